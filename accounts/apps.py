@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "People, agencies and access"
+
+    def ready(self) -> None:
+        from accounts.roles import sync_role_groups
+
+        # Runs after every migrate (and test database flush), when all permissions exist.
+        post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

@@ -1,0 +1,169 @@
+"""People, agencies, roles and coverage, plus the access log. Who may see what is decided in access.py."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from accounts.history import history_tracked
+
+
+class AgencyKind(models.TextChoices):
+    YOUTH_JUSTICE = "yjs", "Youth justice service"
+    ECM_TEAM = "ecm", "ECM team / forensic CAMHS"
+    EDUCATION = "education", "Education"
+    SOCIAL_CARE = "social_care", "Social care"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    COMMISSIONER = "commissioner", "Commissioner"
+
+
+PARTNER_KINDS = frozenset(
+    {AgencyKind.EDUCATION, AgencyKind.SOCIAL_CARE, AgencyKind.HEALTH, AgencyKind.POLICE, AgencyKind.VOLUNTARY}
+)
+
+
+class Role(models.TextChoices):
+    CASE_MANAGER = "case_manager", "Case manager"
+    PSYCHOLOGIST = "psychologist", "Clinical psychologist"
+    SENIOR_PRACTITIONER = "senior_practitioner", "Senior practitioner"
+    PARTNER = "partner", "Partner professional"
+    COMMISSIONER = "commissioner", "Commissioner"
+    ADMINISTRATOR = "administrator", "Service administrator"
+
+
+CLINICIAN_ROLES = frozenset({Role.PSYCHOLOGIST, Role.SENIOR_PRACTITIONER})
+
+# Which kinds of agency each role can belong to. Administrators can sit in any agency.
+ROLE_AGENCY_KINDS: dict[str, frozenset[str]] = {
+    Role.CASE_MANAGER: frozenset({AgencyKind.YOUTH_JUSTICE}),
+    Role.PSYCHOLOGIST: frozenset({AgencyKind.ECM_TEAM}),
+    Role.SENIOR_PRACTITIONER: frozenset({AgencyKind.ECM_TEAM}),
+    Role.PARTNER: PARTNER_KINDS | {AgencyKind.YOUTH_JUSTICE},
+    Role.COMMISSIONER: frozenset({AgencyKind.COMMISSIONER}),
+    Role.ADMINISTRATOR: frozenset(AgencyKind.values),
+}
+
+
+@history_tracked()
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    # The group that guardian grants point at when a case is shared with this agency as a whole.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Everyone belongs to at least one agency through a membership."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    # Demo people (made by seed_demo) can never sign in where DEMO_LOGINS_ALLOWED is off.
+    is_demo = models.BooleanField(default=False)
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+@history_tracked()
+class Membership(models.Model):
+    """A person's role in one agency. Adding one also puts the person in the role's group."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role")]
+        indexes = [models.Index(fields=["agency", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.agency}"
+
+    def clean(self) -> None:
+        if self.agency_id and self.agency.kind not in ROLE_AGENCY_KINDS[self.role]:
+            raise ValidationError(
+                {"role": f"A {self.get_role_display().lower()} cannot belong to a {self.agency.get_kind_display()}."}
+            )
+
+
+@history_tracked()
+class Coverage(models.Model):
+    """Which youth justice services an ECM clinician covers: they see and work those services' cases."""
+
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coverage")
+    yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="covered_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "coverage"
+        constraints = [models.UniqueConstraint(fields=["clinician", "yjs"], name="coverage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} covers {self.yjs}"
+
+    def clean(self) -> None:
+        if self.yjs_id and self.yjs.kind != AgencyKind.YOUTH_JUSTICE:
+            raise ValidationError({"yjs": "Only a youth justice service can be covered."})
+        if self.clinician_id and not self.clinician.memberships.filter(
+            role__in=CLINICIAN_ROLES, is_active=True
+        ).exists():
+            raise ValidationError({"clinician": "Only an ECM psychologist or senior practitioner covers a service."})
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    DOWNLOAD = "download", "Downloaded"
+    EXPORT = "export", "Exported"
+    SEARCH = "search", "Searched"
+    DENIED = "denied", "Was refused"
+
+
+class AccessEvent(models.Model):
+    """One read of a record, written by the access module itself. Append-only in the database."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events")
+    action = models.CharField(max_length=20, choices=AccessAction.choices)
+    record_type = models.CharField(max_length=100)
+    record_id = models.CharField(max_length=64, blank=True)
+    # A plain column, not a foreign key: accounts sits below cases, and the log outlives any record.
+    case_id = models.BigIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        # No add/change/delete permissions exist for the log: it is written only by the access path.
+        default_permissions = ()
+        permissions = [("read_access_log", "Read the whole access log")]
+        indexes = [models.Index(fields=["case_id", "-at"]), models.Index(fields=["user", "-at"])]
+        triggers = [
+            pgtrigger.Protect(name="access_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_action_display().lower()} {self.record_type} {self.record_id}"

@@ -1,0 +1,50 @@
+"""Role groups and the model permissions each role holds (the first layer of access).
+
+The groups are kept in step with this table after every migrate, so the table is the one truth.
+Object-level grants (`cases.view_case_summary`) are never held by a role group: guardian would
+honour a model-level grant on every case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+from accounts.models import Role
+
+CASE_RECORD = ["cases.read_case_record", "cases.write_case_record"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CASE_MANAGER: [*CASE_RECORD, "cases.read_restricted_notes", "cases.read_case_access_log"],
+    Role.PSYCHOLOGIST: [*CASE_RECORD, "cases.read_restricted_notes", "cases.read_case_access_log"],
+    Role.SENIOR_PRACTITIONER: [*CASE_RECORD, "cases.read_restricted_notes", "cases.read_case_access_log"],
+    Role.PARTNER: [],
+    Role.COMMISSIONER: [],
+    Role.ADMINISTRATOR: ["accounts.read_access_log"],
+}
+
+OBJECT_ONLY_PERMISSIONS = frozenset({"cases.view_case_summary"})
+
+
+def role_group_name(role: str) -> str:
+    return f"role:{role}"
+
+
+def role_group(role: str) -> Group:
+    group, _ = Group.objects.get_or_create(name=role_group_name(role))
+    return group
+
+
+def sync_role_groups(**_: Any) -> None:
+    """Make each role's group hold exactly the permissions in ROLE_PERMISSIONS."""
+    for role, names in ROLE_PERMISSIONS.items():
+        assert not OBJECT_ONLY_PERMISSIONS & set(names), "object-only permissions are never granted to a role"
+        permissions = []
+        for name in names:
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is None:  # the app's migrations have not run yet
+                return
+            permissions.append(permission)
+        role_group(role).permissions.set(permissions)

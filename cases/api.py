@@ -1,0 +1,44 @@
+"""Thin DRF views over the access module: the API sees exactly what the pages see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import access
+from cases.models import Case
+from cases.selectors import case_list
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.full_name", read_only=True)
+    owning_yjs = serializers.CharField(source="owning_yjs.name", read_only=True)
+    case_holder = serializers.CharField(source="case_holder.get_full_name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "child_name", "owning_yjs", "case_holder", "status", "opened_at"]
+        read_only_fields = fields
+
+
+class CaseListApi(generics.ListAPIView):
+    """Cases the caller may see, newest first."""
+
+    serializer_class = CaseSummarySerializer
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return case_list(user=self.request.user, status=self.request.query_params.get("status", ""))
+
+
+class CaseDetailApi(generics.GenericAPIView):
+    """One case's summary: 404 if the caller may not see it. Logged like the page."""
+
+    serializer_class = CaseSummarySerializer
+
+    def get(self, request: Request, case_id: int, *args: Any, **kwargs: Any) -> Response:
+        case = access.get_case_for(request.user, case_id, "view_summary")
+        return Response(self.get_serializer(case).data)

@@ -1,0 +1,17 @@
+"""Every URL of the project. Each one needs rows in tests/test_authorization_matrix.py."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from cases import api as cases_api
+from config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
+    path("cases/", include("cases.urls")),
+    path("api/v1/cases/", cases_api.CaseListApi.as_view(), name="api-case-list"),
+    path("api/v1/cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

@@ -1,0 +1,102 @@
+"""Project-wide pages that draw on several apps: the home page (each role's work) and the health check."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role
+from accounts.selectors import active_memberships
+from accounts.tasks import HEARTBEAT_CACHE_KEY
+from cases.selectors import case_list, open_case_count
+from reporting.suppression import suppress_small
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's work at a glance."""
+    user = request.user
+    roles = {membership.role for membership in active_memberships(user)}
+    context: dict[str, Any] = {
+        "roles": roles,
+        "Role": Role,
+        # None means "this role's section is not shown"; an empty list means "shown, nothing there yet".
+        "held_cases": None,
+        "covered_services": None,
+        "covered_cases": None,
+        "shared_cases": None,
+        "open_cases_display": None,
+        "recent_events": None,
+    }
+    if Role.CASE_MANAGER in roles:
+        context["held_cases"] = list(case_list(user=user, held_by_me=True)[:10])
+    if roles & CLINICIAN_ROLES:
+        context["covered_services"] = [c.yjs for c in Coverage.objects.filter(clinician=user).select_related("yjs")]
+        context["covered_cases"] = list(case_list(user=user)[:10])
+    if Role.PARTNER in roles:
+        context["shared_cases"] = list(case_list(user=user)[:10])
+    if Role.COMMISSIONER in roles:
+        context["open_cases_display"] = suppress_small(open_case_count())
+    if Role.ADMINISTRATOR in roles:
+        context["recent_events"] = list(AccessEvent.objects.select_related("user")[:10])
+    return render(request, "home.html", context)
+
+
+
+# A heartbeat older than this means beat (or every worker) has stopped: beat sends one every 30 s.
+HEARTBEAT_STALE_SECONDS = 120
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_redis() -> str:
+    cache.set("ecm:health", "ok", 10)
+    return "ok" if cache.get("ecm:health") == "ok" else "failing"
+
+
+def _check_worker() -> str:
+    from config.celery_app import app
+
+    replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_SECONDS)
+    return "ok" if replies else "no worker answered"
+
+
+def _check_beat() -> str:
+    last = cache.get(HEARTBEAT_CACHE_KEY)
+    if last is None:
+        return "no heartbeat yet"
+    age = time.time() - float(last)
+    return "ok" if age < HEARTBEAT_STALE_SECONDS else f"last heartbeat {int(age)} s ago"
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Report web, database, Redis, worker and beat. 200 when all are ok, 503 otherwise; no data about anyone."""
+    checks: dict[str, Any] = {"web": "ok"}
+    for name, check in (
+        ("database", _check_database),
+        ("redis", _check_redis),
+        ("worker", _check_worker),
+        ("beat", _check_beat),
+    ):
+        try:
+            checks[name] = check()
+        except Exception as error:  # noqa: BLE001 - a health check reports every failure, it never raises
+            checks[name] = f"failing: {type(error).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)

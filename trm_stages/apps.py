@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class TrmStagesConfig(AppConfig):
+    name = "trm_stages"
