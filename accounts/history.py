@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import pghistory
 
-M = TypeVar("M")
+M = TypeVar("M", bound=type)
 
 
 def history_tracked(**kwargs: Any) -> Callable[[M], M]:
@@ -26,10 +26,10 @@ def history_tracked(**kwargs: Any) -> Callable[[M], M]:
             pghistory.UpdateEvent(),
             pghistory.DeleteEvent(),
             append_only=True,
-            model_name=f"{model.__name__}History",  # type: ignore[attr-defined]
+            model_name=f"{model.__name__}History",
             **kwargs,
         )
-        return track(model)  # type: ignore[no-any-return]
+        return track(model)
 
     return decorate
 

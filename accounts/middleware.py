@@ -51,7 +51,7 @@ class SessionLimitsMiddleware:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the proxy-reported one when ECM_PROXY_COUNT proxies sit in front."""
+    """The client's address: REMOTE_ADDR, or the proxy-reported one behind ECM_PROXY_COUNT proxies."""
     proxies = settings.AXES_IPWARE_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:

@@ -39,11 +39,14 @@ def role_group(role: str) -> Group:
 def sync_role_groups(**_: Any) -> None:
     """Make each role's group hold exactly the permissions in ROLE_PERMISSIONS."""
     for role, names in ROLE_PERMISSIONS.items():
-        assert not OBJECT_ONLY_PERMISSIONS & set(names), "object-only permissions are never granted to a role"
+        if OBJECT_ONLY_PERMISSIONS & set(names):
+            raise ValueError(f"{role}: object-only permissions are never granted to a role")
         permissions = []
         for name in names:
             app_label, codename = name.split(".")
-            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
             if permission is None:  # the app's migrations have not run yet
                 return
             permissions.append(permission)

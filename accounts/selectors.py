@@ -34,7 +34,9 @@ def access_events(
     """The access log, newest first, filtered for the administrators' log page."""
     events = AccessEvent.objects.select_related("user").order_by("-at", "-id")
     if user_query:
-        events = events.filter(Q(user__username__icontains=user_query) | Q(user__last_name__icontains=user_query))
+        events = events.filter(
+            Q(user__username__icontains=user_query) | Q(user__last_name__icontains=user_query)
+        )
     if case_id is not None:
         events = events.filter(case_id=case_id)
     if action:

@@ -1,4 +1,4 @@
-"""Sign-in and sign-out. (Case-related pages, the access log included, live in cases/ beside the access module.)"""
+"""Sign-in and sign-out. Case pages, the access log included, live in cases/ beside the access module."""
 
 from __future__ import annotations
 

@@ -196,14 +196,22 @@ def get_case_for(
     relations = _relations_from_flags(case.__dict__ if case else {})
     if case is None or not relations & VISIBLE_RELATIONS:
         access_event_record(
-            user=user, action=AccessAction.DENIED, record_type="case", record_id=pk, case_id=pk,
+            user=user,
+            action=AccessAction.DENIED,
+            record_type="case",
+            record_id=pk,
+            case_id=pk,
             description=f"{action}: not visible",
         )
         raise Http404("No such case")
     _remember(case, user, relations)
     if not has_role_permission(user, rule.role_permission) or not relations & rule.relations:
         access_event_record(
-            user=user, action=AccessAction.DENIED, record_type="case", record_id=pk, case_id=pk,
+            user=user,
+            action=AccessAction.DENIED,
+            record_type="case",
+            record_id=pk,
+            case_id=pk,
             description=f"{action}: forbidden",
         )
         raise PermissionDenied(f"You may not {action.replace('_', ' ')} this case.")
@@ -237,7 +245,9 @@ def has_role(user: Any, *roles: str) -> bool:
     """Does the person hold any of these roles in an active membership?"""
     if not _is_signed_in(user):
         return False
-    return Membership.objects.filter(user=user, role__in=roles, is_active=True, agency__is_active=True).exists()
+    return Membership.objects.filter(
+        user=user, role__in=roles, is_active=True, agency__is_active=True
+    ).exists()
 
 
 def may_read_whole_access_log(user: Any) -> bool:

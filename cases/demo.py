@@ -45,11 +45,21 @@ DEMO_PEOPLE = [
     DemoPerson("colleague", "Priya", "Nandra", Role.CASE_MANAGER, "Bristol YJS", "YJS case manager"),
     DemoPerson("banes", "Tom", "Hartley", Role.CASE_MANAGER, "BANES YJS", "YJS case manager"),
     DemoPerson(
-        "psychologist", "Alex", "Morgan", Role.PSYCHOLOGIST, ECM_TEAM, "Clinical psychologist",
+        "psychologist",
+        "Alex",
+        "Morgan",
+        Role.PSYCHOLOGIST,
+        ECM_TEAM,
+        "Clinical psychologist",
         ("Bristol YJS", "South Gloucestershire YJS", "North Somerset YJS"),
     ),
     DemoPerson(
-        "senior", "Jordan", "Reeve", Role.SENIOR_PRACTITIONER, ECM_TEAM, "Senior practitioner",
+        "senior",
+        "Jordan",
+        "Reeve",
+        Role.SENIOR_PRACTITIONER,
+        ECM_TEAM,
+        "Senior practitioner",
         ("Bristol YJS", "South Gloucestershire YJS"),
     ),
     DemoPerson("teacher", "Helen", "Marsh", Role.PARTNER, "Fernbrook Academy", "Designated teacher"),
@@ -109,8 +119,12 @@ def seed_demo() -> list[DemoPerson]:
     for given, family, born, reference, yjs, holder, shared_with_teacher in DEMO_CHILDREN:
         if Child.objects.filter(reference=reference).exists():
             continue
-        child = Child.objects.create(given_name=given, family_name=family, date_of_birth=born, reference=reference)
-        case: Case = case_open(child=child, owning_yjs=agencies[yjs], case_holder=people[holder], actor=people[holder])
+        child = Child.objects.create(
+            given_name=given, family_name=family, date_of_birth=born, reference=reference
+        )
+        case: Case = case_open(
+            child=child, owning_yjs=agencies[yjs], case_holder=people[holder], actor=people[holder]
+        )
         if shared_with_teacher:
             case_share_summary(case=case, actor=people[holder], user=people["teacher"])
     return DEMO_PEOPLE

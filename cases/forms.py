@@ -9,6 +9,8 @@ from cases.models import CaseStatus
 
 class CaseListFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[(CaseStatus.OPEN, "Open"), (CaseStatus.CLOSED, "Closed"), ("", "All")]
+        label="Status",
+        required=False,
+        choices=[(CaseStatus.OPEN, "Open"), (CaseStatus.CLOSED, "Closed"), ("", "All")],
     )
     mine = forms.BooleanField(label="Only cases I hold", required=False)

@@ -48,12 +48,17 @@ class Case(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
     owning_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
-    case_holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="held_cases")
+    case_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="held_cases"
+    )
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["owning_yjs", "status"]), models.Index(fields=["case_holder", "status"])]
+        indexes = [
+            models.Index(fields=["owning_yjs", "status"]),
+            models.Index(fields=["case_holder", "status"]),
+        ]
         # Role capabilities (held by the role groups) and the one object-level grant (guardian).
         # None of these is ever granted to a user or group at model level except through the role
         # groups, and `view_case_summary` is only ever granted per case.

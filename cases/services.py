@@ -23,7 +23,9 @@ def case_open(*, child: Child, owning_yjs: Agency, case_holder: User, actor: Any
     if not Membership.objects.filter(
         user=case_holder, agency=owning_yjs, role=Role.CASE_MANAGER, is_active=True
     ).exists():
-        raise ValidationError({"case_holder": "The case holder must be a case manager of the owning service."})
+        raise ValidationError(
+            {"case_holder": "The case holder must be a case manager of the owning service."}
+        )
     with acting_as(actor):
         case = Case(child=child, owning_yjs=owning_yjs, case_holder=case_holder)
         case.full_clean()
@@ -32,7 +34,9 @@ def case_open(*, child: Child, owning_yjs: Agency, case_holder: User, actor: Any
 
 
 @transaction.atomic
-def case_share_summary(*, case: Case, actor: Any, user: User | None = None, agency: Agency | None = None) -> None:
+def case_share_summary(
+    *, case: Case, actor: Any, user: User | None = None, agency: Agency | None = None
+) -> None:
     """Let one named professional, or a whole agency, see this case's shared summary."""
     if (user is None) == (agency is None):
         raise ValueError("Share with exactly one of a user or an agency.")

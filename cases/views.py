@@ -34,13 +34,20 @@ def _page(request: HttpRequest, items: Any) -> tuple[Page, str]:
 def case_list_view(request: HttpRequest) -> HttpResponse:
     form = CaseListFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {"status": CaseStatus.OPEN, "mine": False}
-    cases = case_list(user=request.user, status=filters.get("status", ""), held_by_me=bool(filters.get("mine")))
+    cases = case_list(
+        user=request.user, status=filters.get("status", ""), held_by_me=bool(filters.get("mine"))
+    )
     page, querystring = _page(request, cases)
     is_case_manager = Role.CASE_MANAGER in {m.role for m in active_memberships(request.user)}
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "page_obj": page, "querystring_without_page": querystring, "is_case_manager": is_case_manager},
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring_without_page": querystring,
+            "is_case_manager": is_case_manager,
+        },
     )
 
 
@@ -64,7 +71,9 @@ def case_access_log(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for(request.user, case_id, "view_access_log")
     page, querystring = _page(request, access_events(case_id=case.pk))
     return render(
-        request, "cases/case_access_log.html", {"case": case, "page_obj": page, "querystring_without_page": querystring}
+        request,
+        "cases/case_access_log.html",
+        {"case": case, "page_obj": page, "querystring_without_page": querystring},
     )
 
 
@@ -77,9 +86,13 @@ def access_log(request: HttpRequest) -> HttpResponse:
     form = AccessLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = access_events(
-        user_query=filters.get("person") or "", case_id=filters.get("case"), action=filters.get("action") or ""
+        user_query=filters.get("person") or "",
+        case_id=filters.get("case"),
+        action=filters.get("action") or "",
     )
     page, querystring = _page(request, events)
     return render(
-        request, "cases/access_log.html", {"form": form, "page_obj": page, "querystring_without_page": querystring}
+        request,
+        "cases/access_log.html",
+        {"form": form, "page_obj": page, "querystring_without_page": querystring},
     )

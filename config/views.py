@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,17 +14,18 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role
+from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role, User
 from accounts.selectors import active_memberships
 from accounts.tasks import HEARTBEAT_CACHE_KEY
 from cases.selectors import case_list, open_case_count
 from reporting.suppression import suppress_small
 
+
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's work at a glance."""
-    user = request.user
+    user = cast(User, request.user)  # login_required: never anonymous here
     roles = {membership.role for membership in active_memberships(user)}
     context: dict[str, Any] = {
         "roles": roles,
@@ -40,7 +41,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.CASE_MANAGER in roles:
         context["held_cases"] = list(case_list(user=user, held_by_me=True)[:10])
     if roles & CLINICIAN_ROLES:
-        context["covered_services"] = [c.yjs for c in Coverage.objects.filter(clinician=user).select_related("yjs")]
+        context["covered_services"] = [
+            c.yjs for c in Coverage.objects.filter(clinician=user).select_related("yjs")
+        ]
         context["covered_cases"] = list(case_list(user=user)[:10])
     if Role.PARTNER in roles:
         context["shared_cases"] = list(case_list(user=user)[:10])
@@ -49,7 +52,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.ADMINISTRATOR in roles:
         context["recent_events"] = list(AccessEvent.objects.select_related("user")[:10])
     return render(request, "home.html", context)
-
 
 
 # A heartbeat older than this means beat (or every worker) has stopped: beat sends one every 30 s.
@@ -86,7 +88,7 @@ def _check_beat() -> str:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """Report web, database, Redis, worker and beat. 200 when all are ok, 503 otherwise; no data about anyone."""
+    """Report web, database, Redis, worker and beat: 200 when all are ok, else 503. Names nobody."""
     checks: dict[str, Any] = {"web": "ok"}
     for name, check in (
         ("database", _check_database),
@@ -99,4 +101,6 @@ def health(request: HttpRequest) -> JsonResponse:
         except Exception as error:  # noqa: BLE001 - a health check reports every failure, it never raises
             checks[name] = f"failing: {type(error).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503
+    )

@@ -8,232 +8,616 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChildHistory',
+            name="ChildHistory",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('reference', models.CharField(blank=True, max_length=40, verbose_name='NHS or local reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=40, verbose_name="NHS or local reference"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=20)),
-                ('opened_at', models.DateTimeField(auto_now_add=True)),
-                ('case_holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='held_cases', to=settings.AUTH_USER_MODEL)),
-                ('owning_yjs', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_cases', to='accounts.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=20
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case_holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="held_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owning_yjs",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_cases",
+                        to="accounts.agency",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('read_case_record', 'Read child details, referral and contacts of cases in scope'), ('write_case_record', 'Change child details, referral and contacts of cases in scope'), ('read_restricted_notes', 'Read restricted notes of cases in scope'), ('read_case_access_log', 'See who looked at cases in scope'), ('view_case_summary', 'See the shared summary of one case (object permission only)')],
+                "permissions": [
+                    ("read_case_record", "Read child details, referral and contacts of cases in scope"),
+                    ("write_case_record", "Change child details, referral and contacts of cases in scope"),
+                    ("read_restricted_notes", "Read restricted notes of cases in scope"),
+                    ("read_case_access_log", "See who looked at cases in scope"),
+                    ("view_case_summary", "See the shared summary of one case (object permission only)"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseGroupObjectPermission',
+            name="CaseGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.case')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cases.case"),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group")),
+                (
+                    "permission",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CaseGroupObjectPermissionHistory',
+            name="CaseGroupObjectPermissionHistory",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('content_object', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cases.case')),
-                ('group', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='auth.group')),
-                ('permission', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='auth.permission')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cases.casegroupobjectpermission')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="auth.group",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cases.casegroupobjectpermission",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CaseUserObjectPermission',
+            name="CaseUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.case')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cases.case"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CaseUserObjectPermissionHistory',
+            name="CaseUserObjectPermissionHistory",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('content_object', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cases.case')),
-                ('permission', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='auth.permission')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cases.caseuserobjectpermission')),
-                ('user', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cases.caseuserobjectpermission",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('reference', models.CharField(blank=True, max_length=40, verbose_name='NHS or local reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=40, verbose_name="NHS or local reference"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'children',
-                'indexes': [models.Index(fields=['family_name', 'given_name'], name='cases_child_family__542c1c_idx'), models.Index(fields=['reference'], name='cases_child_referen_d5e42a_idx')],
+                "verbose_name_plural": "children",
+                "indexes": [
+                    models.Index(fields=["family_name", "given_name"], name="cases_child_family__542c1c_idx"),
+                    models.Index(fields=["reference"], name="cases_child_referen_d5e42a_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseHistory',
+            name="CaseHistory",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=20)),
-                ('opened_at', models.DateTimeField(auto_now_add=True)),
-                ('case_holder', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owning_yjs', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.agency')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cases.case')),
-                ('child', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cases.child')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=20
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case_holder",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owning_yjs",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cases.child",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='child',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.child'),
+            model_name="case",
+            name="child",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="cases.child"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='child',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_childhistory" ("created_at", "date_of_birth", "family_name", "given_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference") VALUES (NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_name", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference"); RETURN NULL;', hash='48a7f5ebdb1f1813a7a9ca422f77e3b992a70f73', operation='INSERT', pgid='pgtrigger_insert_insert_a78bb', table='cases_child', when='AFTER')),
+            model_name="child",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_childhistory" ("created_at", "date_of_birth", "family_name", "given_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference") VALUES (NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_name", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference"); RETURN NULL;',
+                    hash="48a7f5ebdb1f1813a7a9ca422f77e3b992a70f73",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a78bb",
+                    table="cases_child",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='child',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cases_childhistory" ("created_at", "date_of_birth", "family_name", "given_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference") VALUES (NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_name", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference"); RETURN NULL;', hash='b62e02f45f743304541333f87e2a215a534b1fb9', operation='UPDATE', pgid='pgtrigger_update_update_dfaec', table='cases_child', when='AFTER')),
+            model_name="child",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cases_childhistory" ("created_at", "date_of_birth", "family_name", "given_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference") VALUES (NEW."created_at", NEW."date_of_birth", NEW."family_name", NEW."given_name", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference"); RETURN NULL;',
+                    hash="b62e02f45f743304541333f87e2a215a534b1fb9",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_dfaec",
+                    table="cases_child",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='child',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_childhistory" ("created_at", "date_of_birth", "family_name", "given_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference") VALUES (OLD."created_at", OLD."date_of_birth", OLD."family_name", OLD."given_name", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reference"); RETURN NULL;', hash='dd83d92e7f16427b33a1108908bfe4d5c3795ffb', operation='DELETE', pgid='pgtrigger_delete_delete_9f97b', table='cases_child', when='AFTER')),
+            model_name="child",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_childhistory" ("created_at", "date_of_birth", "family_name", "given_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference") VALUES (OLD."created_at", OLD."date_of_birth", OLD."family_name", OLD."given_name", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reference"); RETURN NULL;',
+                    hash="dd83d92e7f16427b33a1108908bfe4d5c3795ffb",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_9f97b",
+                    table="cases_child",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='childhistory',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="childhistory",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='childhistory',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cases.child'),
+            model_name="childhistory",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="cases.child",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='casegroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="casegroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='casegroupobjectpermission',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_casegroupobjectpermissionhistory" ("content_object_id", "group_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."content_object_id", NEW."group_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='38a5f974d0831b5e50855bf765f5e916ebd66c10', operation='INSERT', pgid='pgtrigger_insert_insert_7a507', table='cases_casegroupobjectpermission', when='AFTER')),
+            model_name="casegroupobjectpermission",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_casegroupobjectpermissionhistory" ("content_object_id", "group_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."content_object_id", NEW."group_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="38a5f974d0831b5e50855bf765f5e916ebd66c10",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7a507",
+                    table="cases_casegroupobjectpermission",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='casegroupobjectpermission',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cases_casegroupobjectpermissionhistory" ("content_object_id", "group_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."content_object_id", NEW."group_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='fbbe3d40aa80325f110391d5e1ae80012593b9ee', operation='UPDATE', pgid='pgtrigger_update_update_15687', table='cases_casegroupobjectpermission', when='AFTER')),
+            model_name="casegroupobjectpermission",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cases_casegroupobjectpermissionhistory" ("content_object_id", "group_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."content_object_id", NEW."group_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="fbbe3d40aa80325f110391d5e1ae80012593b9ee",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_15687",
+                    table="cases_casegroupobjectpermission",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='casegroupobjectpermission',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_casegroupobjectpermissionhistory" ("content_object_id", "group_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."content_object_id", OLD."group_id", OLD."id", OLD."permission_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;', hash='0330a488dd134a924afa1cc5a69d5f304e9e5531', operation='DELETE', pgid='pgtrigger_delete_delete_3182c', table='cases_casegroupobjectpermission', when='AFTER')),
+            model_name="casegroupobjectpermission",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_casegroupobjectpermissionhistory" ("content_object_id", "group_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."content_object_id", OLD."group_id", OLD."id", OLD."permission_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;',
+                    hash="0330a488dd134a924afa1cc5a69d5f304e9e5531",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_3182c",
+                    table="cases_casegroupobjectpermission",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='casegroupobjectpermissionhistory',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='adb3e86a989ae11aa5c90a8aa9d1cb5ccbf6138a', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_2d695', table='cases_casegroupobjectpermissionhistory', when='BEFORE')),
+            model_name="casegroupobjectpermissionhistory",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="adb3e86a989ae11aa5c90a8aa9d1cb5ccbf6138a",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_2d695",
+                    table="cases_casegroupobjectpermissionhistory",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='caseuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="caseuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseuserobjectpermission',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_caseuserobjectpermissionhistory" ("content_object_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id") VALUES (NEW."content_object_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."user_id"); RETURN NULL;', hash='4cc26a69d40d9f6c8da45f769ba54a053044ee16', operation='INSERT', pgid='pgtrigger_insert_insert_9159d', table='cases_caseuserobjectpermission', when='AFTER')),
+            model_name="caseuserobjectpermission",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_caseuserobjectpermissionhistory" ("content_object_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id") VALUES (NEW."content_object_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."user_id"); RETURN NULL;',
+                    hash="4cc26a69d40d9f6c8da45f769ba54a053044ee16",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_9159d",
+                    table="cases_caseuserobjectpermission",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseuserobjectpermission',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cases_caseuserobjectpermissionhistory" ("content_object_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id") VALUES (NEW."content_object_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."user_id"); RETURN NULL;', hash='1c7d023c521bd75272f4fd815888678a930013a8', operation='UPDATE', pgid='pgtrigger_update_update_a42c3', table='cases_caseuserobjectpermission', when='AFTER')),
+            model_name="caseuserobjectpermission",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cases_caseuserobjectpermissionhistory" ("content_object_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id") VALUES (NEW."content_object_id", NEW."id", NEW."permission_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."user_id"); RETURN NULL;',
+                    hash="1c7d023c521bd75272f4fd815888678a930013a8",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_a42c3",
+                    table="cases_caseuserobjectpermission",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseuserobjectpermission',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_caseuserobjectpermissionhistory" ("content_object_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id") VALUES (OLD."content_object_id", OLD."id", OLD."permission_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."user_id"); RETURN NULL;', hash='5222ddb6ab729be232d368238f60f9b1c9b7f5eb', operation='DELETE', pgid='pgtrigger_delete_delete_c7981', table='cases_caseuserobjectpermission', when='AFTER')),
+            model_name="caseuserobjectpermission",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_caseuserobjectpermissionhistory" ("content_object_id", "id", "permission_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "user_id") VALUES (OLD."content_object_id", OLD."id", OLD."permission_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."user_id"); RETURN NULL;',
+                    hash="5222ddb6ab729be232d368238f60f9b1c9b7f5eb",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_c7981",
+                    table="cases_caseuserobjectpermission",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseuserobjectpermissionhistory',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='3b75bae1c943eaaafbb751ac700cb6f5d545b9fc', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_a411f', table='cases_caseuserobjectpermissionhistory', when='BEFORE')),
+            model_name="caseuserobjectpermissionhistory",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="3b75bae1c943eaaafbb751ac700cb6f5d545b9fc",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_a411f",
+                    table="cases_caseuserobjectpermissionhistory",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='casehistory',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='81390c1f956b512da9abead14717d653b632e133', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_40a51', table='cases_casehistory', when='BEFORE')),
+            model_name="casehistory",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="81390c1f956b512da9abead14717d653b632e133",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_40a51",
+                    table="cases_casehistory",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['owning_yjs', 'status'], name='cases_case_owning__b0e9a7_idx'),
+            model_name="case",
+            index=models.Index(fields=["owning_yjs", "status"], name="cases_case_owning__b0e9a7_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['case_holder', 'status'], name='cases_case_case_ho_3fac8d_idx'),
+            model_name="case",
+            index=models.Index(fields=["case_holder", "status"], name="cases_case_case_ho_3fac8d_idx"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='case',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_casehistory" ("case_holder_id", "child_id", "id", "opened_at", "owning_yjs_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status") VALUES (NEW."case_holder_id", NEW."child_id", NEW."id", NEW."opened_at", NEW."owning_yjs_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status"); RETURN NULL;', hash='484fdded5a6d896fc306c159cf6527431192866f', operation='INSERT', pgid='pgtrigger_insert_insert_0b483', table='cases_case', when='AFTER')),
+            model_name="case",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_casehistory" ("case_holder_id", "child_id", "id", "opened_at", "owning_yjs_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status") VALUES (NEW."case_holder_id", NEW."child_id", NEW."id", NEW."opened_at", NEW."owning_yjs_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status"); RETURN NULL;',
+                    hash="484fdded5a6d896fc306c159cf6527431192866f",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0b483",
+                    table="cases_case",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='case',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cases_casehistory" ("case_holder_id", "child_id", "id", "opened_at", "owning_yjs_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status") VALUES (NEW."case_holder_id", NEW."child_id", NEW."id", NEW."opened_at", NEW."owning_yjs_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status"); RETURN NULL;', hash='bd791380ef4b2366c68e1842c0c51233b391a317', operation='UPDATE', pgid='pgtrigger_update_update_f5146', table='cases_case', when='AFTER')),
+            model_name="case",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cases_casehistory" ("case_holder_id", "child_id", "id", "opened_at", "owning_yjs_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status") VALUES (NEW."case_holder_id", NEW."child_id", NEW."id", NEW."opened_at", NEW."owning_yjs_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status"); RETURN NULL;',
+                    hash="bd791380ef4b2366c68e1842c0c51233b391a317",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_f5146",
+                    table="cases_case",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='case',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_casehistory" ("case_holder_id", "child_id", "id", "opened_at", "owning_yjs_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status") VALUES (OLD."case_holder_id", OLD."child_id", OLD."id", OLD."opened_at", OLD."owning_yjs_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status"); RETURN NULL;', hash='fb3c42a5610703256eb05a50c583015571f25804', operation='DELETE', pgid='pgtrigger_delete_delete_8d49e', table='cases_case', when='AFTER')),
+            model_name="case",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cases_casehistory" ("case_holder_id", "child_id", "id", "opened_at", "owning_yjs_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status") VALUES (OLD."case_holder_id", OLD."child_id", OLD."id", OLD."opened_at", OLD."owning_yjs_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status"); RETURN NULL;',
+                    hash="fb3c42a5610703256eb05a50c583015571f25804",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_8d49e",
+                    table="cases_case",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='childhistory',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='5c205fee231713d77a83122b32511a2e99eddbd5', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_266f4', table='cases_childhistory', when='BEFORE')),
+            model_name="childhistory",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="5c205fee231713d77a83122b32511a2e99eddbd5",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_266f4",
+                    table="cases_childhistory",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -17,6 +17,7 @@ class Command(BaseCommand):
             people = seed_demo()
         except DemoRefused as error:
             raise CommandError(str(error)) from error
-        self.stdout.write("Demo logins (every password is %r):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (every password is {DEMO_PASSWORD!r}):")
         for person in people:
-            self.stdout.write(f"  {person.username:<14} {person.first_name} {person.last_name}, {person.job_title}, {person.agency}")
+            name = f"{person.first_name} {person.last_name}"
+            self.stdout.write(f"  {person.username:<14} {name}, {person.job_title}, {person.agency}")

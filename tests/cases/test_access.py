@@ -1,0 +1,161 @@
+"""The access module, branch by branch: relations, role permissions, 404 versus 403, one query."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from accounts.models import AccessAction, AccessEvent, Role
+from accounts.roles import ROLE_PERMISSIONS
+from accounts.services import membership_end
+from cases import access
+from cases.access import Relation
+from cases.models import Case, Child
+from cases.services import case_share_summary, case_unshare_summary
+from tests.conftest import Cast
+from tests.factories import make_case, person
+
+
+def test_owner_and_covering_clinicians_see_the_case_and_others_do_not(cast: Cast) -> None:
+    seers = {name for name, user in cast.everyone().items() if cast.case in access.visible_cases(user)}
+    assert seers == {"case_manager", "colleague", "psychologist", "senior_practitioner", "teacher"}
+
+
+def test_relations_are_computed_per_person(cast: Cast) -> None:
+    assert access.relations_to(cast.case_manager, cast.case) == {Relation.OWNER, Relation.HOLDER}
+    assert access.relations_to(cast.colleague, cast.case) == {Relation.OWNER}
+    assert access.relations_to(cast.psychologist, cast.case) == {Relation.COVERING}
+    assert access.relations_to(cast.teacher, cast.case) == {Relation.SHARED}
+    assert access.relations_to(cast.banes_case_manager, cast.case) == frozenset()
+
+
+def test_restricted_notes_are_for_the_case_holder_and_clinicians_only(cast: Cast) -> None:
+    assert access.may(cast.case_manager, "view_restricted", cast.case)
+    assert access.may(cast.psychologist, "view_restricted", cast.case)
+    assert access.may(cast.senior_practitioner, "view_restricted", cast.case)
+    assert not access.may(cast.colleague, "view_restricted", cast.case)
+    assert not access.may(cast.teacher, "view_restricted", cast.case)
+
+
+def test_partner_in_the_network_sees_only_the_shared_summary(cast: Cast) -> None:
+    assert access.may(cast.teacher, "view_summary", cast.case)
+    assert not access.may(cast.teacher, "view", cast.case)
+    with pytest.raises(PermissionDenied):
+        access.get_case_for(cast.teacher, cast.case.pk, "view")
+
+
+def test_another_yjs_gets_404_not_403(cast: Cast) -> None:
+    with pytest.raises(Http404):
+        access.get_case_for(cast.banes_case_manager, cast.case.pk, "view")
+
+
+def test_a_missing_case_and_an_invisible_case_answer_alike(cast: Cast) -> None:
+    with pytest.raises(Http404):
+        access.get_case_for(cast.case_manager, 999_999, "view")
+    with pytest.raises(Http404):
+        access.get_case_for(cast.case_manager, "not-a-number", "view")
+
+
+def test_administrator_cannot_read_case_content(cast: Cast) -> None:
+    assert cast.case not in access.visible_cases(cast.administrator)
+    assert access.may_read_whole_access_log(cast.administrator)
+    assert not access.may_read_whole_access_log(cast.case_manager)
+
+
+def test_agency_wide_share_reaches_every_member_of_that_agency(cast: Cast) -> None:
+    assert cast.case not in access.visible_cases(cast.social_worker)
+    case_share_summary(case=cast.case, actor=cast.case_manager, agency=cast.social_care)
+    assert cast.case in access.visible_cases(cast.social_worker)
+    assert access.may(cast.social_worker, "view_summary", cast.case)
+    case_unshare_summary(case=cast.case, actor=cast.case_manager, agency=cast.social_care)
+    assert cast.case not in access.visible_cases(cast.social_worker)
+
+
+def test_unsharing_removes_the_partners_access(cast: Cast) -> None:
+    case_unshare_summary(case=cast.case, actor=cast.case_manager, user=cast.teacher)
+    with pytest.raises(Http404):
+        access.get_case_for(cast.teacher, cast.case.pk, "view_summary")
+
+
+def test_ending_a_membership_ends_access(cast: Cast) -> None:
+    membership = cast.colleague.memberships.get()
+    membership_end(membership=membership, actor=cast.administrator)
+    assert cast.case not in access.visible_cases(cast.colleague)
+
+
+def test_a_clinician_who_stops_being_one_loses_coverage(cast: Cast) -> None:
+    membership_end(membership=cast.psychologist.memberships.get(), actor=cast.administrator)
+    assert cast.case not in access.visible_cases(cast.psychologist)
+
+
+def test_coverage_of_another_service_does_not_open_bristol(cast: Cast) -> None:
+    banes_psychologist = person(
+        "claire", "Claire", "Stone", agency=cast.ecm_team, role=Role.PSYCHOLOGIST, covers=(cast.banes,)
+    )
+    assert cast.case not in access.visible_cases(banes_psychologist)
+    banes_case = make_case(owning_yjs=cast.banes, case_holder=cast.banes_case_manager)
+    assert list(access.visible_cases(banes_psychologist)) == [banes_case]
+
+
+def test_role_permission_is_needed_as_well_as_the_relation(cast: Cast) -> None:
+    """A partner role placed in a YJS is not an owner: the owner relation needs the case manager role."""
+    yjs_partner = person("pat", "Pat", "Quinn", agency=cast.bristol, role=Role.PARTNER)
+    assert cast.case not in access.visible_cases(yjs_partner)
+    assert not access.cases_for(yjs_partner, "view").exists()
+
+
+def test_no_role_group_holds_the_object_only_summary_permission() -> None:
+    for permissions in ROLE_PERMISSIONS.values():
+        assert "cases.view_case_summary" not in permissions
+
+
+def test_visible_cases_is_one_query(cast: Cast, django_assert_num_queries) -> None:
+    for _ in range(30):
+        make_case(owning_yjs=cast.bristol, case_holder=cast.colleague)
+    with django_assert_num_queries(1):
+        rows = list(
+            access.visible_cases(cast.psychologist).select_related("child", "owning_yjs", "case_holder")
+        )
+    assert len(rows) == 31
+
+
+def test_cases_for_scopes_by_action(cast: Cast) -> None:
+    assert list(access.cases_for(cast.teacher, "view_summary")) == [cast.case]
+    assert not access.cases_for(cast.teacher, "view").exists()
+    assert list(access.cases_for(cast.case_manager, "view_restricted")) == [cast.case]
+    assert not access.cases_for(cast.colleague, "view_restricted").exists()
+
+
+def test_get_case_for_logs_a_view_and_refusals(cast: Cast) -> None:
+    access.get_case_for(cast.psychologist, cast.case.pk, "view")
+    with pytest.raises(Http404):
+        access.get_case_for(cast.banes_case_manager, cast.case.pk, "view")
+    with pytest.raises(PermissionDenied):
+        access.get_case_for(cast.teacher, cast.case.pk, "view")
+    events = AccessEvent.objects.filter(case_id=cast.case.pk).order_by("id")
+    assert [(event.user, event.action) for event in events] == [
+        (cast.psychologist, AccessAction.VIEW),
+        (cast.banes_case_manager, AccessAction.DENIED),
+        (cast.teacher, AccessAction.DENIED),
+    ]
+
+
+def test_anonymous_sees_nothing(cast: Cast) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not access.visible_cases(AnonymousUser()).exists()
+    with pytest.raises(Http404):
+        access.get_case_for(AnonymousUser(), cast.case.pk, "view")
+
+
+def test_a_case_holder_moved_out_of_the_yjs_loses_holder_rights(cast: Cast) -> None:
+    membership_end(membership=cast.case_manager.memberships.get(), actor=cast.administrator)
+    case = Case.objects.get(pk=cast.case.pk)
+    assert access.relations_to(cast.case_manager, case) == frozenset()
+
+
+def test_the_child_is_one_record_across_cases(cast: Cast) -> None:
+    second = make_case(owning_yjs=cast.bristol, case_holder=cast.colleague, child_record=cast.case.child)
+    assert second.child_id == cast.case.child_id
+    assert Child.objects.filter(pk=cast.case.child_id).count() == 1

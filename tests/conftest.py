@@ -1,0 +1,99 @@
+"""The named cast every test uses (CONVENTIONS.md section 6), and shared fixtures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Agency, AgencyKind, Role, User
+from cases.models import Case
+from cases.services import case_share_summary
+from tests.factories import agency, child, make_case, person
+
+
+@dataclass
+class Cast:
+    bristol: Agency
+    banes: Agency
+    ecm_team: Agency
+    school: Agency
+    social_care: Agency
+    commissioning: Agency
+    case_manager: User  # Bristol YJS, holds the case
+    colleague: User  # Bristol YJS, same service, does not hold it
+    banes_case_manager: User  # BANES YJS: must see nothing of Bristol's cases
+    psychologist: User  # covers Bristol
+    senior_practitioner: User  # covers Bristol
+    teacher: User  # designated teacher at a school, in the case's network
+    social_worker: User  # a partner who is NOT in the network
+    commissioner: User
+    administrator: User
+    case: Case  # Bristol's case, held by case_manager, summary shared with the teacher
+
+    def everyone(self) -> dict[str, User]:
+        return {
+            "case_manager": self.case_manager,
+            "colleague": self.colleague,
+            "banes_case_manager": self.banes_case_manager,
+            "psychologist": self.psychologist,
+            "senior_practitioner": self.senior_practitioner,
+            "teacher": self.teacher,
+            "social_worker": self.social_worker,
+            "commissioner": self.commissioner,
+            "administrator": self.administrator,
+        }
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    bristol = agency("Bristol YJS", AgencyKind.YOUTH_JUSTICE)
+    banes = agency("BANES YJS", AgencyKind.YOUTH_JUSTICE)
+    ecm_team = agency("ECM Team", AgencyKind.ECM_TEAM)
+    school = agency("Fernbrook Academy", AgencyKind.EDUCATION)
+    social_care = agency("Avonvale Social Care", AgencyKind.SOCIAL_CARE)
+    commissioning = agency("Westcombe ICB", AgencyKind.COMMISSIONER)
+    case_manager = person("sam", "Sam", "Okafor", agency=bristol, role=Role.CASE_MANAGER)
+    colleague = person("priya", "Priya", "Nandra", agency=bristol, role=Role.CASE_MANAGER)
+    banes_cm = person("tom", "Tom", "Hartley", agency=banes, role=Role.CASE_MANAGER)
+    psychologist = person(
+        "alex", "Alex", "Morgan", agency=ecm_team, role=Role.PSYCHOLOGIST, covers=(bristol,)
+    )
+    senior = person(
+        "jordan", "Jordan", "Reeve", agency=ecm_team, role=Role.SENIOR_PRACTITIONER, covers=(bristol,)
+    )
+    teacher = person("helen", "Helen", "Marsh", agency=school, role=Role.PARTNER)
+    social_worker = person("rob", "Rob", "Ingram", agency=social_care, role=Role.PARTNER)
+    commissioner = person("chris", "Chris", "Lowe", agency=commissioning, role=Role.COMMISSIONER)
+    administrator = person("dana", "Dana", "Whitfield", agency=ecm_team, role=Role.ADMINISTRATOR)
+    case = make_case(
+        owning_yjs=bristol,
+        case_holder=case_manager,
+        child_record=child(given_name="Kai", family_name="Brennan", reference="LOC-100231"),
+    )
+    case_share_summary(case=case, actor=case_manager, user=teacher)
+    return Cast(
+        bristol=bristol,
+        banes=banes,
+        ecm_team=ecm_team,
+        school=school,
+        social_care=social_care,
+        commissioning=commissioning,
+        case_manager=case_manager,
+        colleague=colleague,
+        banes_case_manager=banes_cm,
+        psychologist=psychologist,
+        senior_practitioner=senior,
+        teacher=teacher,
+        social_worker=social_worker,
+        commissioner=commissioner,
+        administrator=administrator,
+        case=case,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Tests share one Redis database: start each with an empty cache (lockout counters, heartbeats)."""
+    cache.clear()
