@@ -37,11 +37,13 @@ class SessionLimitsMiddleware:
             too_long = now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
             if idle or too_long:
                 logout(request)
+                idle_minutes = int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60)
+                total_hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
                 messages.info(
                     request,
-                    "You were signed out after 30 minutes without activity. Sign in again to carry on."
+                    f"You were signed out after {idle_minutes} minutes without activity. Sign in again to carry on."
                     if idle
-                    else "You were signed out because you had been signed in for 12 hours. Sign in again.",
+                    else f"You were signed out because you had been signed in for {total_hours} hours. Sign in again.",
                 )
                 login_url = reverse(settings.LOGIN_URL)
                 return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")

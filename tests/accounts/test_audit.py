@@ -81,3 +81,24 @@ def test_a_share_is_attributed_to_the_person_who_made_it(cast: Cast) -> None:
     assert share_history.pgh_label == "insert"
     assert share_history.pgh_context is not None
     assert share_history.pgh_context.metadata["user"] == cast.case_manager.pk
+
+
+CASE_DATA_APPS = ("cases", "referrals", "formulation", "trm_stages", "reviews")
+
+
+def test_every_model_holding_case_data_keeps_change_history() -> None:
+    """A new model in a case-data app fails here until it is decorated with history_tracked()."""
+    from pghistory.models import Event
+
+    untracked = []
+    for app_label in CASE_DATA_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            if issubclass(model, Event) or model._meta.proxy:
+                continue
+            has_history = any(
+                issubclass(other, Event) and getattr(other, "pgh_tracked_model", None) is model
+                for other in apps.get_models()
+            )
+            if not has_history:
+                untracked.append(model._meta.label)
+    assert untracked == []

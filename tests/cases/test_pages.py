@@ -141,3 +141,13 @@ def test_error_pages_use_the_service_style(cast: Cast, client: Client) -> None:
     forbidden = client.get("/cases/access-log/")
     assert forbidden.status_code == 403
     assert "You cannot do that" in forbidden.content.decode()
+
+
+def test_the_server_error_page_renders_in_the_service_style(rf) -> None:  # type: ignore[no-untyped-def]
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in body
+    assert "govuk-header" in body
