@@ -26,6 +26,8 @@ def history_tracked(**kwargs: Any) -> Callable[[M], M]:
             pghistory.UpdateEvent(),
             pghistory.DeleteEvent(),
             append_only=True,
+            # `model.history` lists the snapshots; `events` is left free for domain use.
+            obj_field=pghistory.ObjForeignKey(related_name="history"),
             model_name=f"{model.__name__}History",
             **kwargs,
         )

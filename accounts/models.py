@@ -95,9 +95,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role")]
         indexes = [models.Index(fields=["agency", "role"])]
 
     def __str__(self) -> str:
@@ -106,10 +104,7 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.agency_id and self.agency.kind not in ROLE_AGENCY_KINDS[self.role]:
             raise ValidationError(
-                {
-                    "role": f"A {self.get_role_display().lower()} cannot belong to "
-                    f"a {self.agency.get_kind_display()}."
-                }
+                {"role": f"A {self.get_role_display().lower()} cannot belong to a {self.agency.get_kind_display()}."}
             )
 
 
@@ -135,9 +130,7 @@ class Coverage(models.Model):
             self.clinician_id
             and not self.clinician.memberships.filter(role__in=CLINICIAN_ROLES, is_active=True).exists()
         ):
-            raise ValidationError(
-                {"clinician": "Only an ECM psychologist or senior practitioner covers a service."}
-            )
+            raise ValidationError({"clinician": "Only an ECM psychologist or senior practitioner covers a service."})
 
 
 class AccessAction(models.TextChoices):

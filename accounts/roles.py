@@ -17,8 +17,20 @@ CASE_RECORD = ["cases.read_case_record", "cases.write_case_record"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_MANAGER: [*CASE_RECORD, "cases.read_restricted_notes", "cases.read_case_access_log"],
-    Role.PSYCHOLOGIST: [*CASE_RECORD, "cases.read_restricted_notes", "cases.read_case_access_log"],
-    Role.SENIOR_PRACTITIONER: [*CASE_RECORD, "cases.read_restricted_notes", "cases.read_case_access_log"],
+    Role.PSYCHOLOGIST: [
+        *CASE_RECORD,
+        "cases.read_restricted_notes",
+        "cases.read_case_access_log",
+        "cases.log_consultation",
+        "referrals.triage_referral",
+    ],
+    Role.SENIOR_PRACTITIONER: [
+        *CASE_RECORD,
+        "cases.read_restricted_notes",
+        "cases.read_case_access_log",
+        "referrals.triage_referral",
+        "referrals.override_consent",
+    ],
     Role.PARTNER: [],
     Role.COMMISSIONER: [],
     Role.ADMINISTRATOR: ["accounts.read_access_log"],
@@ -44,9 +56,7 @@ def sync_role_groups(**_: Any) -> None:
         permissions = []
         for name in names:
             app_label, codename = name.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is None:  # the app's migrations have not run yet
                 return
             permissions.append(permission)

@@ -28,15 +28,11 @@ def roles_of(user: Any) -> set[str]:
     return {membership.role for membership in active_memberships(user)}
 
 
-def access_events(
-    *, user_query: str = "", case_id: int | None = None, action: str = ""
-) -> QuerySet[AccessEvent]:
+def access_events(*, user_query: str = "", case_id: int | None = None, action: str = "") -> QuerySet[AccessEvent]:
     """The access log, newest first, filtered for the administrators' log page."""
     events = AccessEvent.objects.select_related("user").order_by("-at", "-id")
     if user_query:
-        events = events.filter(
-            Q(user__username__icontains=user_query) | Q(user__last_name__icontains=user_query)
-        )
+        events = events.filter(Q(user__username__icontains=user_query) | Q(user__last_name__icontains=user_query))
     if case_id is not None:
         events = events.filter(case_id=case_id)
     if action:

@@ -76,9 +76,7 @@ def membership_end(*, membership: Membership, actor: Any = None) -> None:
             membership.user.groups.remove(role_group(membership.role))
         if not others.filter(agency=membership.agency).exists():
             membership.user.groups.remove(membership.agency.group)
-        Coverage.objects.filter(clinician=membership.user).exclude(
-            clinician__memberships__is_active=True
-        ).delete()
+        Coverage.objects.filter(clinician=membership.user).exclude(clinician__memberships__is_active=True).delete()
 
 
 @transaction.atomic

@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.audit import access_event_record
@@ -32,6 +32,7 @@ from accounts.models import CLINICIAN_ROLES, AccessAction, Coverage, Membership,
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 SUMMARY_PERMISSION = "view_case_summary"
+R = TypeVar("R", bound=Model)
 
 
 class Relation(StrEnum):
@@ -56,6 +57,12 @@ RULES: dict[str, Rule] = {
     "view_restricted": Rule("cases.read_restricted_notes", frozenset({_HOLDER, _COVERING})),
     "view_summary": Rule(None, frozenset({_OWNER, _COVERING, _SHARED})),
     "view_access_log": Rule("cases.read_case_access_log", frozenset({_OWNER, _COVERING})),
+    "log_consultation": Rule("cases.log_consultation", frozenset({_COVERING})),
+    # Referrals (REFERRAL_SCOPE): covering clinicians see them once submitted.
+    "view_referral": Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
+    "edit_referral": Rule("cases.write_case_record", frozenset({_OWNER})),
+    "triage_referral": Rule("referrals.triage_referral", frozenset({_COVERING})),
+    "override_consent": Rule("referrals.override_consent", frozenset({_COVERING})),
 }
 
 # Relations that make a case visible at all (anything else is a 404).
@@ -66,23 +73,59 @@ def _is_signed_in(user: Any) -> bool:
     return bool(user is not None and not isinstance(user, AnonymousUser) and user.is_active)
 
 
-def _owner_condition(user: Any) -> Q:
+@dataclass(frozen=True)
+class Scope:
+    """How one kind of record hangs off a youth justice service, so the same rules scope it.
+
+    Field names only: the access module never imports the apps above `cases`.
+    """
+
+    service_field: str  # foreign key to the owning youth justice service
+    holder_field: str  # foreign key to the person who holds the record
+    shares_apply: bool  # guardian shares of the shared summary (cases only)
+    covering_condition: Q  # what covering clinicians may see of these records
+    case_field: str | None  # how to reach the case id, for the access log
+    record_type: str
+
+
+CASE_SCOPE = Scope(
+    service_field="owning_yjs_id",
+    holder_field="case_holder_id",
+    shares_apply=True,
+    covering_condition=Q(),
+    case_field="pk",
+    record_type="case",
+)
+# Drafts belong to the referring service until they are submitted for triage.
+REFERRAL_SCOPE = Scope(
+    service_field="referring_yjs_id",
+    holder_field="referrer_id",
+    shares_apply=False,
+    covering_condition=~Q(status="draft"),
+    case_field="case_id",
+    record_type="referral",
+)
+
+
+def _owner_condition(user: Any, scope: Scope) -> Q:
     yjs_ids = Membership.objects.filter(
         user=user,
         role=Role.CASE_MANAGER,
         is_active=True,
         agency__is_active=True,
     ).values("agency_id")
-    return Q(owning_yjs_id__in=yjs_ids)
+    return Q(**{f"{scope.service_field}__in": yjs_ids})
 
 
-def _covering_condition(user: Any) -> Q:
+def _covering_condition(user: Any, scope: Scope) -> Q:
     is_clinician = Membership.objects.filter(user=user, role__in=CLINICIAN_ROLES, is_active=True)
     covered_yjs_ids = Coverage.objects.filter(clinician=user).filter(Exists(is_clinician)).values("yjs_id")
-    return Q(owning_yjs_id__in=covered_yjs_ids)
+    return Q(**{f"{scope.service_field}__in": covered_yjs_ids}) & scope.covering_condition
 
 
-def _shared_condition(user: Any) -> Q:
+def _shared_condition(user: Any, scope: Scope) -> Q:
+    if not scope.shares_apply:
+        return Q(pk__in=[])
     personal = CaseUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
         user=user,
@@ -98,8 +141,8 @@ def _shared_condition(user: Any) -> Q:
     return Q(Exists(personal)) | Q(Exists(through_agency))
 
 
-def _holder_condition(user: Any) -> Q:
-    return Q(case_holder=user) & _owner_condition(user)
+def _holder_condition(user: Any, scope: Scope) -> Q:
+    return Q(**{scope.holder_field: user.pk}) & _owner_condition(user, scope)
 
 
 _CONDITIONS = {
@@ -110,10 +153,10 @@ _CONDITIONS = {
 }
 
 
-def _condition_for(user: Any, relations: Iterable[Relation]) -> Q:
+def _condition_for(user: Any, relations: Iterable[Relation], scope: Scope = CASE_SCOPE) -> Q:
     condition = Q(pk__in=[])
     for relation in relations:
-        condition |= _CONDITIONS[relation](user)
+        condition |= _CONDITIONS[relation](user, scope)
     return condition
 
 
@@ -128,17 +171,27 @@ def has_role_permission(user: Any, permission: str | None) -> bool:
 
 def visible_cases(user: Any) -> QuerySet[Case]:
     """Every case the person may see at all, as one SQL query usable in any queryset."""
-    if not _is_signed_in(user):
-        return Case.objects.none()
-    return Case.objects.filter(_condition_for(user, VISIBLE_RELATIONS))
+    return visible(user, Case.objects.all(), CASE_SCOPE)
 
 
 def cases_for(user: Any, action: str) -> QuerySet[Case]:
     """The cases on which the person may perform `action`, as one SQL query."""
+    return records_for(user, Case.objects.all(), action, CASE_SCOPE)
+
+
+def visible(user: Any, records: QuerySet[R], scope: Scope) -> QuerySet[R]:
+    """The records of `scope` the person may see at all, as one SQL query."""
+    if not _is_signed_in(user):
+        return records.none()
+    return records.filter(_condition_for(user, VISIBLE_RELATIONS, scope))
+
+
+def records_for(user: Any, records: QuerySet[R], action: str, scope: Scope) -> QuerySet[R]:
+    """The records of `scope` on which the person may perform `action`, as one SQL query."""
     rule = RULES[action]
     if not has_role_permission(user, rule.role_permission):
-        return Case.objects.none()
-    return Case.objects.filter(_condition_for(user, rule.relations))
+        return records.none()
+    return records.filter(_condition_for(user, rule.relations, scope))
 
 
 def relations_to(user: Any, case: Case) -> frozenset[Relation]:
@@ -150,7 +203,7 @@ def relations_to(user: Any, case: Case) -> frozenset[Relation]:
         return frozenset()
     flags = (
         Case.objects.filter(pk=case.pk)
-        .annotate(**_relation_annotations(user))
+        .annotate(**_relation_annotations(user, CASE_SCOPE))
         .values(*[f"rel_{relation}" for relation in Relation])
         .first()
     )
@@ -180,51 +233,62 @@ def get_case_for(
     Writes an access event (`log_as`, a view by default) when the case is returned, and a
     "refused" event when it is not.
     """
+    records = Case.objects.select_related("child", "owning_yjs", "case_holder")
+    return get_for(user, records, case_id, action, CASE_SCOPE, log_as=log_as, log=log)
+
+
+def get_for(
+    user: Any,
+    records: QuerySet[R],
+    record_id: int | str,
+    action: str,
+    scope: Scope,
+    *,
+    log_as: str = AccessAction.VIEW,
+    log: bool = True,
+) -> R:
+    """Fetch one record of `scope` for an action, with the same 404/403 rules and logging as cases."""
     try:
-        pk = int(case_id)
+        pk = int(record_id)
     except (TypeError, ValueError) as error:
-        raise Http404("No such case") from error
+        raise Http404("No such record") from error
     rule = RULES[action]
     if not _is_signed_in(user):
-        raise Http404("No such case")
-    case = (
-        Case.objects.select_related("child", "owning_yjs", "case_holder")
-        .annotate(**_relation_annotations(user))
-        .filter(pk=pk)
-        .first()
-    )
-    relations = _relations_from_flags(case.__dict__ if case else {})
-    if case is None or not relations & VISIBLE_RELATIONS:
-        access_event_record(
-            user=user,
-            action=AccessAction.DENIED,
-            record_type="case",
-            record_id=pk,
-            case_id=pk,
-            description=f"{action}: not visible",
-        )
-        raise Http404("No such case")
-    _remember(case, user, relations)
+        raise Http404("No such record")
+    record = records.annotate(**_relation_annotations(user, scope)).filter(pk=pk).first()
+    relations = _relations_from_flags(record.__dict__ if record is not None else {})
+    case_id = _case_id(record, scope) if record is not None else (pk if scope is CASE_SCOPE else None)
+    if record is None or not relations & VISIBLE_RELATIONS:
+        _log(user, AccessAction.DENIED, scope, pk, case_id, f"{action}: not visible")
+        raise Http404("No such record")
     if not has_role_permission(user, rule.role_permission) or not relations & rule.relations:
-        access_event_record(
-            user=user,
-            action=AccessAction.DENIED,
-            record_type="case",
-            record_id=pk,
-            case_id=pk,
-            description=f"{action}: forbidden",
-        )
-        raise PermissionDenied(f"You may not {action.replace('_', ' ')} this case.")
+        _log(user, AccessAction.DENIED, scope, pk, case_id, f"{action}: forbidden")
+        raise PermissionDenied(f"You may not {action.replace('_', ' ')} this {scope.record_type}.")
+    if scope is CASE_SCOPE:
+        _remember(record, user, relations)
     if log:
-        access_event_record(
-            user=user, action=log_as, record_type="case", record_id=pk, case_id=pk, description=action
-        )
-    return case
+        _log(user, log_as, scope, pk, case_id, action)
+    return record
 
 
-def _relation_annotations(user: Any) -> dict[str, ExpressionWrapper]:
+def _case_id(record: Any, scope: Scope) -> int | None:
+    return getattr(record, scope.case_field) if scope.case_field else None
+
+
+def _log(user: Any, action: str, scope: Scope, pk: int, case_id: int | None, description: str) -> None:
+    access_event_record(
+        user=user,
+        action=action,
+        record_type=scope.record_type,
+        record_id=pk,
+        case_id=case_id,
+        description=description,
+    )
+
+
+def _relation_annotations(user: Any, scope: Scope) -> dict[str, ExpressionWrapper]:
     return {
-        f"rel_{relation}": ExpressionWrapper(condition(user), output_field=BooleanField())
+        f"rel_{relation}": ExpressionWrapper(condition(user, scope), output_field=BooleanField())
         for relation, condition in _CONDITIONS.items()
     }
 
@@ -245,9 +309,7 @@ def has_role(user: Any, *roles: str) -> bool:
     """Does the person hold any of these roles in an active membership?"""
     if not _is_signed_in(user):
         return False
-    return Membership.objects.filter(
-        user=user, role__in=roles, is_active=True, agency__is_active=True
-    ).exists()
+    return Membership.objects.filter(user=user, role__in=roles, is_active=True, agency__is_active=True).exists()
 
 
 def may_read_whole_access_log(user: Any) -> bool:

@@ -119,12 +119,8 @@ def seed_demo() -> list[DemoPerson]:
     for given, family, born, reference, yjs, holder, shared_with_teacher in DEMO_CHILDREN:
         if Child.objects.filter(reference=reference).exists():
             continue
-        child = Child.objects.create(
-            given_name=given, family_name=family, date_of_birth=born, reference=reference
-        )
-        case: Case = case_open(
-            child=child, owning_yjs=agencies[yjs], case_holder=people[holder], actor=people[holder]
-        )
+        child = Child.objects.create(given_name=given, family_name=family, date_of_birth=born, reference=reference)
+        case: Case = case_open(child=child, owning_yjs=agencies[yjs], case_holder=people[holder], actor=people[holder])
         if shared_with_teacher:
             case_share_summary(case=case, actor=people[holder], user=people["teacher"])
     return DEMO_PEOPLE

@@ -11,6 +11,42 @@ from accounts.history import history_tracked
 from accounts.models import Agency
 
 
+class Gender(models.TextChoices):
+    GIRL = "girl", "Girl or young woman"
+    BOY = "boy", "Boy or young man"
+    NON_BINARY = "non_binary", "Non-binary"
+    OTHER = "other", "Describes themselves another way"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Ethnicity(models.TextChoices):
+    """The five high-level groups of the 2021 census for England and Wales, plus not known."""
+
+    ASIAN = "asian", "Asian or Asian British"
+    BLACK = "black", "Black, Black British, Caribbean or African"
+    MIXED = "mixed", "Mixed or multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+    NOT_KNOWN = "not_known", "Not known or not given"
+
+
+class LookedAfter(models.TextChoices):
+    NO = "no", "Not looked after"
+    LOOKED_AFTER = "looked_after", "Looked after (in care)"
+    CARE_LEAVER = "care_leaver", "Care leaver"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class LegalStatus(models.TextChoices):
+    NONE = "none", "No current order"
+    OUT_OF_COURT = "out_of_court", "Out-of-court disposal"
+    REFERRAL_ORDER = "referral_order", "Referral order"
+    YRO = "yro", "Youth rehabilitation order"
+    CUSTODY = "custody", "Custody (detention and training order or longer)"
+    REMAND = "remand", "On remand"
+    POST_CUSTODY = "post_custody", "Licence or notice of supervision after custody"
+
+
 @history_tracked()
 class Child(models.Model):
     """One record per child, however many times they are referred: the story is told once."""
@@ -19,6 +55,14 @@ class Child(models.Model):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     reference = models.CharField("NHS or local reference", max_length=40, blank=True)
+    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, default=Ethnicity.NOT_KNOWN)
+    looked_after = models.CharField(max_length=20, choices=LookedAfter.choices, default=LookedAfter.NOT_KNOWN)
+    legal_status = models.CharField(
+        "Legal status or order", max_length=20, choices=LegalStatus.choices, default=LegalStatus.NONE
+    )
+    address_area = models.CharField("Area the child lives in", max_length=100, blank=True)
+    school = models.CharField("School, college or training", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,17 +86,49 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class CaseKind(models.TextChoices):
+    FORMULATION = "formulation", "Formulation"
+    CONSULTATION = "consultation", "Consultation only"
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_MET = "goals_met", "Goals met: the network can carry on without ECM"
+    ORDER_ENDED = "order_ended", "Order ended"
+    MOVED_AWAY = "moved_away", "Child moved out of the area"
+    DISENGAGED = "disengaged", "Child or family no longer engaging"
+    TRANSFERRED = "transferred", "Transferred to another service"
+    CUSTODY = "custody", "Child went into custody"
+    OTHER = "other", "Other"
+
+
 @history_tracked()
 class Case(models.Model):
     """An ECM episode for a child, owned by the referring YJS and held by one named case manager."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
     owning_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
-    case_holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="held_cases"
+    case_holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="held_cases")
+    kind = models.CharField(max_length=20, choices=CaseKind.choices, default=CaseKind.FORMULATION)
+    psychologist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_as_psychologist",
+    )
+    senior_practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_as_senior_practitioner",
     )
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    outcome_summary = models.TextField(blank=True)
+    ending_plan = models.TextField("Ending plan (safety net)", blank=True)
 
     class Meta:
         indexes = [
@@ -68,6 +144,7 @@ class Case(models.Model):
             ("read_restricted_notes", "Read restricted notes of cases in scope"),
             ("read_case_access_log", "See who looked at cases in scope"),
             ("view_case_summary", "See the shared summary of one case (object permission only)"),
+            ("log_consultation", "Log consultations on cases in scope"),
         ]
 
     def __str__(self) -> str:
@@ -95,3 +172,174 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         pass
+
+
+@history_tracked()
+class CaseHolderChange(models.Model):
+    """Continuity: every change of case holder, with the reason. The first holder is recorded too."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="holder_changes")
+    previous_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.previous_holder} → {self.new_holder}"
+
+
+@history_tracked()
+class NetworkMember(models.Model):
+    """A professional around the child: a user of ECM or a contact without an account."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="network")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="network_places"
+    )
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency_name = models.CharField("Agency (if not on ECM)", max_length=200, blank=True)
+    role = models.CharField("Role", max_length=200)
+    email = models.EmailField("E-mail", blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    # Sharing grants the guardian object permission to the person (or, with no account, nobody).
+    may_see_summary = models.BooleanField("May see the shared summary", default=False)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"],
+                condition=models.Q(removed_at__isnull=True, user__isnull=False),
+                name="network_one_active_place_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def agency_display(self) -> str:
+        return self.agency.name if self.agency else self.agency_name
+
+
+class ContactKind(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video"
+    TEXT = "text", "Text message"
+    HOME_VISIT = "home_visit", "Home visit"
+    SCHOOL_VISIT = "school_visit", "School visit"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+@history_tracked()
+class Contact(models.Model):
+    """One logged contact. The note is never rewritten: corrections are added beside it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    occurred_at = models.DateTimeField("Date and time")
+    kind = models.CharField("Type", max_length=20, choices=ContactKind.choices)
+    with_whom = models.CharField("With whom", max_length=200)
+    duration_minutes = models.PositiveIntegerField("Duration in minutes", null=True, blank=True)
+    note = models.TextField()
+    restricted = models.BooleanField(
+        "Restricted note", default=False, help_text="Only the case holder and the ECM clinicians will see it."
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_at:%d %b %Y}"
+
+
+@history_tracked()
+class ContactCorrection(models.Model):
+    """An addition or correction to a contact note; the original stays as it was."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField("Correction or addition")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Correction to contact {self.contact_id}"
+
+
+@history_tracked()
+class Consultation(models.Model):
+    """A psychologist's advice session for the practitioners on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consultations")
+    held_on = models.DateField("Date")
+    attendees = models.TextField("Who attended")
+    question = models.TextField("The question brought")
+    advice = models.TextField("Advice given")
+    follow_up = models.TextField("Follow-up", blank=True)
+    minutes_spent = models.PositiveIntegerField("Minutes spent")
+    psychologist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Consultation on {self.held_on:%d %b %Y}"
+
+
+class Visibility(models.TextChoices):
+    """Who may see a chronology entry, by the access action it needs."""
+
+    SUMMARY = "view_summary", "Everyone who sees the case"
+    FULL = "view", "Those who see the full record"
+    RESTRICTED = "view_restricted", "Case holder and ECM clinicians"
+
+
+class CaseEventKind(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    TRIAGE = "triage", "Triage"
+    CONTACT = "contact", "Contact"
+    CONSULTATION = "consultation", "Consultation"
+    NETWORK = "network", "Network change"
+    CASE_HOLDER = "case_holder", "Case holder change"
+    MEETING = "meeting", "Meeting"
+    STAGE = "stage", "TRM stage"
+    STATUS = "status", "Case opened, closed or reopened"
+    OTHER = "other", "Other"
+
+
+@history_tracked()
+class CaseEvent(models.Model):
+    """One line of the case's chronology. Every service appends here inside its own transaction."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chronology")
+    kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    summary = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.FULL)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-occurred_at", "-id"], name="case_event_timeline")]
+
+    def __str__(self) -> str:
+        return self.summary

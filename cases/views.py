@@ -34,9 +34,7 @@ def _page(request: HttpRequest, items: Any) -> tuple[Page, str]:
 def case_list_view(request: HttpRequest) -> HttpResponse:
     form = CaseListFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {"status": CaseStatus.OPEN, "mine": False}
-    cases = case_list(
-        user=request.user, status=filters.get("status", ""), held_by_me=bool(filters.get("mine"))
-    )
+    cases = case_list(user=request.user, status=filters.get("status", ""), held_by_me=bool(filters.get("mine")))
     page, querystring = _page(request, cases)
     is_case_manager = Role.CASE_MANAGER in {m.role for m in active_memberships(request.user)}
     return render(

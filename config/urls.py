@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("referrals/", include("referrals.urls")),
     path("api/v1/cases/", cases_api.CaseListApi.as_view(), name="api-case-list"),
     path("api/v1/cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -41,9 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.CASE_MANAGER in roles:
         context["held_cases"] = list(case_list(user=user, held_by_me=True)[:10])
     if roles & CLINICIAN_ROLES:
-        context["covered_services"] = [
-            c.yjs for c in Coverage.objects.filter(clinician=user).select_related("yjs")
-        ]
+        context["covered_services"] = [c.yjs for c in Coverage.objects.filter(clinician=user).select_related("yjs")]
         context["covered_cases"] = list(case_list(user=user)[:10])
     if Role.PARTNER in roles:
         context["shared_cases"] = list(case_list(user=user)[:10])
@@ -101,6 +99,4 @@ def health(request: HttpRequest) -> JsonResponse:
         except Exception as error:  # noqa: BLE001 - a health check reports every failure, it never raises
             checks[name] = f"failing: {type(error).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)

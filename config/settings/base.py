@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "guardian",
@@ -229,3 +230,5 @@ LOGGING = {
 }
 
 HEALTH_WORKER_PING_SECONDS = env.float("ECM_HEALTH_WORKER_PING_SECONDS", default=1.0)
+# Where ECM is served, for links in e-mails (no trailing slash).
+ECM_BASE_URL = env.str("ECM_BASE_URL", default="http://127.0.0.1:8000")

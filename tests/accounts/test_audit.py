@@ -16,9 +16,7 @@ from tests.conftest import Cast
 
 
 def test_access_events_cannot_be_changed_or_deleted(cast: Cast) -> None:
-    event = access_event_record(
-        user=cast.case_manager, action=AccessAction.VIEW, record_type="case", record_id=1
-    )
+    event = access_event_record(user=cast.case_manager, action=AccessAction.VIEW, record_type="case", record_id=1)
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessEvent.objects.filter(pk=event.pk).update(description="tampered")
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -27,13 +25,9 @@ def test_access_events_cannot_be_changed_or_deleted(cast: Cast) -> None:
 
 
 def test_access_event_records_where_the_request_came_from(cast: Cast) -> None:
-    token = current_origin.set(
-        RequestOrigin(ip_address="10.0.0.7", user_agent="Test browser", path="/cases/1/")
-    )
+    token = current_origin.set(RequestOrigin(ip_address="10.0.0.7", user_agent="Test browser", path="/cases/1/"))
     try:
-        event = access_event_record(
-            user=cast.teacher, action=AccessAction.DOWNLOAD, record_type="pdf", case_id=1
-        )
+        event = access_event_record(user=cast.teacher, action=AccessAction.DOWNLOAD, record_type="pdf", case_id=1)
     finally:
         current_origin.reset(token)
     assert (event.ip_address, event.user_agent, event.path, event.case_id) == (
@@ -74,9 +68,7 @@ def test_history_rows_are_append_only(cast: Cast) -> None:
 
 def test_a_share_is_attributed_to_the_person_who_made_it(cast: Cast) -> None:
     """Sharing changes who can see a case: its history carries the case manager who shared it."""
-    share_history = (
-        apps.get_model("cases", "CaseUserObjectPermissionHistory").objects.filter(user=cast.teacher).first()
-    )
+    share_history = apps.get_model("cases", "CaseUserObjectPermissionHistory").objects.filter(user=cast.teacher).first()
     assert share_history is not None
     assert share_history.pgh_label == "insert"
     assert share_history.pgh_context is not None

@@ -56,9 +56,7 @@ def test_session_ends_after_12_hours_even_when_active(cast: Cast, client: Client
         assert client.get("/").status_code == 302
 
 
-def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password(
-    cast: Cast, client: Client
-) -> None:
+def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password(cast: Cast, client: Client) -> None:
     for _ in range(5):
         client.post("/accounts/sign-in/", {"username": "sam", "password": "wrong"})
     response = client.post("/accounts/sign-in/", {"username": "sam", "password": TEST_PASSWORD})

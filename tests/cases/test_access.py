@@ -114,9 +114,7 @@ def test_visible_cases_is_one_query(cast: Cast, django_assert_num_queries) -> No
     for _ in range(30):
         make_case(owning_yjs=cast.bristol, case_holder=cast.colleague)
     with django_assert_num_queries(1):
-        rows = list(
-            access.visible_cases(cast.psychologist).select_related("child", "owning_yjs", "case_holder")
-        )
+        rows = list(access.visible_cases(cast.psychologist).select_related("child", "owning_yjs", "case_holder"))
     assert len(rows) == 31
 
 

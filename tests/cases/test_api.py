@@ -21,16 +21,12 @@ def test_case_list_api_is_scoped(cast: Cast, client: Client) -> None:
 def test_case_detail_api_logs_the_read_and_hides_invisible_cases(cast: Cast, client: Client) -> None:
     client.force_login(cast.psychologist)
     assert client.get(f"/api/v1/cases/{cast.case.pk}/").json()["id"] == cast.case.pk
-    assert (
-        AccessEvent.objects.filter(user=cast.psychologist, case_id=cast.case.pk, action="view").count() == 1
-    )
+    assert AccessEvent.objects.filter(user=cast.psychologist, case_id=cast.case.pk, action="view").count() == 1
     client.force_login(cast.banes_case_manager)
     assert client.get(f"/api/v1/cases/{cast.case.pk}/").status_code == 404
 
 
-def test_case_list_api_query_count_is_pinned(
-    cast: Cast, client: Client, django_assert_max_num_queries
-) -> None:
+def test_case_list_api_query_count_is_pinned(cast: Cast, client: Client, django_assert_max_num_queries) -> None:
     for _ in range(30):
         make_case(owning_yjs=cast.bristol, case_holder=cast.colleague)
     client.force_login(cast.psychologist)

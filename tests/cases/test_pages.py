@@ -124,9 +124,7 @@ def test_access_log_page_query_count_is_pinned(
     django_assert_max_num_queries,
 ) -> None:
     for number in range(50):
-        access_event_record(
-            user=cast.psychologist, action=AccessAction.VIEW, record_type="case", record_id=number
-        )
+        access_event_record(user=cast.psychologist, action=AccessAction.VIEW, record_type="case", record_id=number)
     client.force_login(cast.administrator)
     with django_assert_max_num_queries(10):
         client.get("/cases/access-log/")
@@ -143,7 +141,7 @@ def test_error_pages_use_the_service_style(cast: Cast, client: Client) -> None:
     assert "You cannot do that" in forbidden.content.decode()
 
 
-def test_the_server_error_page_renders_in_the_service_style(rf) -> None:  # type: ignore[no-untyped-def]
+def test_the_server_error_page_renders_in_the_service_style(rf) -> None:
     from django.views.defaults import server_error
 
     response = server_error(rf.get("/"))

@@ -1,0 +1,57 @@
+"""Authorization rows shared by every app, and the rows of the foundation's URLs.
+
+Each app keeps its rows in tests/authz/<app>.py; tests/test_authorization_matrix.py merges them
+and fails when a URL pattern of the project has no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.conftest import Cast
+
+ANON = "anonymous"
+PEOPLE = [
+    "case_manager",
+    "colleague",
+    "banes_case_manager",
+    "psychologist",
+    "senior_practitioner",
+    "teacher",
+    "social_worker",
+    "commissioner",
+    "administrator",
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    path: Callable[[Cast], str]
+    expected: dict[str, int | tuple[int, ...]]
+    method: str = "get"
+    default: int | tuple[int, ...] | None = None  # status for everyone not named in `expected`
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def status_for(self, who: str) -> int | tuple[int, ...]:
+        if who in self.expected:
+            return self.expected[who]
+        assert self.default is not None, f"no expectation for {who}"
+        return self.default
+
+
+def case_path(path: str) -> Callable[[Cast], str]:
+    return lambda cast: path.format(case=cast.case.pk)
+
+
+FULL_RECORD = {"case_manager": 200, "colleague": 200, "psychologist": 200, "senior_practitioner": 200}
+INVISIBLE = {"banes_case_manager": 404, "social_worker": 404, "commissioner": 404, "administrator": 404}
+
+ROWS: dict[str, Row] = {
+    "home": Row(lambda cast: "/", {ANON: 302}, default=200),
+    # Health reports 503 when no worker runs (as in most tests); it never needs a sign-in.
+    "health": Row(lambda cast: "/health/", {}, default=(200, 503)),
+    "accounts:login": Row(lambda cast: "/accounts/sign-in/", {ANON: 200}, default=302),
+    "accounts:logout": Row(lambda cast: "/accounts/sign-out/", {}, method="post", default=302),
+    "api-schema": Row(lambda cast: "/api/schema/", {ANON: 403}, default=200),
+}
