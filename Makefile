@@ -1,0 +1,45 @@
+# ECM developer commands. Every target installs what it needs first (scripts/setup.sh, fast
+# when nothing changed) and finds or starts PostgreSQL and Redis (scripts/services.sh).
+#
+#   make run                 app on http://127.0.0.1:8000/ (HOST=, PORT=) + Celery worker and beat
+#   make test                ruff, ruff format --check, mypy, then pytest (PYTEST_ARGS="...")
+#   make lint                ruff and mypy only
+#   make format              ruff format and ruff check --fix, in place
+#   make clean-local         stop the project-local services and delete .local (their data)
+#   ECM_LOCAL_SERVICES=1 make ...   use project-local PostgreSQL and Redis even if others run
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+BIN := .venv/bin
+
+export HOST PORT
+
+.PHONY: help setup run test lint format clean-local
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@scripts/services.sh scripts/run_all.sh
+
+# Runs every check even when one fails, so one run shows all problems; fails if any failed.
+test: setup
+	@scripts/services.sh scripts/test.sh $(PYTEST_ARGS)
+
+lint: setup
+	@scripts/test.sh --lint-only
+
+# Fixes first (e.g. import order), then formatting; what cannot be fixed is listed, `make lint` fails on it.
+format: setup
+	$(BIN)/ruff check --fix --exit-zero .
+	$(BIN)/ruff format .
+
+clean-local:
+	@scripts/services.sh --clean-local
