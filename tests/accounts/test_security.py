@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client, override_settings
 
 from accounts.models import User
-from cases.demo import DemoRefused, seed_demo
+from demo.seed import DemoRefused, seed_demo
 from tests.conftest import Cast
 from tests.factories import TEST_PASSWORD
 
@@ -62,6 +62,7 @@ def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password(cast:
     response = client.post("/accounts/sign-in/", {"username": "sam", "password": TEST_PASSWORD})
     assert response.status_code in (403, 429)
     assert "Sign-in is locked for now" in response.content.decode()
+    assert "Wait 15 minutes and try again" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

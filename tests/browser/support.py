@@ -1,0 +1,220 @@
+"""What every browser journey does on each page: look at it, check it with axe, keep a screenshot.
+
+Functions rather than fixtures so a test reads as the steps a person takes:
+``sign_in(page, live_server, "sam")``, ``visit(page, live_server, "/cases/", "case list")``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary, WeakSet
+
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, Route, expect
+
+from tests.factories import TEST_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "static" / "vendor" / "axe" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+
+# Contexts made with java_script_enabled=False (Playwright does not expose the setting afterwards).
+_CONTEXTS_WITHOUT_JAVASCRIPT: WeakSet[BrowserContext] = WeakSet()
+
+# For each JavaScript-disabled context, the scripted page where its pages are copied for axe.
+_COPIES: WeakKeyDictionary[BrowserContext, Page] = WeakKeyDictionary()
+_COPY_DOCUMENTS: WeakKeyDictionary[Page, dict[str, str]] = WeakKeyDictionary()
+
+# What went wrong in a context since its last page was looked at (see `watch`).
+_PROBLEMS: WeakKeyDictionary[BrowserContext, list[str]] = WeakKeyDictionary()
+
+# axe's verdict depends only on the page's markup (the stylesheets are the same all session), so a
+# page whose markup was already checked, such as the sign-in page met again at every sign-in, is
+# not checked twice. Keyed by a digest of the DOM with per-request tokens masked.
+_CHECKED_MARKUP: set[str] = set()
+_PER_REQUEST_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=)"[^"]*"')
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+_RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary || ""})),
+  }));
+}"""
+
+
+def _axe_source() -> str:
+    if not AXE_JS.is_file():
+        raise AssertionError(f"{AXE_JS} is missing: run `bash scripts/setup.sh` to vendor axe-core")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def _inject_axe(page: Page) -> None:
+    """Load axe-core into the page.
+
+    ``page.add_script_tag(path=...)`` adds an *inline* script, which ECM's Content-Security-Policy
+    (``script-src 'self'``) rightly refuses. Evaluating the source through the DevTools protocol
+    is not subject to the page's CSP, so the policy stays on and is tested like in production.
+    """
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_axe_source() + "\n;undefined")
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            lines.append(f"    at {node['target']}")
+            for summary_line in node["summary"].splitlines():
+                lines.append(f"      {summary_line}")
+    return "\n".join(lines)
+
+
+def axe_check(page: Page) -> None:
+    """Assert the page has no WCAG 2.0/2.1/2.2 A or AA violations that axe-core can detect."""
+    markup = _PER_REQUEST_TOKEN.sub(r'\1""', page.content())
+    key = hashlib.sha256(f"{page.viewport_size}\n{markup}".encode()).hexdigest()
+    if key in _CHECKED_MARKUP:
+        return
+    if page.context in _CONTEXTS_WITHOUT_JAVASCRIPT:
+        violations = _axe_on_copy_with_scripts_blocked(page)
+    else:
+        _inject_axe(page)
+        violations = page.evaluate(_RUN_AXE, WCAG_TAGS)
+    if not violations:
+        _CHECKED_MARKUP.add(key)
+    assert not violations, (
+        f"axe found {len(violations)} accessibility violation(s) on {page.url}:\n{format_violations(violations)}"
+    )
+
+
+def page_without_javascript(new_context: Any) -> Page:
+    """A page in a fresh context with JavaScript switched off (pytest-playwright's ``new_context``)."""
+    context = new_context(java_script_enabled=False)
+    _CONTEXTS_WITHOUT_JAVASCRIPT.add(context)
+    watch(context)
+    return context.new_page()
+
+
+def _axe_on_copy_with_scripts_blocked(page: Page) -> list[dict[str, Any]]:
+    """axe for a page in a JavaScript-disabled context.
+
+    With scripts disabled Chromium never settles a promise, so axe cannot run there. Render the
+    same HTML (as the server sent it, no second request) in a scripted context where every
+    script request is refused: ECM's CSP allows no inline script, so this is the page a person
+    without JavaScript gets. One such copy serves every page of the context, and closes with it.
+    """
+    copy = _COPIES.get(page.context)
+    if copy is None:
+        copy = _open_copy(page)
+        _COPIES[page.context] = copy
+    document = _COPY_DOCUMENTS[copy]
+    document["url"] = page.url.split("#", 1)[0]  # requests never carry the fragment
+    document["html"] = page.content()
+    copy.set_viewport_size(page.viewport_size or {"width": 1280, "height": 800})
+    copy.goto(document["url"])
+    _inject_axe(copy)
+    return copy.evaluate(_RUN_AXE, WCAG_TAGS)
+
+
+def _open_copy(page: Page) -> Page:
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context()
+    page.context.on("close", lambda _: context.close())
+    copy = context.new_page()
+    document: dict[str, str] = {"url": "", "html": ""}
+    _COPY_DOCUMENTS[copy] = document
+
+    def serve(route: Route) -> None:
+        if route.request.url == document["url"]:
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=document["html"])
+        elif route.request.resource_type == "script":
+            route.abort()
+        else:
+            route.continue_()
+
+    copy.route("**/*", serve)
+    return copy
+
+
+def watch(context: BrowserContext) -> None:
+    """Collect what a person would not notice but breaks the page: a static file that does not
+    load (the page renders unstyled), a script refused by the CSP, an uncaught script error."""
+    if context in _PROBLEMS:
+        return
+    problems: list[str] = []
+    _PROBLEMS[context] = problems
+
+    def on_response(response: Response) -> None:
+        # The page itself may rightly answer 403 or 404 (never 500); what it loads must not fail.
+        failed = response.status >= 500 or (response.status >= 400 and response.request.resource_type != "document")
+        if failed:
+            problems.append(f"{response.status} for {response.url}")
+
+    def on_request_failed(request: Request) -> None:
+        problems.append(f"{request.failure} for {request.url}")
+
+    def on_console(message: ConsoleMessage) -> None:
+        # Failed loads are reported by on_response, with the URL.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(f"console error: {message.text}")
+
+    context.on("response", on_response)
+    context.on("requestfailed", on_request_failed)
+    context.on("console", on_console)
+    context.on("weberror", lambda error: problems.append(f"uncaught script error: {error.error}"))
+
+
+def assert_page_loaded_cleanly(page: Page) -> None:
+    problems = _PROBLEMS.get(page.context)
+    if problems is None:
+        return
+    found, problems[:] = list(problems), []
+    assert not found, f"{page.url} did not load cleanly:\n" + "\n".join(f"- {p}" for p in found)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Keep a full-page screenshot under test-results/screenshots/ for a person to look at."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    path = SCREENSHOTS / f"{slug}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def look(page: Page, name: str) -> None:
+    """What every journey does on every page it reaches: screenshot, everything loaded, axe clean."""
+    page.wait_for_load_state("load")
+    screenshot(page, name)
+    assert_page_loaded_cleanly(page)
+    axe_check(page)
+
+
+def visit(page: Page, live_server: Any, path: str, name: str, *, status: int = 200) -> None:
+    response = page.goto(live_server.url + path)
+    assert response is not None
+    assert response.status == status, f"GET {path} answered {response.status}, expected {status}"
+    look(page, name)
+
+
+def sign_in(page: Page, live_server: Any, username: str, *, password: str = TEST_PASSWORD, name: str = "") -> None:
+    """Sign in through the form, as a person would, and check the home page is reached."""
+    label = name or username
+    visit(page, live_server, "/accounts/sign-in/", f"{label} sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(live_server.url + "/")
+    look(page, f"{label} home")
+
+
+def sign_out(page: Page, live_server: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(live_server.url + "/accounts/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Enhanced Case Management")
