@@ -20,8 +20,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, str]] = [("Home", reverse("home"))]
     if Role.CASE_MANAGER in roles:
         items.append(("My caseload", reverse("cases:list")))
+        items.append(("My referrals", reverse("referrals:mine")))
     if roles & CLINICIAN_ROLES:
         items.append(("ECM cases", reverse("cases:list")))
+        items.append(("Triage queue", reverse("referrals:triage_queue")))
+    if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER}):
+        items.append(("Find a child", reverse("cases:search")))
     if Role.PARTNER in roles and not roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER}):
         items.append(("Shared cases", reverse("cases:list")))
     if Role.ADMINISTRATOR in roles:

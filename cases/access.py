@@ -105,6 +105,21 @@ REFERRAL_SCOPE = Scope(
     case_field="case_id",
     record_type="referral",
 )
+# A covering senior practitioner records a consent override while the referral is still a draft:
+# for that one action only, covering clinicians reach drafts.
+REFERRAL_CONSENT_SCOPE = Scope(
+    service_field="referring_yjs_id",
+    holder_field="referrer_id",
+    shares_apply=False,
+    covering_condition=Q(),
+    case_field="case_id",
+    record_type="referral",
+)
+
+
+def referral_scope_for(action: str) -> Scope:
+    """The scope a referral action is judged in (drafts are the referring service's own)."""
+    return REFERRAL_CONSENT_SCOPE if action == "override_consent" else REFERRAL_SCOPE
 
 
 def _owner_condition(user: Any, scope: Scope) -> Q:
@@ -233,7 +248,7 @@ def get_case_for(
     Writes an access event (`log_as`, a view by default) when the case is returned, and a
     "refused" event when it is not.
     """
-    records = Case.objects.select_related("child", "owning_yjs", "case_holder")
+    records = Case.objects.select_related("child", "owning_yjs", "case_holder", "psychologist", "senior_practitioner")
     return get_for(user, records, case_id, action, CASE_SCOPE, log_as=log_as, log=log)
 
 

@@ -1,10 +1,89 @@
-"""Input parsing for case pages."""
+"""Input parsing and validation messages for the case pages. Forms never save: services do."""
 
 from __future__ import annotations
 
-from django import forms
+import datetime as dt
+import re
+from typing import Any
 
-from cases.models import CaseStatus
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Agency, Role, User
+from cases.models import (
+    CaseEventKind,
+    CaseKind,
+    CaseStatus,
+    ClosureReason,
+    ContactKind,
+    Ethnicity,
+    Gender,
+    LegalStatus,
+    LookedAfter,
+)
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DatePartsWidget(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes named `<field>_day`, `<field>_month`, `<field>_year`."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovDateField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK messages for each way it can be wrong."""
+
+    widget = DatePartsWidget
+    default_error_messages = {"required": "Enter the date"}
+
+    def prepare_value(self, value: Any) -> Any:
+        return [value.day, value.month, value.year] if isinstance(value, dt.date) else value
+
+    def to_python(self, value: Any) -> dt.date | None:
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        if not any(parts):
+            return None
+        label = str(self.label or "The date")
+        missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+        if missing:
+            raise ValidationError(f"{label} must include a {' and a '.join(missing)}", code="incomplete")
+        day, month, year = parts
+        if not all(part.isdigit() for part in parts) or len(year) != 4:
+            raise ValidationError(f"{label} must be a real date, like 27 3 2025", code="invalid")
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(f"{label} must be a real date, like 27 3 2025", code="invalid") from error
+
+
+def _not_in_future(value: dt.date, label: str) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(f"{label} must be today or in the past")
+
+
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the form, on the field it names when the form has one."""
+
+    # Service field name -> form field name, where they differ.
+    service_fields: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        form: Any = self
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return
+        for name, messages in error.error_dict.items():
+            field = self.service_fields.get(name, name)
+            form.add_error(field if field in form.fields else None, messages)
 
 
 class CaseListFilterForm(forms.Form):
@@ -13,4 +92,363 @@ class CaseListFilterForm(forms.Form):
         required=False,
         choices=[(CaseStatus.OPEN, "Open"), (CaseStatus.CLOSED, "Closed"), ("", "All")],
     )
-    mine = forms.BooleanField(label="Only cases I hold", required=False)
+    kind = forms.ChoiceField(label="Kind of case", required=False, choices=[("", "Any"), *CaseKind.choices])
+    mine = forms.BooleanField(label="Only my cases", required=False)
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for a child",
+        help_text="Enter a name, a date of birth (like 17/05/2010) or an NHS or local reference",
+        max_length=100,
+        error_messages={"required": "Enter a name, a date of birth or a reference"},
+    )
+
+    DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+
+    def clean_q(self) -> str:
+        return re.sub(r"\s+", " ", self.cleaned_data["q"]).strip()
+
+    @property
+    def date_of_birth(self) -> dt.date | None:
+        """The query read as a date of birth, when the whole of it is one."""
+        text = self.cleaned_data.get("q", "")
+        for date_format in self.DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text, date_format).date()  # noqa: DTZ007 - a calendar date, no time
+            except ValueError:
+                continue
+        return None
+
+
+class CaseHolderForm(ServiceErrorsMixin, forms.Form):
+    new_holder = forms.ModelChoiceField(
+        label="New case holder",
+        help_text="Only case managers of the service that owns the case can hold it",
+        queryset=User.objects.none(),
+        empty_label="Choose a case manager",
+        error_messages={"required": "Choose the new case holder", "invalid_choice": "Choose a case manager"},
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        help_text="The reason is kept in the case holder history",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Enter the reason for the change"},
+    )
+
+    def __init__(self, *args: Any, case_managers: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["new_holder"]
+        field.queryset = case_managers
+        field.label_from_instance = lambda person: person.get_full_name() or person.username
+
+
+class NetworkMemberForm(ServiceErrorsMixin, forms.Form):
+    """Someone with an ECM account (chosen from the list) or, when none is chosen, a contact without one."""
+
+    user = forms.ModelChoiceField(
+        label="Their ECM account",
+        help_text="If they use ECM, choose them: their name, agency and e-mail come from their account",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Not on ECM: enter their details below",
+        error_messages={"invalid_choice": "Choose a person from the list"},
+    )
+    name = forms.CharField(label="Full name", max_length=200, required=False)
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Not listed",
+        error_messages={"invalid_choice": "Choose an agency from the list"},
+    )
+    agency_name = forms.CharField(label="Agency, if not listed", max_length=200, required=False)
+    email = forms.EmailField(
+        label="E-mail", required=False, error_messages={"invalid": "Enter an e-mail address like name@example.org"}
+    )
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    role = forms.CharField(
+        label="Role in the child's network",
+        help_text="For example, designated teacher, social worker or school nurse",
+        max_length=200,
+        required=False,
+    )
+    may_see_summary = forms.BooleanField(
+        label="They may see the shared summary of this case",
+        help_text="Only for someone with an ECM account. They will see the child's name, the service, the case "
+        "holder and the network, and nothing from contacts.",
+        required=False,
+    )
+
+    service_fields = {"user": "user", "may_see_summary": "may_see_summary"}
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], agencies: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field: Any = self.fields["user"]
+        user_field.queryset = candidates
+        user_field.label_from_instance = _candidate_label
+        agency_field: Any = self.fields["agency"]
+        agency_field.queryset = agencies
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if "user" in self.errors:
+            return data
+        user = data.get("user")
+        if user is not None:
+            data["name"] = user.get_full_name() or user.username
+            data["email"] = user.email
+            data["phone"] = data.get("phone") or user.phone
+            if not data.get("agency") and not data.get("agency_name"):
+                data["agency"] = Agency.objects.filter(pk=getattr(user, "agency_ref", 0) or 0).first()
+            if not data.get("role"):
+                data["role"] = user.job_title or Role(getattr(user, "role_label", Role.PARTNER)).label
+            return data
+        if not data.get("name"):
+            self.add_error("name", "Choose their ECM account, or enter the full name of someone not on ECM")
+        if not data.get("role"):
+            self.add_error("role", "Enter their role in the child's network")
+        if not data.get("agency") and not data.get("agency_name"):
+            self.add_error("agency", "Choose their agency, or enter its name if it is not listed")
+        if data.get("may_see_summary"):
+            self.add_error(
+                "may_see_summary",
+                "Only someone with an ECM account can see the shared summary: choose their account",
+            )
+        return data
+
+    def member_fields(self) -> dict[str, Any]:
+        """The cleaned input as network_member_add takes it."""
+        data = self.cleaned_data
+        return {
+            "user": data.get("user"),
+            "name": data.get("name") or "",
+            "agency": data.get("agency"),
+            "agency_name": data.get("agency_name") or "",
+            "role": data.get("role") or "",
+            "email": data.get("email") or "",
+            "phone": data.get("phone") or "",
+            "may_see_summary": bool(data.get("may_see_summary")),
+        }
+
+
+def _candidate_label(person: Any) -> str:
+    role = Role(person.role_label).label if getattr(person, "role_label", None) else ""
+    agency = getattr(person, "agency_label", "") or ""
+    details = ", ".join(part for part in (role, agency) if part)
+    return f"{person.get_full_name() or person.username} ({details})" if details else person.get_full_name()
+
+
+class NetworkSharingForm(forms.Form):
+    may_see_summary = forms.TypedChoiceField(
+        label="May they see the shared summary of this case?",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no"},
+    )
+
+
+class ContactForm(ServiceErrorsMixin, forms.Form):
+    occurred_on = GovDateField(
+        label="Date of the contact",
+        help_text="For example, 27 3 2025",
+        error_messages={"required": "Enter the date of the contact"},
+    )
+    occurred_time = forms.TimeField(
+        label="Time",
+        help_text="Use the 24-hour clock, for example 14:30",
+        input_formats=["%H:%M", "%H.%M", "%H%M", "%I:%M%p", "%I:%M %p", "%I%p", "%I %p"],
+        error_messages={"required": "Enter the time of the contact", "invalid": "Enter the time like 14:30"},
+    )
+    kind = forms.ChoiceField(
+        label="Type of contact",
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the type of contact"},
+    )
+    with_whom = forms.CharField(
+        label="With whom",
+        help_text="For example, Kai and his mother",
+        max_length=200,
+        error_messages={"required": "Enter who the contact was with"},
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration in minutes",
+        required=False,
+        min_value=0,
+        max_value=24 * 60,
+        error_messages={
+            "invalid": "Enter the duration as a number of minutes, like 45",
+            "min_value": "The duration must be 0 minutes or more",
+            "max_value": "The duration must be 1440 minutes (a day) or less",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea,
+        max_length=20000,
+        error_messages={"required": "Enter a note of the contact"},
+    )
+    restricted = forms.BooleanField(
+        label="This is a restricted note",
+        help_text="For example, a safeguarding disclosure. Only the case holder and the ECM clinicians will see it.",
+        required=False,
+    )
+
+    service_fields = {"occurred_at": "occurred_on"}
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        day, time = data.get("occurred_on"), data.get("occurred_time")
+        if day is not None and time is not None:
+            occurred_at = timezone.make_aware(dt.datetime.combine(day, time))
+            if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+                self.add_error("occurred_on", "The date and time of the contact must be in the past")
+            data["occurred_at"] = occurred_at
+        return data
+
+    def contact_fields(self) -> dict[str, Any]:
+        """The cleaned input as contact_log takes it."""
+        data = self.cleaned_data
+        names = ("occurred_at", "kind", "with_whom", "note", "duration_minutes", "restricted")
+        return {name: data[name] for name in names}
+
+
+class ContactCorrectionForm(ServiceErrorsMixin, forms.Form):
+    text = forms.CharField(
+        label="Correction or addition",
+        help_text="The original note stays as it was. Your correction is shown beneath it with your name and the time.",
+        widget=forms.Textarea,
+        max_length=20000,
+        error_messages={"required": "Enter the correction or addition"},
+    )
+
+
+class ConsultationForm(ServiceErrorsMixin, forms.Form):
+    held_on = GovDateField(
+        label="Date of the consultation",
+        help_text="For example, 27 3 2025",
+        error_messages={"required": "Enter the date of the consultation"},
+    )
+    attendees = forms.CharField(
+        label="Who attended",
+        help_text="Names and roles, for example Sam Okafor (case manager)",
+        max_length=2000,
+        error_messages={"required": "Enter who attended"},
+    )
+    question = forms.CharField(
+        label="The question brought",
+        widget=forms.Textarea,
+        max_length=20000,
+        error_messages={"required": "Enter the question the practitioners brought"},
+    )
+    advice = forms.CharField(
+        label="Advice given", widget=forms.Textarea, max_length=20000, error_messages={"required": "Enter the advice"}
+    )
+    follow_up = forms.CharField(label="Follow-up (optional)", widget=forms.Textarea, max_length=20000, required=False)
+    minutes_spent = forms.IntegerField(
+        label="Minutes spent",
+        min_value=1,
+        max_value=24 * 60,
+        error_messages={
+            "required": "Enter the minutes spent",
+            "invalid": "Enter the minutes spent as a number, like 60",
+            "min_value": "The minutes spent must be 1 or more",
+            "max_value": "The minutes spent must be 1440 (a day) or less",
+        },
+    )
+
+    def clean_held_on(self) -> dt.date:
+        held_on: dt.date = self.cleaned_data["held_on"]
+        _not_in_future(held_on, "The date of the consultation")
+        return held_on
+
+
+class ChronologyFilterForm(forms.Form):
+    kind = forms.MultipleChoiceField(
+        label="Show only",
+        choices=CaseEventKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class CaseCloseForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the case closing?",
+        choices=ClosureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the reason for closing the case"},
+    )
+    outcome_summary = forms.CharField(
+        label="Outcome summary",
+        help_text="What changed for the child, in a few sentences",
+        widget=forms.Textarea,
+        max_length=20000,
+        error_messages={"required": "Enter a summary of the outcome"},
+    )
+    ending_plan = forms.CharField(
+        label="Ending plan (safety net)",
+        help_text="Who the child and family can turn to after ECM, and how",
+        widget=forms.Textarea,
+        max_length=20000,
+        error_messages={"required": "Enter the ending plan (the safety net after ECM)"},
+    )
+
+
+class CaseReopenForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why is the case reopening?",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Enter the reason for reopening the case"},
+    )
+
+
+class ChildDetailsForm(ServiceErrorsMixin, forms.Form):
+    """The child's details, kept once for every case the child has."""
+
+    given_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the child's first name"}
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
+    )
+    date_of_birth = GovDateField(
+        label="Date of birth",
+        help_text="For example, 17 5 2010",
+        error_messages={"required": "Enter the child's date of birth"},
+    )
+    reference = forms.CharField(label="NHS or local reference (optional)", max_length=40, required=False)
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, widget=forms.RadioSelect)
+    ethnicity = forms.ChoiceField(label="Ethnic group", choices=Ethnicity.choices, widget=forms.RadioSelect)
+    looked_after = forms.ChoiceField(
+        label="Is the child looked after?", choices=LookedAfter.choices, widget=forms.RadioSelect
+    )
+    legal_status = forms.ChoiceField(
+        label="Legal status or order", choices=LegalStatus.choices, widget=forms.RadioSelect
+    )
+    address_area = forms.CharField(label="Area the child lives in (optional)", max_length=100, required=False)
+    school = forms.CharField(label="School, college or training (optional)", max_length=200, required=False)
+
+    FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "reference",
+        "gender",
+        "ethnicity",
+        "looked_after",
+        "legal_status",
+        "address_area",
+        "school",
+    )
+
+    def clean_date_of_birth(self) -> dt.date:
+        date_of_birth: dt.date = self.cleaned_data["date_of_birth"]
+        _not_in_future(date_of_birth, "The date of birth")
+        return date_of_birth

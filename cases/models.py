@@ -126,6 +126,9 @@ class Case(models.Model):
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     outcome_summary = models.TextField(blank=True)
     ending_plan = models.TextField("Ending plan (safety net)", blank=True)

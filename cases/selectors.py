@@ -2,24 +2,257 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
+from accounts.models import Agency, Membership, Role, User
+from cases import access
 from cases.access import visible_cases
-from cases.models import Case, CaseStatus
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseHolderChange,
+    CaseStatus,
+    Consultation,
+    Contact,
+    NetworkMember,
+    Visibility,
+)
+from cases.services import NETWORK_ROLES
+
+LATEST_EVENTS = 5
 
 
-def case_list(*, user: Any, status: str = CaseStatus.OPEN, held_by_me: bool = False) -> QuerySet[Case]:
+def case_list(
+    *,
+    user: Any,
+    status: str = CaseStatus.OPEN,
+    held_by_me: bool = False,
+    allocated_to_me: bool = False,
+    kind: str = "",
+) -> QuerySet[Case]:
     """The person's visible cases for list pages, newest first, with what the rows show."""
     cases = visible_cases(user).select_related("child", "owning_yjs", "case_holder")
     if status:
         cases = cases.filter(status=status)
+    if kind:
+        cases = cases.filter(kind=kind)
     if held_by_me:
         cases = cases.filter(case_holder=user)
+    if allocated_to_me:
+        cases = cases.filter(Q(psychologist=user) | Q(senior_practitioner=user))
     return cases.order_by("-opened_at", "-pk")
+
+
+def case_search(*, user: Any, text: str = "", date_of_birth: dt.date | None = None) -> QuerySet[Case]:
+    """Cases whose child matches a name, a date of birth or a reference, among the person's visible cases.
+
+    One query. Names match on every case the person may see; a date of birth or a reference
+    matches only where the person may read the full record, so a partner who sees a shared
+    summary cannot confirm identifiers the summary leaves out. Each row carries `full_record`.
+    """
+    full_record = access.cases_for(user, "view")
+    if date_of_birth is not None:
+        condition = Q(child__date_of_birth=date_of_birth) & Q(pk__in=full_record.values("pk"))
+    else:
+        words = text.split()
+        if not words:
+            return Case.objects.none()
+        by_name = Q()
+        for word in words:
+            by_name &= Q(child__given_name__icontains=word) | Q(child__family_name__icontains=word)
+        by_reference = Q(child__reference__iexact=text.strip()) & Q(pk__in=full_record.values("pk"))
+        condition = by_name | by_reference
+    return (
+        visible_cases(user)
+        .filter(condition)
+        .annotate(full_record=Exists(full_record.filter(pk=OuterRef("pk"))))
+        .select_related("child", "owning_yjs", "case_holder")
+        .order_by("child__family_name", "child__given_name", "-opened_at", "-pk")
+    )
 
 
 def open_case_count() -> int:
     """How many ECM cases are open across every service (an aggregate: no child is identified)."""
     return Case.objects.filter(status=CaseStatus.OPEN).count()
+
+
+def visibilities_for(*, user: Any, case: Case) -> list[str]:
+    """The chronology visibilities the person may see on this case (no query once relations are known)."""
+    return [visibility for visibility in Visibility.values if access.may(user, visibility, case)]
+
+
+def chronology(*, user: Any, case: Case, kinds: Iterable[str] = ()) -> QuerySet[CaseEvent]:
+    """The case's timeline, newest first, limited in the query to the lines the person may see."""
+    events = CaseEvent.objects.filter(case=case, visibility__in=visibilities_for(user=user, case=case))
+    kinds = list(kinds)
+    if kinds:
+        events = events.filter(kind__in=kinds)
+    return events.select_related("actor").order_by("-occurred_at", "-pk")
+
+
+def link_events(*, case: Case, events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """Give each line its `href`: a path as the service wrote it, or an anchor on the case page."""
+    linked = list(events)
+    for event in linked:
+        if event.link.startswith("/"):
+            event.href = event.link  # type: ignore[attr-defined]
+        elif event.link.startswith("#"):
+            event.href = case.get_absolute_url() + event.link  # type: ignore[attr-defined]
+        else:
+            event.href = ""  # type: ignore[attr-defined]
+    return linked
+
+
+def contacts_for(*, user: Any, case: Case) -> QuerySet[Contact]:
+    """The case's contacts newest first, with corrections; restricted ones only for those who may read them."""
+    contacts = Contact.objects.filter(case=case)
+    if not access.may(user, "view_restricted", case):
+        contacts = contacts.filter(restricted=False)
+    return (
+        contacts.select_related("recorded_by")
+        .prefetch_related("corrections__recorded_by")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def consultations_for(*, case: Case) -> QuerySet[Consultation]:
+    """The case's consultations, newest first."""
+    return Consultation.objects.filter(case=case).select_related("psychologist").order_by("-held_on", "-pk")
+
+
+def network_of(*, case: Case) -> QuerySet[NetworkMember]:
+    """The professionals in the child's network now (people who left are in the chronology and history)."""
+    return (
+        NetworkMember.objects.filter(case=case, removed_at__isnull=True)
+        .select_related("user", "agency")
+        .order_by("name", "pk")
+    )
+
+
+def network_member_of(*, case: Case, member_id: int) -> QuerySet[NetworkMember]:
+    """One current network member of this case (empty when the id belongs to another case)."""
+    return network_of(case=case).filter(pk=member_id)
+
+
+def holder_history(*, case: Case) -> QuerySet[CaseHolderChange]:
+    """Every case holder the case has had, newest first (continuity)."""
+    return (
+        CaseHolderChange.objects.filter(case=case)
+        .select_related("previous_holder", "new_holder", "changed_by")
+        .order_by("-changed_at", "-pk")
+    )
+
+
+def case_managers_of(*, yjs: Agency) -> QuerySet[User]:
+    """Active case managers of a youth justice service: the people who may hold its cases."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__agency=yjs,
+        memberships__role=Role.CASE_MANAGER,
+        memberships__is_active=True,
+    ).order_by("first_name", "last_name", "pk")
+
+
+def network_candidates(*, case: Case) -> QuerySet[User]:
+    """Active people who could join the case's network, each with one agency and role to show.
+
+    Annotated in the same query (`agency_label`, `role_label`, `agency_ref`) so the select needs no
+    query per person.
+    """
+    memberships = Membership.objects.filter(
+        user=OuterRef("pk"), is_active=True, agency__is_active=True, role__in=NETWORK_ROLES
+    ).order_by("created_at", "pk")
+    already_in = NetworkMember.objects.filter(case=case, removed_at__isnull=True, user__isnull=False).values("user_id")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Exists(memberships))
+        .exclude(pk__in=already_in)
+        .annotate(
+            agency_label=Subquery(memberships.values("agency__name")[:1], output_field=CharField()),
+            role_label=Subquery(memberships.values("role")[:1], output_field=CharField()),
+            agency_ref=Subquery(memberships.values("agency_id")[:1]),
+        )
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def network_agencies() -> QuerySet[Agency]:
+    """Agencies a network member can belong to (every active agency except commissioners)."""
+    return Agency.objects.filter(is_active=True).exclude(kind="commissioner").order_by("name")
+
+
+@dataclass(frozen=True)
+class CaseOverview:
+    """What the case page shows one person, read with a fixed number of queries."""
+
+    full_record: bool
+    may_change: bool
+    may_view_restricted: bool
+    may_see_access_log: bool
+    may_log_consultation: bool
+    psychologist: User | None
+    senior_practitioner: User | None
+    network: list[NetworkMember]
+    latest_events: list[CaseEvent]
+    holders: list[CaseHolderChange]
+    has_restricted_notes: bool
+    contact_count: int
+    consultation_count: int
+    child_age: int
+
+
+def case_overview(*, user: Any, case: Case) -> CaseOverview:
+    """Everything the case page needs for this person; the full-record parts only when they may read them."""
+    full_record = access.may(user, "view", case)
+    may_view_restricted = access.may(user, "view_restricted", case)
+    clinician_ids = [pk for pk in (case.psychologist_id, case.senior_practitioner_id) if pk]
+    clinicians = {person.pk: person for person in User.objects.filter(pk__in=clinician_ids)} if clinician_ids else {}
+    counts = _record_counts(case=case, may_view_restricted=may_view_restricted) if full_record else {}
+    return CaseOverview(
+        full_record=full_record,
+        may_change=access.may(user, "change", case),
+        may_view_restricted=may_view_restricted,
+        may_see_access_log=access.may(user, "view_access_log", case),
+        may_log_consultation=access.may(user, "log_consultation", case),
+        psychologist=clinicians.get(case.psychologist_id) if case.psychologist_id else None,
+        senior_practitioner=clinicians.get(case.senior_practitioner_id) if case.senior_practitioner_id else None,
+        network=list(network_of(case=case)),
+        latest_events=link_events(case=case, events=chronology(user=user, case=case)[:LATEST_EVENTS]),
+        holders=list(holder_history(case=case)) if full_record else [],
+        has_restricted_notes=may_view_restricted and bool(counts.get("has_restricted")),
+        contact_count=counts.get("contact_total") or 0,
+        consultation_count=counts.get("consultation_total") or 0,
+        child_age=age_on(case.child.date_of_birth, timezone.localdate()),
+    )
+
+
+def age_on(date_of_birth: dt.date, day: dt.date) -> int:
+    """Age in whole years on a given day."""
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def _count_of(records: QuerySet[Any]) -> Subquery:
+    return Subquery(records.order_by().values("case").annotate(total=Count("pk")).values("total"))
+
+
+def _record_counts(*, case: Case, may_view_restricted: bool) -> dict[str, Any]:
+    """How many contacts (that the person may see) and consultations, and whether restricted notes exist: one query."""
+    contacts = Contact.objects.filter(case=OuterRef("pk"))
+    if not may_view_restricted:
+        contacts = contacts.filter(restricted=False)
+    return (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            contact_total=_count_of(contacts),
+            consultation_total=_count_of(Consultation.objects.filter(case=OuterRef("pk"))),
+            has_restricted=Exists(Contact.objects.filter(case=OuterRef("pk"), restricted=True)),
+        )
+        .values("contact_total", "consultation_total", "has_restricted")
+        .get()
+    )

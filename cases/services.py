@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -21,6 +22,7 @@ from cases.models import (
     CaseKind,
     CaseStatus,
     Child,
+    ClosureReason,
     Consultation,
     Contact,
     ContactCorrection,
@@ -29,6 +31,10 @@ from cases.models import (
 )
 
 SUMMARY_PERMISSION = "cases.view_case_summary"
+
+# Roles whose people can sit in a child's network. Commissioners see aggregates only and
+# administrators do not read case content, so neither can join (nor be shared a summary).
+NETWORK_ROLES = (Role.CASE_MANAGER, Role.PSYCHOLOGIST, Role.SENIOR_PRACTITIONER, Role.PARTNER)
 
 CHILD_FIELDS = (
     "given_name",
@@ -94,8 +100,37 @@ def child_update(*, child: Child, actor: Any, **fields: Any) -> Child:
     return child
 
 
+@transaction.atomic
+def case_child_update(*, case: Case, actor: Any, **fields: Any) -> Child:
+    """Change the details of a case's child from that case; the case's chronology notes which details changed."""
+    child = case.child
+    changed = [
+        str(getattr(Child._meta.get_field(name), "verbose_name", name))
+        for name in CHILD_FIELDS
+        if name in fields and getattr(child, name) != fields[name]
+    ]
+    child_update(child=child, actor=actor, **fields)
+    if changed:
+        with acting_as(actor):
+            case_event_add(
+                case=case,
+                kind=CaseEventKind.OTHER,
+                summary="Child's details changed: " + ", ".join(changed),
+                actor=actor,
+            )
+    return child
+
+
 def _is_case_manager_of(user: User, yjs: Agency) -> bool:
-    return Membership.objects.filter(user=user, agency=yjs, role=Role.CASE_MANAGER, is_active=True).exists()
+    return Membership.objects.filter(
+        user=user, user__is_active=True, agency=yjs, agency__is_active=True, role=Role.CASE_MANAGER, is_active=True
+    ).exists()
+
+
+def _may_join_networks(user: User) -> bool:
+    return Membership.objects.filter(
+        user=user, user__is_active=True, role__in=NETWORK_ROLES, is_active=True, agency__is_active=True
+    ).exists()
 
 
 @transaction.atomic
@@ -163,7 +198,8 @@ def case_holder_change(*, case: Case, new_holder: User, reason: str, actor: User
         case_event_add(
             case=case,
             kind=CaseEventKind.CASE_HOLDER,
-            summary=f"Case holder changed from {previous.get_full_name()} to {new_holder.get_full_name()}: {reason}",
+            # The reason is free text from the full record: it stays in the holder history, not the summary line.
+            summary=f"Case holder changed from {previous.get_full_name()} to {new_holder.get_full_name()}",
             actor=actor,
             visibility=Visibility.SUMMARY,
         )
@@ -207,6 +243,8 @@ def network_member_add(
         raise ValidationError(
             {"may_see_summary": "Only someone with an ECM account can see the shared summary: choose their account"}
         )
+    if user is not None and not _may_join_networks(user):
+        raise ValidationError({"user": "Choose a practitioner: commissioners and administrators cannot join a network"})
     if user is not None and case.network.filter(user=user, removed_at__isnull=True).exists():
         raise ValidationError({"user": "This person is already in the network"})
     with acting_as(actor):
@@ -245,6 +283,8 @@ def network_member_set_sharing(*, member: NetworkMember, may_see_summary: bool, 
         return member
     if may_see_summary and member.user is None:
         raise ValidationError({"may_see_summary": "Only someone with an ECM account can see the shared summary"})
+    if may_see_summary and member.user is not None and not _may_join_networks(member.user):
+        raise ValidationError({"may_see_summary": "This person's role does not allow them to see case summaries"})
     with acting_as(actor):
         member.may_see_summary = may_see_summary
         member.save(update_fields=["may_see_summary"])
@@ -316,7 +356,7 @@ def contact_log(
             actor=actor,
             visibility=Visibility.RESTRICTED if restricted else Visibility.FULL,
             occurred_at=occurred_at,
-            link=f"#contact-{contact.pk}",
+            link=reverse("cases:contact_detail", args=[case.pk, contact.pk]),
         )
     return contact
 
@@ -336,7 +376,7 @@ def contact_correct(*, contact: Contact, actor: User, text: str) -> ContactCorre
             f"{timezone.localtime(contact.occurred_at):%d %b %Y}",
             actor=actor,
             visibility=Visibility.RESTRICTED if contact.restricted else Visibility.FULL,
-            link=f"#contact-{contact.pk}",
+            link=reverse("cases:contact_detail", args=[contact.case_id, contact.pk]),
         )
     return correction
 
@@ -375,7 +415,7 @@ def consultation_log(
             summary=f"Consultation with {attendees[:120]} ({minutes_spent} minutes)",
             actor=actor,
             occurred_at=timezone.make_aware(dt.datetime.combine(held_on, dt.time(12, 0))),
-            link=f"#consultation-{consultation.pk}",
+            link=reverse("cases:consultation_detail", args=[case.pk, consultation.pk]),
         )
     return consultation
 
@@ -384,7 +424,7 @@ def consultation_log(
 def case_close(*, case: Case, actor: User, reason: str, outcome_summary: str, ending_plan: str) -> Case:
     """Close an open case with its reason, outcome and ending plan. The child's record stays."""
     errors = {}
-    if not reason:
+    if reason not in ClosureReason.values:
         errors["reason"] = "Choose the reason for closing the case"
     if not outcome_summary.strip():
         errors["outcome_summary"] = "Enter a summary of the outcome"
@@ -398,6 +438,7 @@ def case_close(*, case: Case, actor: User, reason: str, outcome_summary: str, en
         updated = Case.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(
             status=CaseStatus.CLOSED,
             closed_at=now,
+            closed_by=actor,
             closure_reason=reason,
             outcome_summary=outcome_summary.strip(),
             ending_plan=ending_plan.strip(),
@@ -422,16 +463,20 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
         raise ValidationError({"reason": "Enter the reason for reopening the case"})
     with acting_as(actor):
         updated = Case.objects.filter(pk=case.pk, status=CaseStatus.CLOSED).update(
-            status=CaseStatus.OPEN, closed_at=None
+            status=CaseStatus.OPEN, closed_at=None, closed_by=None
         )
         if updated != 1:
             raise StaleState("This case is already open.")
         case.refresh_from_db()
+        # The network sees that the case reopened; why is free text from the full record.
+        case_event_add(
+            case=case, kind=CaseEventKind.STATUS, summary="Case reopened", actor=actor, visibility=Visibility.SUMMARY
+        )
         case_event_add(
             case=case,
             kind=CaseEventKind.STATUS,
-            summary=f"Case reopened: {reason.strip()}",
+            summary=f"Reason for reopening: {reason.strip()}",
             actor=actor,
-            visibility=Visibility.SUMMARY,
+            visibility=Visibility.FULL,
         )
     return case

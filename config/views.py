@@ -18,6 +18,7 @@ from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role, User
 from accounts.selectors import active_memberships
 from accounts.tasks import HEARTBEAT_CACHE_KEY
 from cases.selectors import case_list, open_case_count
+from referrals.selectors import referrals_made_by, triage_queue
 from reporting.suppression import suppress_small
 
 
@@ -32,6 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "Role": Role,
         # None means "this role's section is not shown"; an empty list means "shown, nothing there yet".
         "held_cases": None,
+        "my_referrals": None,
+        "triage_waiting": None,
         "covered_services": None,
         "covered_cases": None,
         "shared_cases": None,
@@ -40,9 +43,11 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if Role.CASE_MANAGER in roles:
         context["held_cases"] = list(case_list(user=user, held_by_me=True)[:10])
+        context["my_referrals"] = list(referrals_made_by(user)[:5])
     if roles & CLINICIAN_ROLES:
         context["covered_services"] = [c.yjs for c in Coverage.objects.filter(clinician=user).select_related("yjs")]
         context["covered_cases"] = list(case_list(user=user)[:10])
+        context["triage_waiting"] = triage_queue(user).count()
     if Role.PARTNER in roles:
         context["shared_cases"] = list(case_list(user=user)[:10])
     if Role.COMMISSIONER in roles:

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.history import acting_as
-from accounts.models import Agency, User
-from cases.models import Case, CaseEventKind, CaseKind, Child, Visibility
-from cases.services import StaleState, case_event_add, case_open
+from accounts.models import Agency, Coverage, Membership, Role, User
+from cases.models import Case, CaseEventKind, CaseKind, CaseStatus, Child, Visibility
+from cases.services import StaleState, case_event_add, case_open, child_create
 from referrals.models import DECISION_STATUS, Referral, ReferralStatus, TriageDecision
+from referrals.selectors import referral_may
+
+# A child has at most one referral in progress at a time (drafting or waiting for triage).
+IN_PROGRESS = (ReferralStatus.DRAFT, ReferralStatus.SUBMITTED)
 
 DRAFT_FIELDS = (
     "reasons",
@@ -31,9 +35,30 @@ DRAFT_FIELDS = (
 )
 
 
+def _is_case_manager_of(user: User, yjs: Agency) -> bool:
+    return Membership.objects.filter(
+        user=user, agency=yjs, role=Role.CASE_MANAGER, is_active=True, agency__is_active=True
+    ).exists()
+
+
+def _covers_with_role(user: User, yjs: Agency, role: str) -> bool:
+    return (
+        Coverage.objects.filter(clinician=user, yjs=yjs).exists()
+        and Membership.objects.filter(user=user, role=role, is_active=True, agency__is_active=True).exists()
+    )
+
+
 @transaction.atomic
 def referral_start(*, child: Child, referring_yjs: Agency, actor: User) -> Referral:
-    """Start a draft referral for a child (new or already known)."""
+    """Start a draft referral for a child (new or already known) from one of the actor's services."""
+    if not _is_case_manager_of(actor, referring_yjs):
+        raise ValidationError({"referring_yjs": "Only a case manager of the referring service can refer a child"})
+    # Lock the child so two colleagues starting at once cannot both open a referral.
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    if child.referrals.filter(status__in=IN_PROGRESS).exists():
+        raise ValidationError({"child": "This child already has a referral in progress: carry on with that one"})
+    if child.cases.filter(status=CaseStatus.OPEN).exists():
+        raise ValidationError({"child": "This child already has an open ECM case"})
     with acting_as(actor):
         referral = Referral(child=child, referring_yjs=referring_yjs, referrer=actor)
         referral.full_clean()
@@ -42,11 +67,29 @@ def referral_start(*, child: Child, referring_yjs: Agency, actor: User) -> Refer
 
 
 @transaction.atomic
-def referral_save_draft(*, referral: Referral, actor: User, **fields: Any) -> Referral:
-    """Save whatever has been typed so far. Only drafts change; nothing is required yet."""
+def referral_refer_new_child(*, referring_yjs: Agency, actor: User, **child_fields: Any) -> Referral:
+    """Create the one record of a child not yet known to ECM and start their draft referral."""
+    child = child_create(actor=actor, **child_fields)
+    return referral_start(child=child, referring_yjs=referring_yjs, actor=actor)
+
+
+def referral_version(referral: Referral) -> int:
+    """The version of a draft that autosave compares: milliseconds of its last change."""
+    return int(referral.updated_at.timestamp() * 1000)
+
+
+@transaction.atomic
+def referral_save_draft(*, referral: Referral, actor: User, if_version: int | None = None, **fields: Any) -> Referral:
+    """Save whatever has been typed so far. Only drafts change; nothing is required yet.
+
+    With `if_version` (autosave), the save happens only if nobody saved since that version: a
+    background save that arrives after the person's own Save button never undoes it.
+    """
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.DRAFT:
         raise StaleState("This referral has been submitted and can no longer be changed.")
+    if if_version is not None and referral_version(referral) != if_version:
+        raise StaleState("This draft has been saved from somewhere else since this page was opened.")
     changed = [name for name in DRAFT_FIELDS if name in fields and getattr(referral, name) != fields[name]]
     if changed:
         with acting_as(actor):
@@ -94,7 +137,9 @@ def referral_submit(*, referral: Referral, actor: User) -> Referral:
 
 @transaction.atomic
 def referral_override_consent(*, referral: Referral, actor: User, reason: str) -> Referral:
-    """A senior practitioner records why the referral may go ahead without full consent."""
+    """A covering senior practitioner records why the referral may go ahead without full consent."""
+    if not referral_may(actor, "override_consent", referral):
+        raise PermissionDenied("Only a senior practitioner covering the referring service can override consent.")
     reason = reason.strip()
     if len(reason) < 20:
         raise ValidationError({"reason": "Give the reason for the override in at least 20 characters"})
@@ -130,8 +175,15 @@ def referral_triage(
         errors["decision_reason"] = "Enter why the referral is not accepted"
     if decision == TriageDecision.NOT_ACCEPTED and not signposting.strip():
         errors["signposting"] = "Enter where the referrer could turn instead"
-    if decision == TriageDecision.FORMULATION and (psychologist is None or senior_practitioner is None):
-        errors["psychologist"] = "Allocate a psychologist and a senior practitioner"
+    if decision == TriageDecision.FORMULATION and psychologist is None:
+        errors["psychologist"] = "Choose the psychologist for the formulation"
+    if decision == TriageDecision.FORMULATION and senior_practitioner is None:
+        errors["senior_practitioner"] = "Choose the senior practitioner for the formulation"
+    yjs = referral.referring_yjs
+    if psychologist is not None and not _covers_with_role(psychologist, yjs, Role.PSYCHOLOGIST):
+        errors["psychologist"] = f"Choose a psychologist who covers {yjs.name}"
+    if senior_practitioner is not None and not _covers_with_role(senior_practitioner, yjs, Role.SENIOR_PRACTITIONER):
+        errors["senior_practitioner"] = f"Choose a senior practitioner who covers {yjs.name}"
     if errors:
         raise ValidationError(errors)
     # The row lock makes two people deciding at once take turns; the second finds it decided.

@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401 - patterns are added by the referral pages
+from django.urls import path
+
+from referrals import views
 
 app_name = "referrals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_referrals, name="mine"),
+    path("new/", views.referral_start_view, name="start"),
+    path("triage/", views.triage_queue_view, name="triage_queue"),
+    path("<int:referral_id>/", views.referral_detail, name="detail"),
+    path("<int:referral_id>/check/", views.referral_check, name="check"),
+    path("<int:referral_id>/submit/", views.referral_submit_view, name="submit"),
+    path("<int:referral_id>/autosave/", views.referral_autosave, name="autosave"),
+    path("<int:referral_id>/consent-override/", views.referral_consent_override, name="consent_override"),
+    path("<int:referral_id>/decision/", views.referral_triage_view, name="triage"),
+    path("<int:referral_id>/<slug:section>/", views.referral_section, name="section"),
+]

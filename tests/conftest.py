@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from accounts.models import Agency, AgencyKind, Role, User
 from cases.models import Case
-from cases.services import case_share_summary
+from cases.services import network_member_add
 from tests.factories import agency, child, make_case, person
 
 
@@ -57,12 +57,8 @@ def cast(db: None) -> Cast:
     case_manager = person("sam", "Sam", "Okafor", agency=bristol, role=Role.CASE_MANAGER)
     colleague = person("priya", "Priya", "Nandra", agency=bristol, role=Role.CASE_MANAGER)
     banes_cm = person("tom", "Tom", "Hartley", agency=banes, role=Role.CASE_MANAGER)
-    psychologist = person(
-        "alex", "Alex", "Morgan", agency=ecm_team, role=Role.PSYCHOLOGIST, covers=(bristol,)
-    )
-    senior = person(
-        "jordan", "Jordan", "Reeve", agency=ecm_team, role=Role.SENIOR_PRACTITIONER, covers=(bristol,)
-    )
+    psychologist = person("alex", "Alex", "Morgan", agency=ecm_team, role=Role.PSYCHOLOGIST, covers=(bristol,))
+    senior = person("jordan", "Jordan", "Reeve", agency=ecm_team, role=Role.SENIOR_PRACTITIONER, covers=(bristol,))
     teacher = person("helen", "Helen", "Marsh", agency=school, role=Role.PARTNER)
     social_worker = person("rob", "Rob", "Ingram", agency=social_care, role=Role.PARTNER)
     commissioner = person("chris", "Chris", "Lowe", agency=commissioning, role=Role.COMMISSIONER)
@@ -72,7 +68,15 @@ def cast(db: None) -> Cast:
         case_holder=case_manager,
         child_record=child(given_name="Kai", family_name="Brennan", reference="LOC-100231"),
     )
-    case_share_summary(case=case, actor=case_manager, user=teacher)
+    network_member_add(
+        case=case,
+        actor=case_manager,
+        user=teacher,
+        name="",
+        agency=school,
+        role="Designated teacher",
+        may_see_summary=True,
+    )
     return Cast(
         bristol=bristol,
         banes=banes,

@@ -54,9 +54,7 @@ def child(**fields: Any) -> Child:
     return cast(Child, ChildFactory(**fields))
 
 
-def person(
-    username: str, first: str, last: str, *, agency: Agency, role: str, covers: tuple[Agency, ...] = ()
-) -> User:
+def person(username: str, first: str, last: str, *, agency: Agency, role: str, covers: tuple[Agency, ...] = ()) -> User:
     """A person with one role in one agency (and coverage, for clinicians)."""
     user = cast(User, UserFactory(username=username, first_name=first, last_name=last))
     membership_add(user=user, agency=agency, role=role)

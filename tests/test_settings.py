@@ -20,9 +20,7 @@ GOOD_ENV = {
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in GOOD_ENV and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        key: value for key, value in os.environ.items() if key not in GOOD_ENV and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
@@ -56,13 +54,9 @@ def test_production_turns_demo_logins_off_and_hsts_on() -> None:
         "print(s.DEMO_LOGINS_ALLOWED, s.SECURE_HSTS_SECONDS > 0, s.SESSION_COOKIE_SECURE, s.DEBUG)"
     )
     clean = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in GOOD_ENV and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        key: value for key, value in os.environ.items() if key not in GOOD_ENV and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
-    clean.update(
-        GOOD_ENV, DJANGO_SETTINGS_MODULE="config.settings.production", ECM_DEMO_LOGINS_ALLOWED="true"
-    )
+    clean.update(GOOD_ENV, DJANGO_SETTINGS_MODULE="config.settings.production", ECM_DEMO_LOGINS_ALLOWED="true")
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
     )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "formulation",
     "reviews",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

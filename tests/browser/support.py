@@ -171,6 +171,13 @@ def watch(context: BrowserContext) -> None:
     context.on("weberror", lambda error: problems.append(f"uncaught script error: {error.error}"))
 
 
+def forget_expected_problems(page: Page, pattern: str) -> None:
+    """Drop collected problems matching `pattern` that the test itself provoked (a refused autosave)."""
+    problems = _PROBLEMS.get(page.context)
+    if problems is not None:
+        problems[:] = [problem for problem in problems if not re.search(pattern, problem)]
+
+
 def assert_page_loaded_cleanly(page: Page) -> None:
     problems = _PROBLEMS.get(page.context)
     if problems is None:

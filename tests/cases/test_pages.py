@@ -12,6 +12,8 @@ from tests.factories import make_case
 
 SECTIONS = {
     "Cases you hold": {"case_manager", "colleague", "banes_case_manager"},
+    "Your referrals": {"case_manager", "colleague", "banes_case_manager"},
+    "Referrals waiting for triage": {"psychologist", "senior_practitioner"},
     "ECM cases in the services you cover": {"psychologist", "senior_practitioner"},
     "Cases shared with you": {"teacher", "social_worker"},
     "ECM activity": {"commissioner"},

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo import DEMO_PASSWORD, DemoRefused, seed_demo
+from demo.seed import DEMO_PASSWORD, DemoRefused, seed_demo
 
 
 class Command(BaseCommand):

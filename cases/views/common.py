@@ -1,0 +1,30 @@
+"""What every case view shares: the signed-in request type and pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, QueryDict
+
+from accounts.models import User
+
+PAGE_SIZE = 50
+
+
+class SignedInRequest(HttpRequest):
+    """A request behind @login_required: the user is a signed-in person, never anonymous."""
+
+    user: User
+
+
+def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> dict[str, Any]:
+    """The page asked for (the last one if past the end) and the query string to keep the filters."""
+    page: Page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    return {"page_obj": page, "querystring_without_page": (query.urlencode() + "&") if query else ""}
+
+
+def is_post(request: HttpRequest) -> bool:
+    return request.method == "POST"

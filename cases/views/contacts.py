@@ -1,0 +1,78 @@
+"""Contacts with the child, family and professionals: the list, one short form, and corrections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import access, selectors, services
+from cases.forms import ContactCorrectionForm, ContactForm
+from cases.views.common import SignedInRequest, is_post, paginate
+
+CONTACTS_PER_PAGE = 25
+
+
+@login_required
+@require_GET
+def contact_list(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """The case's contacts, newest first; restricted ones only for the case holder and the ECM clinicians."""
+    case = access.get_case_for(request.user, case_id, "view")
+    contacts = selectors.contacts_for(user=request.user, case=case)
+    context = {
+        "case": case,
+        "may_change": access.may(request.user, "change", case),
+        "may_view_restricted": access.may(request.user, "view_restricted", case),
+        **paginate(request, contacts, CONTACTS_PER_PAGE),
+    }
+    return render(request, "cases/contact_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Log one contact in one short form."""
+    case = access.get_case_for(request.user, case_id, "change")
+    form = ContactForm(request.POST if is_post(request) else None, initial={"occurred_on": timezone.localdate()})
+    if is_post(request) and form.is_valid():
+        try:
+            contact = services.contact_log(case=case, actor=request.user, **form.contact_fields())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            restricted = " (restricted note)" if contact.restricted else ""
+            messages.success(request, f"Contact logged{restricted}")
+            return redirect("cases:contacts", case.pk)
+    return render(request, "cases/contact_form.html", {"case": case, "form": form})
+
+
+@login_required
+@require_GET
+def contact_detail(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
+    """One contact with its corrections (a restricted one is not found by those who may not read it)."""
+    case = access.get_case_for(request.user, case_id, "view")
+    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    context = {"case": case, "contact": contact, "may_change": access.may(request.user, "change", case)}
+    return render(request, "cases/contact_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
+    """Add a correction or addition beneath a contact; the original note is never rewritten."""
+    case = access.get_case_for(request.user, case_id, "change")
+    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    form = ContactCorrectionForm(request.POST if is_post(request) else None)
+    if is_post(request) and form.is_valid():
+        try:
+            services.contact_correct(contact=contact, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, "Correction added. The original note is kept above it.")
+            return redirect("cases:contact_detail", case.pk, contact.pk)
+    return render(request, "cases/contact_correct.html", {"case": case, "contact": contact, "form": form})

@@ -1,0 +1,72 @@
+"""The child's professional network: add someone, change whether they see the shared summary, remove them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cases import access, selectors, services
+from cases.forms import NetworkMemberForm, NetworkSharingForm
+from cases.views.common import SignedInRequest, is_post
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_add(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Add a professional: someone with an ECM account, or a contact without one."""
+    case = access.get_case_for(request.user, case_id, "change")
+    form = NetworkMemberForm(
+        request.POST if is_post(request) else None,
+        candidates=selectors.network_candidates(case=case),
+        agencies=selectors.network_agencies(),
+    )
+    if is_post(request) and form.is_valid():
+        try:
+            member = services.network_member_add(case=case, actor=request.user, **form.member_fields())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            shared = " and may see the shared summary" if member.may_see_summary else ""
+            messages.success(request, f"{member.name} is in the network{shared}")
+            return redirect(f"{case.get_absolute_url()}#network")
+    return render(request, "cases/network_form.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_sharing(request: SignedInRequest, case_id: int, member_id: int) -> HttpResponse:
+    """Grant or take back one network member's view of the shared summary of this case."""
+    case = access.get_case_for(request.user, case_id, "change")
+    member = get_object_or_404(selectors.network_member_of(case=case, member_id=member_id))
+    form = NetworkSharingForm(
+        request.POST if is_post(request) else None,
+        initial={"may_see_summary": "yes" if member.may_see_summary else "no"},
+    )
+    if is_post(request) and form.is_valid():
+        may_see_summary = form.cleaned_data["may_see_summary"]
+        try:
+            services.network_member_set_sharing(member=member, may_see_summary=may_see_summary, actor=request.user)
+        except ValidationError as error:
+            form.add_error("may_see_summary", error.message_dict.get("may_see_summary", error.messages))
+        else:
+            verb = "may now see" if may_see_summary else "no longer sees"
+            messages.success(request, f"{member.name} {verb} the shared summary")
+            return redirect(f"{case.get_absolute_url()}#network")
+    return render(request, "cases/network_sharing.html", {"case": case, "member": member, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_remove(request: SignedInRequest, case_id: int, member_id: int) -> HttpResponse:
+    """Take someone out of the network, after a confirmation page; their view of the summary goes with them."""
+    case = access.get_case_for(request.user, case_id, "change")
+    member = get_object_or_404(selectors.network_member_of(case=case, member_id=member_id))
+    if is_post(request):
+        services.network_member_remove(member=member, actor=request.user)
+        messages.success(request, f"{member.name} is no longer in the network")
+        return redirect(f"{case.get_absolute_url()}#network")
+    return render(request, "cases/network_remove.html", {"case": case, "member": member})

@@ -1,0 +1,108 @@
+"""The case page and the changes to the case itself: case holder, closing and reopening."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import access, selectors, services
+from cases.forms import CaseCloseForm, CaseHolderForm, CaseReopenForm, ChildDetailsForm
+from cases.views.common import SignedInRequest, is_post
+
+
+@login_required
+@require_GET
+def case_detail(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """The case page: the full record for those who may read it, the shared summary for the network."""
+    case = access.get_case_for(request.user, case_id, "view_summary")
+    overview = selectors.case_overview(user=request.user, case=case)
+    return render(request, "cases/case_detail.html", {"case": case, "overview": overview})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_change(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Keep the child's details current (one record for every case the child has)."""
+    case = access.get_case_for(request.user, case_id, "change")
+    initial = {name: getattr(case.child, name) for name in ChildDetailsForm.FIELDS}
+    form = ChildDetailsForm(request.POST if is_post(request) else None, initial=initial)
+    if is_post(request) and form.is_valid():
+        try:
+            services.case_child_update(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"{case.child.given_name}'s details are saved")
+            return redirect(case)
+    return render(request, "cases/child_form.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_holder_change(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Hand the case to another case manager of the owning service, with a reason."""
+    case = access.get_case_for(request.user, case_id, "change")
+    case_managers = selectors.case_managers_of(yjs=case.owning_yjs).exclude(pk=case.case_holder_id)
+    form = CaseHolderForm(request.POST if is_post(request) else None, case_managers=case_managers)
+    if is_post(request) and form.is_valid():
+        new_holder = form.cleaned_data["new_holder"]
+        try:
+            services.case_holder_change(
+                case=case, new_holder=new_holder, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"{new_holder.get_full_name()} now holds the case")
+            return redirect(case)
+    context = {"case": case, "form": form, "holders": selectors.holder_history(case=case)}
+    return render(request, "cases/case_holder_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_close(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Close the case with a reason, an outcome summary and an ending plan."""
+    case = access.get_case_for(request.user, case_id, "change")
+    form = CaseCloseForm(request.POST if is_post(request) else None)
+    if is_post(request) and form.is_valid():
+        try:
+            services.case_close(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.StaleState:
+            # Someone closed it while this person was typing: keep what they typed, show the closure that stands.
+            case.refresh_from_db()
+            form.add_error(
+                None,
+                "Someone else closed this case while you were filling in this form, so your closure was not saved. "
+                "Their closure is shown below.",
+            )
+        else:
+            messages.success(request, "The case is closed")
+            return redirect(case)
+    return render(request, "cases/case_close.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_reopen(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """Reopen a closed case with a reason. The closure stays in the case's history."""
+    case = access.get_case_for(request.user, case_id, "change")
+    form = CaseReopenForm(request.POST if is_post(request) else None)
+    if is_post(request) and form.is_valid():
+        try:
+            services.case_reopen(case=case, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.StaleState:
+            case.refresh_from_db()
+            form.add_error(None, "Someone else reopened this case while you were filling in this form.")
+        else:
+            messages.success(request, "The case is open again")
+            return redirect(case)
+    return render(request, "cases/case_reopen.html", {"case": case, "form": form})

@@ -1,0 +1,497 @@
+"""Thin HTML views for referring a child (journey 1) and triaging referrals (journey 2)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Agency, Role, User
+from cases.services import StaleState
+from referrals.forms import (
+    SECTION_BY_SLUG,
+    SECTION_OF_FIELD,
+    SECTIONS,
+    ConfirmNewChildForm,
+    ConsentOverrideForm,
+    FindChildForm,
+    NewChildForm,
+    ReferralSectionForm,
+    Section,
+    TriageDecisionForm,
+)
+from referrals.models import ComplexNeed, Referral, ReferralStatus, TriageDecision
+from referrals.selectors import (
+    DuplicateCheck,
+    children_visible_to,
+    clinicians_covering,
+    days_waiting,
+    duplicate_check,
+    get_referral_for,
+    get_referral_for_consent_override,
+    may_refer,
+    may_triage,
+    referral_may,
+    referrals_made_by,
+    referring_services,
+    triage_queue,
+)
+from referrals.services import (
+    referral_missing,
+    referral_override_consent,
+    referral_refer_new_child,
+    referral_save_draft,
+    referral_start,
+    referral_submit,
+    referral_triage,
+    referral_version,
+)
+
+PAGE_SIZE = 50
+
+
+def _person(request: HttpRequest) -> User:
+    return cast(User, request.user)  # every view here is behind login_required or checks sign-in itself
+
+
+def _page(request: HttpRequest, items: Any) -> tuple[Page, str]:
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    return page, (query.urlencode() + "&") if query else ""
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's validation errors on the form, on the field they name when it has one."""
+    for name, messages_for_field in error.message_dict.items():
+        for message in messages_for_field:
+            form.add_error(name if name in form.fields else None, message)
+
+
+# Journey 1: refer a child.
+
+
+@login_required
+@require_GET
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    """The referrer's own referrals: drafts to finish, and what became of the rest."""
+    user = _person(request)
+    if not may_refer(user):
+        raise PermissionDenied("Referrals are made by youth justice case managers.")
+    page, querystring = _page(request, referrals_made_by(user))
+    return render(
+        request,
+        "referrals/my_referrals.html",
+        {"page_obj": page, "querystring_without_page": querystring, "ReferralStatus": ReferralStatus},
+    )
+
+
+def _referring_services(user: User) -> list[Agency]:
+    services = list(referring_services(user))
+    if not services:
+        raise PermissionDenied("Referrals are made by youth justice case managers.")
+    return services
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_start_view(request: HttpRequest) -> HttpResponse:
+    """Find the child (or make their one record) and start a draft referral.
+
+    Steps, all on this URL so nothing is kept between requests but what the form carries:
+    find → (possible matches) → the new child's details → draft. Matches the person may see are
+    offered for reuse; matches elsewhere are only hinted at.
+    """
+    user = _person(request)
+    services = _referring_services(user)
+    if request.method == "GET":
+        return _render_start(request, "find", FindChildForm(services=services))
+    if "use_child" in request.POST:
+        return _start_for_known_child(request, user, services)
+    step = request.POST.get("step", "find")
+    if step == "change":
+        return _render_start(request, "find", FindChildForm(request.POST, services=services))
+    find_form = FindChildForm(request.POST, services=services)
+    if not find_form.is_valid():
+        return _render_start(request, "find", find_form)
+    found = _duplicate_check(user, find_form)
+    if step == "find":
+        if found.found:
+            return _render_start(request, "matches", find_form, found=found, confirm_form=ConfirmNewChildForm())
+        return _render_start(request, "details", NewChildForm(initial=find_form.cleaned_data, services=services))
+    if step == "confirm":
+        confirm_form = ConfirmNewChildForm(request.POST)
+        if found.found and not confirm_form.is_valid():
+            return _render_start(request, "matches", find_form, found=found, confirm_form=confirm_form)
+        details = NewChildForm(initial={**find_form.cleaned_data, "confirm_new": True}, services=services)
+        return _render_start(request, "details", details)
+    details_form = NewChildForm(request.POST, services=services)
+    if not details_form.is_valid():
+        return _render_start(request, "details", details_form)
+    if found.found and not details_form.cleaned_data["confirm_new"]:
+        return _render_start(request, "matches", find_form, found=found, confirm_form=ConfirmNewChildForm())
+    try:
+        referral = referral_refer_new_child(
+            referring_yjs=details_form.cleaned_data["referring_yjs"], actor=user, **details_form.child_fields()
+        )
+    except ValidationError as error:
+        _add_errors(details_form, error)
+        return _render_start(request, "details", details_form)
+    messages.success(request, f"A draft referral for {referral.child.full_name} has been started.")
+    return redirect(referral)
+
+
+def _duplicate_check(user: User, form: FindChildForm) -> DuplicateCheck:
+    return duplicate_check(
+        user,
+        given_name=form.cleaned_data["given_name"],
+        family_name=form.cleaned_data["family_name"],
+        date_of_birth=form.cleaned_data["date_of_birth"],
+        reference=form.cleaned_data["reference"],
+    )
+
+
+def _start_for_known_child(request: HttpRequest, user: User, services: list[Agency]) -> HttpResponse:
+    """Tell the story once: refer a child whose record the person may already see."""
+    try:
+        child_id = int(request.POST["use_child"])
+    except ValueError as error:
+        raise Http404("No such child") from error
+    child = get_object_or_404(children_visible_to(user), pk=child_id)
+    service_ids = {service.pk: service for service in services}
+    referring_yjs = service_ids.get(_int_or_none(request.POST.get("referring_yjs")) or 0, services[0])
+    try:
+        referral = referral_start(child=child, referring_yjs=referring_yjs, actor=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("referrals:start")
+    messages.success(request, f"A draft referral for {child.full_name} has been started, using their ECM record.")
+    return redirect(referral)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+def _render_start(
+    request: HttpRequest,
+    step: str,
+    form: FindChildForm,
+    *,
+    found: DuplicateCheck | None = None,
+    confirm_form: ConfirmNewChildForm | None = None,
+) -> HttpResponse:
+    context: dict[str, Any] = {"step": step, "form": form, "found": found, "confirm_form": confirm_form}
+    if found is not None and found.elsewhere and form.is_bound and form.is_valid():
+        # Whom to contact: the ECM team covering the referrer's own service (nothing about the match).
+        service = form.cleaned_data["referring_yjs"]
+        context["ecm_contacts"] = [
+            *clinicians_covering(service, Role.SENIOR_PRACTITIONER),
+            *clinicians_covering(service, Role.PSYCHOLOGIST),
+        ]
+    return render(request, f"referrals/start_{step}.html", context)
+
+
+@login_required
+@require_GET
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """The referral: a draft's task list for its service, else the whole referral and its decision."""
+    user = _person(request)
+    referral = get_referral_for(user, referral_id, "view_referral")
+    if referral.status == ReferralStatus.DRAFT:
+        return render(request, "referrals/draft.html", _draft_context(request, referral))
+    return render(request, "referrals/detail.html", _detail_context(request, referral))
+
+
+def _section_statuses(referral: Referral, missing: dict[str, str]) -> list[dict[str, Any]]:
+    missing_sections = {SECTION_OF_FIELD[name].slug for name in missing if name in SECTION_OF_FIELD}
+    rows = []
+    for section in SECTIONS:
+        started = section.slug in {"urgency"} or any(
+            getattr(referral, name) not in ("", [], None, False, "not_asked") for name in section.fields
+        )
+        if section.slug == "consent" and referral.consent_override_by_id:
+            started = True
+        status = "completed" if started and section.slug not in missing_sections else "incomplete"
+        rows.append({"section": section, "status": status if started else "not_started"})
+    return rows
+
+
+def _draft_context(request: HttpRequest, referral: Referral) -> dict[str, Any]:
+    missing = referral_missing(referral)
+    sections = _section_statuses(referral, missing)
+    return {
+        "referral": referral,
+        "sections": sections,
+        "completed_count": sum(1 for row in sections if row["status"] == "completed"),
+        "missing": missing,
+        "override_helpers": _override_helpers(request, referral),
+        "saved_at": referral_version(referral),
+    }
+
+
+def _override_helpers(request: HttpRequest, referral: Referral) -> dict[str, Any] | None:
+    """Who can record a consent override, and the link to give them, while consent is missing."""
+    if referral.consent_complete:
+        return None
+    return {
+        "senior_practitioners": list(clinicians_covering(referral.referring_yjs, Role.SENIOR_PRACTITIONER)),
+        "link": request.build_absolute_uri(reverse("referrals:consent_override", args=[referral.pk])),
+    }
+
+
+def _detail_context(request: HttpRequest, referral: Referral, form: TriageDecisionForm | None = None) -> dict[str, Any]:
+    user = _person(request)
+    decidable = referral.status == ReferralStatus.SUBMITTED and referral_may(user, "triage_referral", referral)
+    if decidable and form is None:
+        form = TriageDecisionForm(referral=referral)
+    return {
+        "referral": referral,
+        "form": form if decidable else None,
+        "days_waiting": days_waiting(referral),
+        "complex_need_labels": _complex_need_labels(referral),
+        "saved_at": referral_version(referral),
+        "TriageDecision": TriageDecision,
+    }
+
+
+def _complex_need_labels(referral: Referral) -> list[str]:
+    return [ComplexNeed(value).label for value in referral.complex_needs if value in ComplexNeed.values]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_section(request: HttpRequest, referral_id: int, section: str) -> HttpResponse:
+    """One section of a draft. "Save and continue" and "Save as draft" both save; nothing is required."""
+    user = _person(request)
+    referral = get_referral_for(user, referral_id, "edit_referral")
+    chosen = SECTION_BY_SLUG.get(section)
+    if chosen is None:
+        raise Http404("No such section")
+    if referral.status != ReferralStatus.DRAFT:
+        messages.info(request, "This referral has been submitted, so it can no longer be changed.")
+        return redirect(referral)
+    form = ReferralSectionForm(
+        request.POST or None, initial=ReferralSectionForm.initial_from(referral, chosen), section=chosen
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_save_draft(referral=referral, actor=user, **form.draft_fields())
+        except StaleState as error:
+            messages.info(request, str(error))
+            return redirect(referral)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if request.POST.get("action") == "draft":
+                messages.success(request, "Your draft has been saved. You can come back to it from My referrals.")
+                return redirect(referral)
+            return redirect(_next_after(referral, chosen))
+    return render(
+        request,
+        "referrals/section.html",
+        {
+            "referral": referral,
+            "section": chosen,
+            "form": form,
+            "saved_at": referral_version(referral),
+            "position": SECTIONS.index(chosen) + 1,
+            "section_count": len(SECTIONS),
+        },
+    )
+
+
+def _next_after(referral: Referral, section: Section) -> str:
+    index = SECTIONS.index(section)
+    if index + 1 < len(SECTIONS):
+        return reverse("referrals:section", args=[referral.pk, SECTIONS[index + 1].slug])
+    return reverse("referrals:check", args=[referral.pk])
+
+
+@require_POST
+def referral_autosave(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """autosave.js posts a section here every few seconds while someone types. 204 when saved.
+
+    Not behind login_required: a redirect to the sign-in page would look like success to a
+    script, so a signed-out person gets a plain 401 and their browser keeps its copy.
+    """
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    user = _person(request)
+    referral = get_referral_for(user, referral_id, "edit_referral", log=False)
+    chosen = SECTION_BY_SLUG.get(request.POST.get("section", ""))
+    if chosen is None:
+        return HttpResponse("Say which section this is.", status=400, content_type="text/plain")
+    form = ReferralSectionForm(request.POST, section=chosen)
+    version = _int_or_none(request.POST.get("version"))
+    if version is None:
+        return HttpResponse("Say which version of the draft this was typed on.", status=400, content_type="text/plain")
+    if not form.is_valid():
+        return HttpResponse("Not saved: some answers need correcting.", status=400, content_type="text/plain")
+    try:
+        referral = referral_save_draft(referral=referral, actor=user, if_version=version, **form.draft_fields())
+    except StaleState as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain")
+    except ValidationError:
+        return HttpResponse("Not saved: some answers need correcting.", status=400, content_type="text/plain")
+    response = HttpResponse(status=204)
+    response["X-ECM-Saved-At"] = str(referral_version(referral))
+    return response
+
+
+@login_required
+@require_GET
+def referral_check(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Check your answers, then submit. What is missing shows as an error summary after a try."""
+    referral = get_referral_for(_person(request), referral_id, "edit_referral")
+    if referral.status != ReferralStatus.DRAFT:
+        messages.info(request, "This referral has already been submitted.")
+        return redirect(referral)
+    return _render_check(request, referral)
+
+
+@login_required
+@require_POST
+def referral_submit_view(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Send the draft for triage, or show the check page again with what is missing."""
+    user = _person(request)
+    referral = get_referral_for(user, referral_id, "edit_referral")
+    try:
+        referral = referral_submit(referral=referral, actor=user)
+    except ValidationError as error:
+        return _render_check(request, referral, {name: " ".join(texts) for name, texts in error.message_dict.items()})
+    except StaleState as error:
+        messages.info(request, str(error))
+        return redirect(referral)
+    messages.success(
+        request,
+        f"Referral submitted. The ECM team covering {referral.referring_yjs.name} will triage it; "
+        "we will e-mail you their decision.",
+    )
+    return redirect(referral)
+
+
+def _render_check(request: HttpRequest, referral: Referral, errors: dict[str, str] | None = None) -> HttpResponse:
+    error_links = [
+        {"text": text, "href": _field_link(referral, name)}
+        for name, text in (errors or {}).items()
+        if name in SECTION_OF_FIELD
+    ]
+    return render(
+        request,
+        "referrals/check.html",
+        {
+            "referral": referral,
+            "missing": referral_missing(referral),
+            "links": {name: _field_link(referral, name) for name in SECTION_OF_FIELD},
+            "sections": {
+                section.slug: reverse("referrals:section", args=[referral.pk, section.slug]) for section in SECTIONS
+            },
+            "error_links": error_links,
+            "complex_need_labels": _complex_need_labels(referral),
+            "override_helpers": _override_helpers(request, referral),
+            "saved_at": referral_version(referral),
+        },
+    )
+
+
+def _field_link(referral: Referral, name: str) -> str:
+    section = SECTION_OF_FIELD[name]
+    anchor = f"id_{name}"
+    return reverse("referrals:section", args=[referral.pk, section.slug]) + f"#{anchor}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_consent_override(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """A covering senior practitioner records why a draft may go ahead without full consent."""
+    user = _person(request)
+    referral = get_referral_for_consent_override(user, referral_id)
+    form = ConsentOverrideForm(request.POST or None)
+    can_override = referral.status == ReferralStatus.DRAFT
+    if request.method == "POST" and can_override and form.is_valid():
+        try:
+            referral_override_consent(referral=referral, actor=user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        except StaleState as error:
+            messages.info(request, str(error))
+            return redirect("referrals:consent_override", referral_id=referral.pk)
+        else:
+            messages.success(
+                request,
+                f"Consent override recorded. {referral.referrer.get_full_name()} can now submit the referral.",
+            )
+            return redirect("referrals:consent_override", referral_id=referral.pk)
+    return render(
+        request,
+        "referrals/consent_override.html",
+        {"referral": referral, "form": form, "can_override": can_override},
+    )
+
+
+# Journey 2: triage.
+
+
+@login_required
+@require_GET
+def triage_queue_view(request: HttpRequest) -> HttpResponse:
+    """Submitted referrals of the services the person covers, longest waiting first."""
+    user = _person(request)
+    if not may_triage(user):
+        raise PermissionDenied("The triage queue is for the ECM psychologists and senior practitioners.")
+    page, querystring = _page(request, triage_queue(user))
+    today = timezone.localdate()
+    rows = [{"referral": referral, "days_waiting": days_waiting(referral, today)} for referral in page.object_list]
+    return render(
+        request,
+        "referrals/triage_queue.html",
+        {"page_obj": page, "rows": rows, "querystring_without_page": querystring},
+    )
+
+
+@login_required
+@require_POST
+def referral_triage_view(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Record the triage decision. Of two people deciding at once, the second is told and changes nothing."""
+    user = _person(request)
+    referral = get_referral_for(user, referral_id, "triage_referral")
+    if referral.status != ReferralStatus.SUBMITTED:
+        return _already_decided(request, referral)
+    form = TriageDecisionForm(request.POST, referral=referral)
+    if form.is_valid():
+        try:
+            case = referral_triage(referral=referral, actor=user, **form.service_arguments())
+        except ValidationError as error:
+            _add_errors(form, error)
+        except StaleState:
+            return _already_decided(request, referral)
+        else:
+            referral.refresh_from_db()
+            decision = referral.get_decision_display()
+            messages.success(request, f"Decision recorded for {referral.child.full_name}: {decision}.")
+            return redirect(case if case is not None else reverse("referrals:triage_queue"))
+    return render(request, "referrals/detail.html", _detail_context(request, referral, form))
+
+
+def _already_decided(request: HttpRequest, referral: Referral) -> HttpResponse:
+    referral.refresh_from_db()
+    decided_by = referral.decided_by.get_full_name() if referral.decided_by else "someone else"
+    messages.warning(
+        request,
+        f"This referral has already been decided by {decided_by} ({referral.get_decision_display()}). "
+        "Your decision was not recorded and nothing was changed.",
+    )
+    return redirect(referral)

@@ -1,0 +1,132 @@
+"""The case page: the full record for the YJS and the ECM clinicians, the shared summary for the network."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import AccessEvent
+from cases.models import Case, LookedAfter
+from cases.services import case_close, child_update, network_member_add
+from tests.cases.helpers import log_contact
+from tests.conftest import Cast
+from tests.factories import person
+
+
+def page(client: Client, cast: Cast, who: str) -> str:
+    client.force_login(cast.everyone()[who])
+    response = client.get(f"/cases/{cast.case.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_full_record_shows_every_detail_of_the_child(cast: Cast, client: Client) -> None:
+    child_update(
+        child=cast.case.child,
+        actor=cast.case_manager,
+        looked_after=LookedAfter.LOOKED_AFTER,
+        address_area="Hartcliffe",
+        school="Fernbrook Academy",
+    )
+    body = page(client, cast, "case_manager")
+    for text in (
+        "Kai Brennan",
+        "LOC-100231",
+        "17 May 2010",
+        "Looked after (in care)",
+        "Hartcliffe",
+        "Fernbrook Academy",
+    ):
+        assert text in body
+    assert "Looked after</strong>" in body  # the flag
+    assert "Open</strong>" in body and "Formulation</strong>" in body
+
+
+def test_the_case_shows_its_holder_and_allocated_clinicians(cast: Cast, client: Client) -> None:
+    Case.objects.filter(pk=cast.case.pk).update(
+        psychologist=cast.psychologist, senior_practitioner=cast.senior_practitioner
+    )
+    body = page(client, cast, "colleague")
+    assert "Sam Okafor" in body and "sam@test.ecm.invalid" in body
+    assert "Alex Morgan" in body and "Jordan Reeve" in body
+    assert 'Change<span class="govuk-visually-hidden"> case holder</span>' in body
+    assert "Case opened" in body  # the case holder history
+
+
+def test_a_partner_sees_the_shared_summary_and_nothing_from_contacts(cast: Cast, client: Client) -> None:
+    log_contact(cast.case, cast.case_manager, note="Kai spoke about a fight at the park.")
+    network_member_add(case=cast.case, actor=cast.case_manager, name="Dr Imogen Vale", role="GP", agency_name="Avon GP")
+    body = page(client, cast, "teacher")
+    assert "shared summary" in body
+    assert "Kai Brennan" in body and "Bristol YJS" in body and "sam@test.ecm.invalid" in body
+    assert "Dr Imogen Vale" in body  # the network is part of the summary
+    for hidden in (
+        "LOC-100231",
+        "Date of birth",
+        "fight at the park",
+        "Face to face",
+        "Contacts (",
+        "Change case holder",
+    ):
+        assert hidden not in body
+    assert f"/cases/{cast.case.pk}/contacts/" not in body
+
+
+def test_the_restricted_flag_shows_only_to_those_who_may_read_restricted_notes(cast: Cast, client: Client) -> None:
+    log_contact(cast.case, cast.case_manager, restricted=True, note="A disclosure.")
+    assert "Restricted notes</strong>" in page(client, cast, "case_manager")
+    assert "Restricted notes</strong>" in page(client, cast, "psychologist")
+    assert "Restricted notes</strong>" not in page(client, cast, "colleague")
+    assert "Restricted notes</strong>" not in page(client, cast, "teacher")
+
+
+def test_a_closed_case_shows_its_closure(cast: Cast, client: Client) -> None:
+    case_close(
+        case=cast.case,
+        actor=cast.case_manager,
+        reason="goals_met",
+        outcome_summary="Kai is back in school full time.",
+        ending_plan="Kai can text Sam for three months.",
+    )
+    body = page(client, cast, "case_manager")
+    assert "Closed</strong>" in body
+    assert "Kai is back in school full time." in body and "Kai can text Sam for three months." in body
+    assert "Reopen the case" in body and "Close the case" not in body
+    partner = page(client, cast, "teacher")
+    assert "Closed on" in partner and "back in school" not in partner
+
+
+def test_opening_the_case_page_is_logged(cast: Cast, client: Client) -> None:
+    page(client, cast, "psychologist")
+    assert AccessEvent.objects.filter(user=cast.psychologist, case_id=cast.case.pk, action="view").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("banes_case_manager", 404), ("commissioner", 404), ("administrator", 404)]
+)
+def test_people_outside_the_case_do_not_learn_it_exists(cast: Cast, client: Client, who: str, status: int) -> None:
+    client.force_login(cast.everyone()[who])
+    assert client.get(f"/cases/{cast.case.pk}/").status_code == status
+
+
+def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
+    cast: Cast, client: Client, django_assert_max_num_queries
+) -> None:
+    for number in range(50):
+        network_member_add(
+            case=cast.case, actor=cast.case_manager, name=f"Professional {number}", role="Youth worker", agency_name="X"
+        )
+    for number in range(50):
+        log_contact(cast.case, cast.case_manager, restricted=number % 5 == 0, days_ago=number + 1)
+    for number in range(5):
+        person(f"cm{number}", "Case", f"Manager{number}", agency=cast.bristol, role="case_manager")
+    Case.objects.filter(pk=cast.case.pk).update(
+        psychologist=cast.psychologist, senior_practitioner=cast.senior_practitioner
+    )
+    client.force_login(cast.case_manager)
+    # Session user, case with relations, access event, two permission reads, counts, clinicians, network,
+    # latest events, holders, memberships (header), and the session save.
+    with django_assert_max_num_queries(14):
+        body = client.get(f"/cases/{cast.case.pk}/").content.decode()
+    assert body.count("<strong>Professional ") == 50
+    assert "Contacts (50)" in body
