@@ -7,7 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "People, agencies and access"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import stamp_session_on_sign_in
         from accounts.roles import sync_role_groups
+
+        user_logged_in.connect(stamp_session_on_sign_in, dispatch_uid="accounts.stamp_session_on_sign_in")
 
         # Runs after every migrate (and test database flush), when all permissions exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

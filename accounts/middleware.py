@@ -52,6 +52,13 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
 
+def stamp_session_on_sign_in(*, request: HttpRequest, **_: object) -> None:
+    """Start both session clocks at sign-in (connected to `user_logged_in` in accounts.apps)."""
+    now = time.time()
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or the proxy-reported one behind ECM_PROXY_COUNT proxies."""
     proxies = settings.AXES_IPWARE_PROXY_COUNT

@@ -23,6 +23,7 @@ from cases.models import (
     LegalStatus,
     LookedAfter,
 )
+from cases.services import CHILD_FIELDS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -435,18 +436,7 @@ class ChildDetailsForm(ServiceErrorsMixin, forms.Form):
     address_area = forms.CharField(label="Area the child lives in (optional)", max_length=100, required=False)
     school = forms.CharField(label="School, college or training (optional)", max_length=200, required=False)
 
-    FIELDS = (
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "reference",
-        "gender",
-        "ethnicity",
-        "looked_after",
-        "legal_status",
-        "address_area",
-        "school",
-    )
+    FIELDS = CHILD_FIELDS
 
     def clean_date_of_birth(self) -> dt.date:
         date_of_birth: dt.date = self.cleaned_data["date_of_birth"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, Role, User
 from cases.models import Ethnicity, Gender, LegalStatus, LookedAfter
+from cases.services import CHILD_FIELDS
 from referrals.models import ComplexNeed, ConsentAnswer, Referral, TriageDecision, Urgency
 from referrals.selectors import clinicians_covering
 
@@ -159,19 +160,7 @@ class NewChildForm(FindChildForm):
     confirm_new = forms.BooleanField(required=False)
 
     def child_fields(self) -> dict[str, Any]:
-        names = (
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "reference",
-            "gender",
-            "ethnicity",
-            "looked_after",
-            "legal_status",
-            "address_area",
-            "school",
-        )
-        return {name: self.cleaned_data[name] for name in names}
+        return {name: self.cleaned_data[name] for name in CHILD_FIELDS}
 
 
 class ConfirmNewChildForm(forms.Form):
