@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.read_case_access_log",
         "cases.log_consultation",
         "referrals.triage_referral",
+        "trm_stages.record_stage_assessment",
     ],
     Role.SENIOR_PRACTITIONER: [
         *CASE_RECORD,

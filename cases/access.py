@@ -58,6 +58,7 @@ RULES: dict[str, Rule] = {
     "view_summary": Rule(None, frozenset({_OWNER, _COVERING, _SHARED})),
     "view_access_log": Rule("cases.read_case_access_log", frozenset({_OWNER, _COVERING})),
     "log_consultation": Rule("cases.log_consultation", frozenset({_COVERING})),
+    "record_stage_assessment": Rule("trm_stages.record_stage_assessment", frozenset({_COVERING})),
     # Referrals (REFERRAL_SCOPE): covering clinicians see them once submitted.
     "view_referral": Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
     "edit_referral": Rule("cases.write_case_record", frozenset({_OWNER})),
