@@ -12,6 +12,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
+    # TRM pages (stage assessments, THRIVE grouping, goals, reference data); full paths are in the app.
+    path("", include("trm_stages.urls")),
+    # Formulation meetings, reports and recommendations; full paths are in the app.
+    path("", include("formulation.urls")),
     path("api/v1/cases/", cases_api.CaseListApi.as_view(), name="api-case-list"),
     path("api/v1/cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,10 +13,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.authz import cases as cases_rows
 from tests.authz import core, referrals
+from tests.authz import formulation as formulation_rows
+from tests.authz import trm as trm_rows
 from tests.authz.core import ANON, PEOPLE, Row
 from tests.conftest import Cast
 
-MATRIX: dict[str, Row] = {**core.ROWS, **cases_rows.ROWS, **referrals.ROWS}
+MATRIX: dict[str, Row] = {
+    **core.ROWS,
+    **cases_rows.ROWS,
+    **referrals.ROWS,
+    **trm_rows.ROWS,
+    **formulation_rows.ROWS,
+}
 
 
 def _url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> list[str]:
