@@ -34,7 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.PARTNER: [],
     Role.COMMISSIONER: [],
-    Role.ADMINISTRATOR: ["accounts.read_access_log"],
+    Role.ADMINISTRATOR: ["accounts.read_access_log", "trm_stages.publish_trm_version"],
 }
 
 OBJECT_ONLY_PERMISSIONS = frozenset({"cases.view_case_summary"})

@@ -283,7 +283,7 @@ def get_for(
     if scope is CASE_SCOPE:
         _remember(record, user, relations)
     if log:
-        _log(user, log_as, scope, pk, case_id, action)
+        _log(user, log_as, scope, pk, case_id, _what_was_seen(user, action, relations))
     return record
 
 
@@ -331,3 +331,16 @@ def has_role(user: Any, *roles: str) -> bool:
 def may_read_whole_access_log(user: Any) -> bool:
     """Service administrators read the whole access log (and nothing of case content)."""
     return has_role_permission(user, "accounts.read_access_log")
+
+
+def may_publish_trm_reference(user: Any) -> bool:
+    """Service administrators publish new versions of the TRM reference data (no case content involved)."""
+    return has_role_permission(user, "trm_stages.publish_trm_version")
+
+
+def _what_was_seen(user: Any, action: str, relations: frozenset[Relation] | set[Relation]) -> str:
+    """The access log's description: a page open to the network logs "view" for those who saw the full record."""
+    full = RULES["view"]
+    if action == "view_summary" and relations & full.relations and has_role_permission(user, full.role_permission):
+        return "view"
+    return action

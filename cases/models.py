@@ -132,6 +132,10 @@ class Case(models.Model):
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     outcome_summary = models.TextField(blank=True)
     ending_plan = models.TextField("Ending plan (safety net)", blank=True)
+    # The child's TRM stage (1 to 6) as the latest assessment has it, kept by trm_stages' services so
+    # lists and reports read it without a join; copied to `final_trm_stage` when the case closes.
+    trm_stage = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_trm_stage = models.PositiveSmallIntegerField("Final TRM stage", null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -324,6 +328,10 @@ class CaseEventKind(models.TextChoices):
     CASE_HOLDER = "case_holder", "Case holder change"
     MEETING = "meeting", "Meeting"
     STAGE = "stage", "TRM stage"
+    OUTCOMES = "outcomes", "THRIVE grouping or goals"
+    FORMULATION = "formulation", "Formulation report"
+    REVIEW = "review", "Review"
+    ACTION = "action", "Recommendation or action"
     STATUS = "status", "Case opened, closed or reopened"
     OTHER = "other", "Other"
 

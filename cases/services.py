@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -422,7 +423,10 @@ def consultation_log(
 
 @transaction.atomic
 def case_close(*, case: Case, actor: User, reason: str, outcome_summary: str, ending_plan: str) -> Case:
-    """Close an open case with its reason, outcome and ending plan. The child's record stays."""
+    """Close an open case with its reason, outcome and ending plan. The child's record stays.
+
+    The final TRM stage is the stage the latest assessment gave (kept on the case by trm_stages).
+    """
     errors = {}
     if reason not in ClosureReason.values:
         errors["reason"] = "Choose the reason for closing the case"
@@ -442,6 +446,7 @@ def case_close(*, case: Case, actor: User, reason: str, outcome_summary: str, en
             closure_reason=reason,
             outcome_summary=outcome_summary.strip(),
             ending_plan=ending_plan.strip(),
+            final_trm_stage=F("trm_stage"),
         )
         if updated != 1:
             raise StaleState("This case is already closed.")
@@ -463,7 +468,7 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
         raise ValidationError({"reason": "Enter the reason for reopening the case"})
     with acting_as(actor):
         updated = Case.objects.filter(pk=case.pk, status=CaseStatus.CLOSED).update(
-            status=CaseStatus.OPEN, closed_at=None, closed_by=None
+            status=CaseStatus.OPEN, closed_at=None, closed_by=None, final_trm_stage=None
         )
         if updated != 1:
             raise StaleState("This case is already open.")

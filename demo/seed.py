@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, coverage_add, membership_add, user_create
-from cases.models import Child, Ethnicity, Gender, LegalStatus, LookedAfter
+from cases.models import Case, Child, Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import case_close, child_create, consultation_log, contact_log, network_member_add
 from referrals.models import Referral, TriageDecision
 from referrals.services import referral_save_draft, referral_start, referral_submit, referral_triage
+from trm_stages.services import stage_assessment_record
 
 DEMO_PASSWORD = "ecm-demo-2026"  # noqa: S105 - printed for the demo; refused when DEMO_LOGINS_ALLOWED is off
 
@@ -270,7 +271,17 @@ def _tell(story: DemoChild, *, agencies: dict[str, Agency], people: dict[str, Us
             advice="Keep the same time and place each week; follow up every missed session the same day.",
             minutes_spent=50,
         )
+    if story.story == "formulation":
+        _stage_journey(case, psychologist)
     if story.story == "closed_and_referred_again":
+        stage_assessment_record(
+            case=case,
+            actor=psychologist,
+            assessed_on=timezone.localdate() - dt.timedelta(days=30),
+            stage_number=5,
+            evidence="Planning for college with his carer; keeps to the plan most weeks.",
+            source="review",
+        )
         case_close(
             case=case,
             actor=senior,
@@ -296,3 +307,30 @@ def _tell(story: DemoChild, *, agencies: dict[str, Agency], people: dict[str, Us
             consent_date=timezone.localdate(),
         )
         referral_submit(referral=again, actor=referrer)
+
+
+def _stage_journey(case: Case, psychologist: User) -> None:
+    """A TRM journey with a move back after disclosure, so the stage chart has a story to tell."""
+    today = timezone.localdate()
+    steps = [
+        (55, 1, "formulation", "Missing from home most weekends; misses appointments unless collected.", ""),
+        (40, 2, "consultation", "Waits after sessions to talk to his case manager; tests whether she comes back.", ""),
+        (20, 3, "review", "Has begun to talk about what happened before he came into care.", ""),
+        (
+            6,
+            2,
+            "other",
+            "Walked out of two sessions and stayed out overnight after talking about his cousin.",
+            "The return to difficult behaviour that often follows a disclosure; keep the routine and the same adult.",
+        ),
+    ]
+    for days_ago, stage, source, evidence, note in steps:
+        stage_assessment_record(
+            case=case,
+            actor=psychologist,
+            assessed_on=today - dt.timedelta(days=days_ago),
+            stage_number=stage,
+            evidence=evidence,
+            source=source,
+            move_back_note=note,
+        )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -101,3 +103,26 @@ def cast(db: None) -> Cast:
 def _clear_cache() -> None:
     """Tests share one Redis database: start each with an empty cache (lockout counters, heartbeats)."""
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database as migrations made it, with the TRM reference data even after a browser run
+    flushed it (`--reuse-db` keeps the flushed database for the next run)."""
+    with django_db_blocker.unblock():
+        ensure_trm_reference_data()
+
+
+def ensure_trm_reference_data() -> None:
+    """Load version 1 of the TRM reference data again if a transactional test flushed it away.
+
+    Data migrations run once, when the test database is made; tests on `transactional_db` (the
+    browser tests) end by emptying every table. pytest-django runs those tests last, so only the
+    browser tests need this, each at its start.
+    """
+    from django.apps import apps
+
+    from trm_stages.models import TrmVersion
+
+    if not TrmVersion.objects.exists():
+        importlib.import_module("trm_stages.migrations.0002_reference_data").load(apps, None)

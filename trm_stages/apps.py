@@ -1,5 +1,29 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class TrmStagesConfig(AppConfig):
     name = "trm_stages"
+
+    def ready(self) -> None:
+        from cases import access
+        from cases.sections import CaseSection, register
+        from trm_stages.outcomes import outcomes_for_case
+        from trm_stages.selectors import stage_journey
+
+        def stage_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
+            return {
+                "journey": stage_journey(case=case),
+                "full_record": overview.full_record,
+                "may_record": case.status == "open" and access.may(user, "record_stage_assessment", case),
+            }
+
+        def outcomes_section(user: Any, case: Any, overview: Any) -> dict[str, Any] | None:
+            # Goals are in the child's words: the full record only, not the network's summary.
+            if not overview.full_record:
+                return None
+            return {"outcomes": outcomes_for_case(case=case), "may_change": overview.may_change}
+
+        register(CaseSection("trm-stage", 10, "trm_stages/includes/case_stage.html", stage_section))
+        register(CaseSection("trm-outcomes", 20, "trm_stages/includes/case_outcomes.html", outcomes_section))

@@ -22,10 +22,14 @@ STAGE_NUMBERS = [MinValueValidator(1), MaxValueValidator(6)]
 class TrmVersion(models.Model):
     number = models.PositiveIntegerField(unique=True)
     published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-number"]
+        permissions = [("publish_trm_version", "Publish a new version of the TRM reference data")]
 
     def __str__(self) -> str:
         return f"TRM reference data, version {self.number}"
@@ -111,3 +115,137 @@ class StageAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} on {self.assessed_on:%d %b %Y}"
+
+
+# THRIVE grouping and Goal-Based Outcomes (issue 4, items 5 and 6).
+
+THRIVE_CREDIT = "THRIVE Framework, Wolpert et al., 2019 (Anna Freud Centre and Tavistock and Portman)"
+
+
+class ThriveGroupingChoice(models.TextChoices):
+    """The THRIVE Framework's needs-based groupings for a child who needs support (not 'thriving')."""
+
+    GETTING_ADVICE = "getting_advice", "Getting advice"
+    GETTING_HELP = "getting_help", "Getting help"
+    GETTING_MORE_HELP = "getting_more_help", "Getting more help"
+    GETTING_RISK_SUPPORT = "getting_risk_support", "Getting risk support"
+
+
+# Our own plain-language summary of each grouping, shown as the hint beside it.
+THRIVE_DESCRIPTIONS: dict[str, str] = {
+    ThriveGroupingChoice.GETTING_ADVICE: (
+        "Advice, signposting and support to manage, mostly from the people already around the child."
+    ),
+    ThriveGroupingChoice.GETTING_HELP: (
+        "Focused help towards agreed goals for a particular difficulty, usually from one service."
+    ),
+    ThriveGroupingChoice.GETTING_MORE_HELP: (
+        "More intensive or specialist help over a longer time, often from several agencies together."
+    ),
+    ThriveGroupingChoice.GETTING_RISK_SUPPORT: (
+        "Not able to use help at the moment, or at risk: the network works together to keep the child "
+        "safe and stay in contact."
+    ),
+}
+
+
+@history_tracked()
+class ThriveGrouping(models.Model):
+    """The child's THRIVE grouping from a date. Every grouping is kept; the current one has the latest date."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="thrive_groupings")
+    grouping = models.CharField(max_length=30, choices=ThriveGroupingChoice.choices)
+    applies_from = models.DateField("Applies from")
+    reason = models.CharField(max_length=1000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-applies_from", "-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-applies_from", "-recorded_at"], name="trm_thrive_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_grouping_display()} from {self.applies_from:%d %b %Y}"
+
+    @property
+    def description(self) -> str:
+        return THRIVE_DESCRIPTIONS.get(self.grouping, "")
+
+
+MAX_OPEN_GOALS = 3
+SCORES = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACHIEVED = "achieved", "Achieved"
+    STOPPED = "stopped", "Stopped"
+
+
+@history_tracked()
+class Goal(models.Model):
+    """A goal set with the child (Goal-Based Outcomes), in the child's own words, rated 0 to 10 over time."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField("The goal, in the child's own words", max_length=500)
+    set_by = models.CharField("Who set the goal", max_length=200)
+    set_on = models.DateField("Date the goal was set")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    closing_note = models.CharField(max_length=1000, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["set_on", "recorded_at", "pk"]
+        indexes = [models.Index(fields=["case", "status"], name="trm_goal_case_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="open") & models.Q(closed_on__isnull=True))
+                | (~models.Q(status="open") & models.Q(closed_on__isnull=False)),
+                name="trm_goal_closed_on_iff_closed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == GoalStatus.OPEN
+
+
+class RatingContext(models.TextChoices):
+    START = "start", "Start"
+    REVIEW = "review", "Review"
+    OTHER = "other", "Other time"
+
+
+@history_tracked()
+class GoalRating(models.Model):
+    """How close the child feels to the goal on a date, from 0 (not at all) to 10 (goal reached)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="ratings")
+    rated_on = models.DateField()
+    score = models.PositiveSmallIntegerField(validators=SCORES)
+    note = models.CharField(max_length=1000, blank=True)
+    context = models.CharField(max_length=20, choices=RatingContext.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rated_on", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=10), name="trm_goal_rating_score_range"
+            ),
+            models.UniqueConstraint(
+                fields=["goal"], condition=models.Q(context="start"), name="trm_goal_one_start_rating"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} out of 10 on {self.rated_on:%d %b %Y}"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
 from cases.models import Case
+from trm_stages.charts import ChartPoint, stage_chart
 from trm_stages.models import Stage, StageAssessment, Threshold, TrmVersion
 from trm_stages.sequencing import SequencingResult, check_sequencing
 
@@ -20,14 +27,12 @@ def thresholds(version: TrmVersion | None = None) -> list[Threshold]:
     return list(Threshold.objects.filter(version=version or current_version()).order_by("below_stage"))
 
 
-def latest_assessment(case: Case) -> StageAssessment | None:
-    """The child's current stage is the latest assessment on the case."""
-    return (
-        StageAssessment.objects.filter(case=case)
-        .select_related("stage", "assessor")
-        .order_by("-assessed_on", "-recorded_at", "-pk")
-        .first()
-    )
+def latest_assessment(case: Case, on_or_before: dt.date | None = None) -> StageAssessment | None:
+    """The child's current stage is the latest assessment on the case (or the latest up to a date)."""
+    assessments = StageAssessment.objects.filter(case=case)
+    if on_or_before is not None:
+        assessments = assessments.filter(assessed_on__lte=on_or_before)
+    return assessments.select_related("stage", "assessor").order_by("-assessed_on", "-recorded_at", "-pk").first()
 
 
 def current_stage_number(case: Case) -> int | None:
@@ -39,4 +44,71 @@ def sequencing_for_case(*, case: Case, suits_from_stage: int) -> SequencingResul
     """Does something that suits children from `suits_from_stage` suit this child now?"""
     return check_sequencing(
         current_stage=current_stage_number(case), suits_from_stage=suits_from_stage, thresholds=thresholds()
+    )
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    assessment: StageAssessment
+    moved_back: bool
+    moved_on: bool
+
+
+@dataclass(frozen=True)
+class StageJourney:
+    """A child's stage over time: the steps in date order, where they are now and since when, and the chart."""
+
+    steps: list[JourneyStep]
+    current: StageAssessment | None
+    in_stage_since: dt.date | None
+    days_in_stage: int | None
+    chart: SafeString
+    stage_names: dict[int, str]
+
+    @property
+    def newest_first(self) -> list[JourneyStep]:
+        return list(reversed(self.steps))
+
+
+def stage_journey(*, case: Case, today: dt.date | None = None, with_thresholds: bool = False) -> StageJourney:
+    """The child's TRM journey in two queries (three with the thresholds judged crossed)."""
+    today = today or timezone.localdate()
+    assessments = StageAssessment.objects.filter(case=case).select_related("stage", "assessor")
+    if with_thresholds:
+        assessments = assessments.prefetch_related("thresholds_crossed")
+    ordered = list(assessments.order_by("assessed_on", "recorded_at", "pk"))
+    steps: list[JourneyStep] = []
+    for index, assessment in enumerate(ordered):
+        before = ordered[index - 1].stage.number if index else None
+        number = assessment.stage.number
+        steps.append(
+            JourneyStep(
+                assessment=assessment,
+                moved_back=before is not None and number < before,
+                moved_on=before is not None and number > before,
+            )
+        )
+    current = ordered[-1] if ordered else None
+    since = None
+    if current is not None:
+        since = current.assessed_on
+        for assessment in reversed(ordered):
+            if assessment.stage.number != current.stage.number:
+                break
+            since = assessment.assessed_on
+    # Names from the version the latest assessment was made against (the current version when none).
+    version_id = current.stage.version_id if current else current_version().pk
+    names = dict(Stage.objects.filter(version_id=version_id).values_list("number", "name"))
+    end = case.closed_at.date() if case.closed_at else today
+    points = [
+        ChartPoint(on=step.assessment.assessed_on, stage=step.assessment.stage.number, moved_back=step.moved_back)
+        for step in steps
+    ]
+    return StageJourney(
+        steps=steps,
+        current=current,
+        in_stage_since=since,
+        days_in_stage=(end - since).days if since else None,
+        chart=stage_chart(points, stage_names=names, end=end, chart_id=f"stage-chart-{case.pk}"),
+        stage_names=names,
     )

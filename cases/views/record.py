@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import access, selectors, services
+from cases import access, sections, selectors, services
 from cases.forms import CaseCloseForm, CaseHolderForm, CaseReopenForm, ChildDetailsForm
 from cases.views.common import SignedInRequest, is_post
 
@@ -20,7 +20,8 @@ def case_detail(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case page: the full record for those who may read it, the shared summary for the network."""
     case = access.get_case_for(request.user, case_id, "view_summary")
     overview = selectors.case_overview(user=request.user, case=case)
-    return render(request, "cases/case_detail.html", {"case": case, "overview": overview})
+    context = {"case": case, "overview": overview, "sections": sections.render_sections(request, case, overview)}
+    return render(request, "cases/case_detail.html", context)
 
 
 @login_required

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import AccessEvent
 from cases.models import Case, LookedAfter
@@ -11,6 +14,8 @@ from cases.services import case_close, child_update, network_member_add
 from tests.cases.helpers import log_contact
 from tests.conftest import Cast
 from tests.factories import person
+from trm_stages.outcomes import goal_rate, goal_set, thrive_grouping_set
+from trm_stages.services import stage_assessment_record
 
 
 def page(client: Client, cast: Cast, who: str) -> str:
@@ -123,10 +128,43 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
     Case.objects.filter(pk=cast.case.pk).update(
         psychologist=cast.psychologist, senior_practitioner=cast.senior_practitioner
     )
+    today = timezone.localdate()
+    for number in range(30):
+        stage_assessment_record(
+            case=cast.case,
+            actor=cast.psychologist,
+            assessed_on=today - dt.timedelta(days=60 - number),
+            stage_number=1 + number % 3,
+            evidence="Seen at school",
+            source="review",
+            move_back_note="Moved back",
+        )
+    thrive_grouping_set(
+        case=cast.case, actor=cast.case_manager, grouping="getting_help", applies_from=today, reason="Needs help"
+    )
+    for number in range(3):
+        goal = goal_set(
+            case=cast.case,
+            actor=cast.case_manager,
+            text=f"Goal {number}",
+            set_by="Kai with Sam",
+            set_on=today - dt.timedelta(days=30),
+            start_score=2,
+        )
+        for days_ago in range(10):
+            goal_rate(
+                goal=goal,
+                actor=cast.case_manager,
+                rated_on=today - dt.timedelta(days=days_ago),
+                score=5,
+                context="other",
+            )
     client.force_login(cast.case_manager)
     # Session user, case with relations, access event, two permission reads, counts, clinicians, network,
-    # latest events, holders, memberships (header), and the session save.
-    with django_assert_max_num_queries(14):
+    # latest events, holders, memberships (header), and the session save; then the sections of the apps
+    # above cases: the TRM stage (assessments, version, stage names), goals and THRIVE (3).
+    with django_assert_max_num_queries(17):
         body = client.get(f"/cases/{cast.case.pk}/").content.decode()
     assert body.count("<strong>Professional ") == 50
     assert "Contacts (50)" in body
+    assert "Goal 2" in body and "TRM stage over time" in body
