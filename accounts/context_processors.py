@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Find a child", reverse("cases:search")))
     if Role.PARTNER in roles and not roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER}):
         items.append(("Shared cases", reverse("cases:list")))
+    if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER, Role.PARTNER}):
+        items.append(("My meetings", reverse("formulation:my_meetings")))
     if Role.ADMINISTRATOR in roles:
         items.append(("Access log", reverse("cases:access_log")))
     seen: set[str] = set()

@@ -24,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.log_consultation",
         "referrals.triage_referral",
         "trm_stages.record_stage_assessment",
+        "formulation.schedule_meeting",
     ],
     Role.SENIOR_PRACTITIONER: [
         *CASE_RECORD,
@@ -31,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.read_case_access_log",
         "referrals.triage_referral",
         "referrals.override_consent",
+        "formulation.schedule_meeting",
     ],
     Role.PARTNER: [],
     Role.COMMISSIONER: [],

@@ -59,6 +59,9 @@ RULES: dict[str, Rule] = {
     "view_access_log": Rule("cases.read_case_access_log", frozenset({_OWNER, _COVERING})),
     "log_consultation": Rule("cases.log_consultation", frozenset({_COVERING})),
     "record_stage_assessment": Rule("trm_stages.record_stage_assessment", frozenset({_COVERING})),
+    # Meetings: full-record readers see every meeting ("view"); a partner who sees the case sees only
+    # the meetings they are invited to (formulation/selectors.py); covering clinicians run them.
+    "schedule_meeting": Rule("formulation.schedule_meeting", frozenset({_COVERING})),
     # Referrals (REFERRAL_SCOPE): covering clinicians see them once submitted.
     "view_referral": Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
     "edit_referral": Rule("cases.write_case_record", frozenset({_OWNER})),

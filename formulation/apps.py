@@ -1,5 +1,25 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+# The case page shows the latest few meetings; the meetings page has them all.
+CASE_PAGE_MEETINGS = 5
 
 
 class FormulationConfig(AppConfig):
     name = "formulation"
+
+    def ready(self) -> None:
+        from cases import access
+        from cases.sections import CaseSection, register
+        from formulation.selectors import meetings_for_case
+
+        def meetings_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
+            """The latest meetings this person may see: all for the full record, their invitations for a partner."""
+            return {
+                "meetings": list(meetings_for_case(user=user, case=case)[:CASE_PAGE_MEETINGS]),
+                "full_record": overview.full_record,
+                "may_schedule": access.may(user, "schedule_meeting", case),
+            }
+
+        register(CaseSection("meetings", 30, "formulation/includes/case_meetings.html", meetings_section))

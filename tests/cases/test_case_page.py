@@ -11,9 +11,11 @@ from django.utils import timezone
 from accounts.models import AccessEvent
 from cases.models import Case, LookedAfter
 from cases.services import case_close, child_update, network_member_add
+from formulation.meetings import meeting_schedule
 from tests.cases.helpers import log_contact
 from tests.conftest import Cast
 from tests.factories import person
+from tests.formulation.helpers import WINTER_DAY, gp_invitee, uk_time
 from trm_stages.outcomes import goal_rate, goal_set, thrive_grouping_set
 from trm_stages.services import stage_assessment_record
 
@@ -159,11 +161,21 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
                 score=5,
                 context="other",
             )
+    for number in range(8):
+        meeting_schedule(
+            case=cast.case,
+            actor=cast.senior_practitioner,
+            purpose="formulation",
+            starts_at=uk_time(WINTER_DAY, 9 + number),
+            ends_at=uk_time(WINTER_DAY, 10 + number),
+            invitees=[gp_invitee()],
+            location="Fernbrook Academy",
+        )
     client.force_login(cast.case_manager)
     # Session user, case with relations, access event, two permission reads, counts, clinicians, network,
     # latest events, holders, memberships (header), and the session save; then the sections of the apps
-    # above cases: the TRM stage (assessments, version, stage names), goals and THRIVE (3).
-    with django_assert_max_num_queries(17):
+    # above cases: the TRM stage (assessments, version, stage names), goals and THRIVE (3), meetings (1).
+    with django_assert_max_num_queries(18):
         body = client.get(f"/cases/{cast.case.pk}/").content.decode()
     assert body.count("<strong>Professional ") == 50
     assert "Contacts (50)" in body
