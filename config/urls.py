@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("trm_stages.urls")),
     # Formulation meetings, reports and recommendations; full paths are in the app.
     path("", include("formulation.urls")),
+    # Notifications, e-mail preferences (and later reviews); full paths are in the app.
+    path("", include("reviews.urls")),
     path("api/v1/cases/", cases_api.CaseListApi.as_view(), name="api-case-list"),
     path("api/v1/cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.authz import cases as cases_rows
 from tests.authz import core, referrals
 from tests.authz import formulation as formulation_rows
+from tests.authz import reviews as reviews_rows
 from tests.authz import trm as trm_rows
 from tests.authz.core import ANON, PEOPLE, Row
 from tests.conftest import Cast
@@ -24,6 +25,7 @@ MATRIX: dict[str, Row] = {
     **referrals.ROWS,
     **trm_rows.ROWS,
     **formulation_rows.ROWS,
+    **reviews_rows.ROWS,
 }
 
 

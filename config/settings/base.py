@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "reviews.context_processors.notifications",
             ],
         },
     },
@@ -219,6 +220,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # The one beat schedule of the project: every periodic task is listed here.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": 30.0},
+    # Reminders (reviews/reminders.py): the sweep writes due reminders down, delivery sends them once.
+    "reminders-sweep": {"task": "reviews.tasks.reminders_sweep", "schedule": 15 * 60.0},
+    "reminders-deliver": {"task": "reviews.tasks.reminders_deliver", "schedule": 60.0},
 }
 
 LOGGING = {
@@ -233,3 +237,19 @@ LOGGING = {
 HEALTH_WORKER_PING_SECONDS = env.float("ECM_HEALTH_WORKER_PING_SECONDS", default=1.0)
 # Where ECM is served, for links in e-mails (no trailing slash).
 ECM_BASE_URL = env.str("ECM_BASE_URL", default="http://127.0.0.1:8000")
+
+# Reminders and notifications (reviews/reminders.py, reviews/reminder_sources.py). Working days are
+# Monday to Friday; bank holidays are not counted out.
+ECM_REMINDERS = {
+    # A referral waiting for triage longer than this many working days reminds the covering team.
+    "TRIAGE_WAIT_WORKING_DAYS": env.int("ECM_REMINDER_TRIAGE_WAIT_WORKING_DAYS", default=10),
+    # The weekday of the weekly digest: 0 is Monday, 6 is Sunday.
+    "DIGEST_WEEKDAY": env.int("ECM_REMINDER_DIGEST_WEEKDAY", default=0),
+    # A reminder whose delivery fails waits 60 s, then twice as long each time (at most an hour),
+    # and after this many attempts is delivered in ECM only, without the e-mail.
+    "MAX_ATTEMPTS": 6,
+    "RETRY_BACKOFF_SECONDS": 60,
+    "RETRY_BACKOFF_MAX_SECONDS": 3600,
+    # One delivery run stops after this long and leaves the rest to the next run (beat: every minute).
+    "DELIVERY_SECONDS": 120,
+}

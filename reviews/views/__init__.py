@@ -1,0 +1,1 @@
+"""HTML views of the reviews app, one module per area."""
