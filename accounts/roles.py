@@ -25,6 +25,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "referrals.triage_referral",
         "trm_stages.record_stage_assessment",
         "formulation.schedule_meeting",
+        "formulation.write_formulation_report",
+        "formulation.read_report_drafts",
+        "formulation.review_formulation_report",
     ],
     Role.SENIOR_PRACTITIONER: [
         *CASE_RECORD,
@@ -33,6 +36,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "referrals.triage_referral",
         "referrals.override_consent",
         "formulation.schedule_meeting",
+        "formulation.read_report_drafts",
+        "formulation.review_formulation_report",
     ],
     Role.PARTNER: [],
     Role.COMMISSIONER: [],

@@ -62,6 +62,12 @@ RULES: dict[str, Rule] = {
     # Meetings: full-record readers see every meeting ("view"); a partner who sees the case sees only
     # the meetings they are invited to (formulation/selectors.py); covering clinicians run them.
     "schedule_meeting": Rule("formulation.schedule_meeting", frozenset({_COVERING})),
+    # Formulation reports: the psychologist writes; covering clinicians read drafts and review (a
+    # reviewer is never the author: formulation/reports.py); the case's full-record readers read
+    # signed-off versions ("view"); the network downloads the signed-off summary ("view_summary").
+    "write_report": Rule("formulation.write_formulation_report", frozenset({_COVERING})),
+    "read_report_drafts": Rule("formulation.read_report_drafts", frozenset({_COVERING})),
+    "review_report": Rule("formulation.review_formulation_report", frozenset({_COVERING})),
     # Referrals (REFERRAL_SCOPE): covering clinicians see them once submitted.
     "view_referral": Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
     "edit_referral": Rule("cases.write_case_record", frozenset({_OWNER})),
