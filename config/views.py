@@ -18,6 +18,7 @@ from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role, User
 from accounts.selectors import active_memberships
 from accounts.tasks import HEARTBEAT_CACHE_KEY
 from cases.selectors import case_list, open_case_count
+from formulation.selectors import my_meetings
 from referrals.selectors import referrals_made_by, triage_queue
 from reporting.suppression import suppress_small
 
@@ -40,7 +41,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "shared_cases": None,
         "open_cases_display": None,
         "recent_events": None,
+        "next_meetings": None,
     }
+    if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER, Role.PARTNER}):
+        context["next_meetings"] = list(my_meetings(user=user)[:5])
     if Role.CASE_MANAGER in roles:
         context["held_cases"] = list(case_list(user=user, held_by_me=True)[:10])
         context["my_referrals"] = list(referrals_made_by(user)[:5])

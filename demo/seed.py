@@ -18,8 +18,10 @@ from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, coverage_add, membership_add, user_create
 from cases.models import Case, Child, Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import case_close, child_create, consultation_log, contact_log, network_member_add
+from formulation.meetings import Invitee, meeting_schedule
 from referrals.models import Referral, TriageDecision
 from referrals.services import referral_save_draft, referral_start, referral_submit, referral_triage
+from trm_stages.outcomes import goal_rate, goal_set, thrive_grouping_set
 from trm_stages.services import stage_assessment_record
 
 DEMO_PASSWORD = "ecm-demo-2026"  # noqa: S105 - printed for the demo; refused when DEMO_LOGINS_ALLOWED is off
@@ -273,6 +275,7 @@ def _tell(story: DemoChild, *, agencies: dict[str, Agency], people: dict[str, Us
         )
     if story.story == "formulation":
         _stage_journey(case, psychologist)
+        _goals_and_meeting(case, referrer=referrer, senior=senior, teacher=teacher)
     if story.story == "closed_and_referred_again":
         stage_assessment_record(
             case=case,
@@ -334,3 +337,57 @@ def _stage_journey(case: Case, psychologist: User) -> None:
             source=source,
             move_back_note=note,
         )
+
+
+def _goals_and_meeting(case: Case, *, referrer: User, senior: User, teacher: User) -> None:
+    """THRIVE grouping, two goals with ratings, and the formulation meeting next week with its invitations."""
+    today = timezone.localdate()
+    thrive_grouping_set(
+        case=case,
+        actor=referrer,
+        grouping="getting_more_help",
+        applies_from=today - dt.timedelta(days=50),
+        reason="Several agencies involved; needs a joined-up plan and specialist advice.",
+    )
+    for text, ratings in (
+        ("I want to stay at my nan's on Fridays without arguing", [2, 4, 5]),
+        ("Go to football training every week", [3, 3, 6]),
+    ):
+        goal = goal_set(
+            case=case,
+            actor=referrer,
+            text=text,
+            set_by=f"{case.child.given_name} with {referrer.get_full_name()}",
+            set_on=today - dt.timedelta(days=45),
+            start_score=ratings[0],
+        )
+        for days_ago, score in zip((25, 5), ratings[1:], strict=True):
+            rated_on = today - dt.timedelta(days=days_ago)
+            goal_rate(goal=goal, actor=referrer, rated_on=rated_on, score=score, context="other")
+    member = case.network.get(user=teacher, removed_at__isnull=True)
+    start = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=7), dt.time(10, 0)))
+    meeting_schedule(
+        case=case,
+        actor=senior,
+        purpose="formulation",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1, minutes=30),
+        location="Meeting room 2, Bristol YJS, 14 Harbour Row",
+        invitees=[
+            Invitee(
+                name=member.name,
+                email=member.email,
+                role=member.role,
+                user=teacher,
+                network_member=member,
+                agency=member.agency,
+            ),
+            Invitee(
+                name=referrer.get_full_name(),
+                email=referrer.email,
+                role="Case manager",
+                user=referrer,
+                agency=case.owning_yjs,
+            ),
+        ],
+    )

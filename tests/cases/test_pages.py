@@ -7,8 +7,10 @@ from django.test import Client
 
 from accounts.audit import access_event_record
 from accounts.models import AccessAction
+from formulation.meetings import meeting_schedule
 from tests.conftest import Cast
 from tests.factories import make_case
+from tests.formulation.helpers import WINTER_DAY, teacher_invitee, uk_time
 
 SECTIONS = {
     "Cases you hold": {"case_manager", "colleague", "banes_case_manager"},
@@ -18,6 +20,15 @@ SECTIONS = {
     "Cases shared with you": {"teacher", "social_worker"},
     "ECM activity": {"commissioner"},
     "Access audit": {"administrator"},
+    "Your next meetings": {
+        "case_manager",
+        "colleague",
+        "banes_case_manager",
+        "psychologist",
+        "senior_practitioner",
+        "teacher",
+        "social_worker",
+    },
 }
 
 
@@ -40,6 +51,23 @@ def test_case_manager_home_lists_the_cases_they_hold(cast: Cast, client: Client)
     client.force_login(cast.colleague)
     body = client.get("/").content.decode()
     assert "You do not hold any open ECM cases." in body
+
+
+def test_home_lists_the_next_meetings_the_person_is_invited_to(cast: Cast, client: Client) -> None:
+    meeting = meeting_schedule(
+        case=cast.case,
+        actor=cast.senior_practitioner,
+        purpose="formulation",
+        starts_at=uk_time(WINTER_DAY, 10),
+        ends_at=uk_time(WINTER_DAY, 11),
+        invitees=[teacher_invitee(cast)],
+        location="Fernbrook Academy",
+    )
+    client.force_login(cast.teacher)
+    assert meeting.get_absolute_url() in client.get("/").content.decode()
+    client.force_login(cast.colleague)  # not invited, not the organiser
+    body = client.get("/").content.decode()
+    assert meeting.get_absolute_url() not in body and "You have no meetings coming up." in body
 
 
 def test_commissioner_sees_suppressed_counts_and_no_child(cast: Cast, client: Client) -> None:
