@@ -30,6 +30,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Shared cases", reverse("cases:list")))
     if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER, Role.PARTNER}):
         items.append(("My meetings", reverse("formulation:my_meetings")))
+        items.append(("My actions", reverse("reviews:my_actions")))
+    if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER, Role.COMMISSIONER}):
+        items.append(("Reports", reverse("reporting:dashboard")))
     if Role.ADMINISTRATOR in roles:
         items.append(("Access log", reverse("cases:access_log")))
     seen: set[str] = set()

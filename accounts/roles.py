@@ -16,7 +16,12 @@ from accounts.models import Role
 CASE_RECORD = ["cases.read_case_record", "cases.write_case_record"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CASE_MANAGER: [*CASE_RECORD, "cases.read_restricted_notes", "cases.read_case_access_log"],
+    Role.CASE_MANAGER: [
+        *CASE_RECORD,
+        "cases.read_restricted_notes",
+        "cases.read_case_access_log",
+        "reporting.read_aggregate_reports",
+    ],
     Role.PSYCHOLOGIST: [
         *CASE_RECORD,
         "cases.read_restricted_notes",
@@ -28,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "formulation.write_formulation_report",
         "formulation.read_report_drafts",
         "formulation.review_formulation_report",
+        "reporting.read_aggregate_reports",
     ],
     Role.SENIOR_PRACTITIONER: [
         *CASE_RECORD,
@@ -36,11 +42,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "referrals.triage_referral",
         "referrals.override_consent",
         "formulation.schedule_meeting",
+        "reviews.chair_review",
         "formulation.read_report_drafts",
         "formulation.review_formulation_report",
+        "reporting.read_aggregate_reports",
     ],
     Role.PARTNER: [],
-    Role.COMMISSIONER: [],
+    Role.COMMISSIONER: ["reporting.read_aggregate_reports"],
     Role.ADMINISTRATOR: ["accounts.read_access_log", "trm_stages.publish_trm_version"],
 }
 

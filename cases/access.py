@@ -28,7 +28,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, Out
 from django.http import Http404
 
 from accounts.audit import access_event_record
-from accounts.models import CLINICIAN_ROLES, AccessAction, Coverage, Membership, Role
+from accounts.models import CLINICIAN_ROLES, AccessAction, Agency, AgencyKind, Coverage, Membership, Role
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 SUMMARY_PERMISSION = "view_case_summary"
@@ -68,6 +68,11 @@ RULES: dict[str, Rule] = {
     "write_report": Rule("formulation.write_formulation_report", frozenset({_COVERING})),
     "read_report_drafts": Rule("formulation.read_report_drafts", frozenset({_COVERING})),
     "review_report": Rule("formulation.review_formulation_report", frozenset({_COVERING})),
+    # Reviews: the case's full-record readers read them ("view"); covering senior practitioners chair
+    # them (schedule, record, sign off). Actions: covering clinicians post progress on any action; an
+    # action's owner, whoever they are, on their own while they see the case (reviews/selectors.py).
+    "chair_review": Rule("reviews.chair_review", frozenset({_COVERING})),
+    "progress_action": Rule("cases.write_case_record", frozenset({_COVERING})),
     # Referrals (REFERRAL_SCOPE): covering clinicians see them once submitted.
     "view_referral": Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
     "edit_referral": Rule("cases.write_case_record", frozenset({_OWNER})),
@@ -345,6 +350,30 @@ def may_read_whole_access_log(user: Any) -> bool:
 def may_publish_trm_reference(user: Any) -> bool:
     """Service administrators publish new versions of the TRM reference data (no case content involved)."""
     return has_role_permission(user, "trm_stages.publish_trm_version")
+
+
+def may_read_aggregate_reports(user: Any) -> bool:
+    """The role layer of the aggregate reports: case managers, ECM clinicians and commissioners."""
+    return has_role_permission(user, "reporting.read_aggregate_reports")
+
+
+def reportable_agencies(user: Any) -> QuerySet[Agency]:
+    """The youth justice services whose aggregate figures the person may see, as one SQL query.
+
+    A case manager: their own service; an ECM psychologist or senior practitioner: the services they
+    cover; a commissioner: every service their commissioning body commissions (reporting.Commissioning,
+    reached by field name: `cases` never imports the apps above it). Everyone else: none.
+    """
+    if not may_read_aggregate_reports(user):
+        return Agency.objects.none()
+    own = Membership.objects.filter(user=user, role=Role.CASE_MANAGER, is_active=True, agency__is_active=True)
+    is_clinician = Membership.objects.filter(user=user, role__in=CLINICIAN_ROLES, is_active=True)
+    covered = Coverage.objects.filter(clinician=user).filter(Exists(is_clinician))
+    bodies = Membership.objects.filter(user=user, role=Role.COMMISSIONER, is_active=True, agency__is_active=True)
+    commissioned = Agency.objects.filter(commissioned_by__commissioner_agency__in=bodies.values("agency_id"))
+    return Agency.objects.filter(kind=AgencyKind.YOUTH_JUSTICE, is_active=True).filter(
+        Q(pk__in=own.values("agency_id")) | Q(pk__in=covered.values("yjs_id")) | Q(pk__in=commissioned.values("pk"))
+    )
 
 
 def _what_was_seen(user: Any, action: str, relations: frozenset[Relation] | set[Relation]) -> str:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("formulation.urls")),
     # Notifications, e-mail preferences (and later reviews); full paths are in the app.
     path("", include("reviews.urls")),
+    path("", include("reporting.urls")),
     path("api/v1/cases/", cases_api.CaseListApi.as_view(), name="api-case-list"),
     path("api/v1/cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

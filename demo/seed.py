@@ -21,6 +21,7 @@ from cases.services import case_close, child_create, consultation_log, contact_l
 from formulation.meetings import Invitee, meeting_schedule
 from referrals.models import Referral, TriageDecision
 from referrals.services import referral_save_draft, referral_start, referral_submit, referral_triage
+from reporting.services import commissioning_add
 from trm_stages.outcomes import goal_rate, goal_set, thrive_grouping_set
 from trm_stages.services import stage_assessment_record
 
@@ -142,6 +143,9 @@ def seed_demo() -> list[DemoPerson]:
     for name, kind in PARTNERS:
         agency(name, kind)
     agency(COMMISSIONER, AgencyKind.COMMISSIONER)
+    # The demo commissioner's body commissions ECM for all four services, so sees all their figures.
+    for name in YJS_NAMES:
+        commissioning_add(commissioner_agency=agencies[COMMISSIONER], yjs=agencies[name])
 
     people: dict[str, User] = {}
     for person in DEMO_PEOPLE:

@@ -12,6 +12,7 @@ class FormulationConfig(AppConfig):
     def ready(self) -> None:
         from cases import access
         from cases.sections import CaseSection, register
+        from formulation.report_selectors import latest_signed_off, report_section_context
         from formulation.selectors import meetings_for_case
 
         def meetings_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
@@ -22,4 +23,14 @@ class FormulationConfig(AppConfig):
                 "may_schedule": access.may(user, "schedule_meeting", case),
             }
 
+        def shared_report_section(user: Any, case: Any, overview: Any) -> dict[str, Any] | None:
+            """The network's way to the signed-off summary PDF (the full record has the report section)."""
+            if overview.full_record:
+                return None
+            return {"signed_off": latest_signed_off(case)}
+
+        register(CaseSection("formulation-report", 25, "formulation/includes/case_report.html", report_section_context))
+        register(
+            CaseSection("formulation-shared", 25, "formulation/includes/case_report_shared.html", shared_report_section)
+        )
         register(CaseSection("meetings", 30, "formulation/includes/case_meetings.html", meetings_section))

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from formulation import views
+from formulation import document_views, report_views, views
 
 app_name = "formulation"
 
 MEETING = "cases/<int:case_id>/meetings/<int:meeting_id>/"
+FORMULATION_REPORTS = "cases/<int:case_id>/formulation/"
+FORMULATION_REPORT = "cases/<int:case_id>/formulation/<int:report_id>/"
+RECOMMENDATION = f"{FORMULATION_REPORT}recommendations/<int:recommendation_id>/"
 
 urlpatterns = [
     path("meetings/", views.my_meetings, name="my_meetings"),
@@ -20,4 +23,44 @@ urlpatterns = [
     path(f"{MEETING}cancel/", views.meeting_cancel, name="meeting_cancel"),
     path(f"{MEETING}attendance/", views.meeting_record, name="meeting_record"),
     path(f"{MEETING}send-again/", views.meeting_resend, name="meeting_resend"),
+    # Report documents: the PDFs of a signed-off report (formulation/document_views.py).
+    path(
+        "cases/<int:case_id>/formulation/<int:report_id>/documents/",
+        document_views.report_documents,
+        name="report_documents",
+    ),
+    path(
+        "cases/<int:case_id>/formulation/<int:report_id>/documents/<slug:kind>/status/",
+        document_views.report_document_status,
+        name="report_document_status",
+    ),
+    path(
+        "cases/<int:case_id>/formulation/<int:report_id>/documents/<slug:kind>/download/",
+        document_views.report_document_download,
+        name="report_document_download",
+    ),
+    path(
+        "cases/<int:case_id>/formulation/<int:report_id>/documents/<slug:kind>/retry/",
+        document_views.report_document_retry,
+        name="report_document_retry",
+    ),
+    # Formulation reports
+    path(FORMULATION_REPORTS, report_views.report_list, name="report_list"),
+    path(f"{FORMULATION_REPORTS}start/", report_views.report_start, name="report_start"),
+    path(f"{FORMULATION_REPORTS}changes/", report_views.report_changes, name="report_changes"),
+    path(FORMULATION_REPORT, report_views.report_detail, name="report_detail"),
+    path(f"{FORMULATION_REPORT}edit/", report_views.report_edit, name="report_edit"),
+    path(f"{FORMULATION_REPORT}autosave/", report_views.report_autosave, name="report_autosave"),
+    path(f"{FORMULATION_REPORT}for-the-child/", report_views.report_child_summary, name="report_child_summary"),
+    path(f"{FORMULATION_REPORT}submit/", report_views.report_submit, name="report_submit"),
+    path(f"{FORMULATION_REPORT}comment/", report_views.report_comment, name="report_comment"),
+    path(
+        f"{FORMULATION_REPORT}comments/<int:comment_id>/resolve/",
+        report_views.report_comment_resolve,
+        name="report_comment_resolve",
+    ),
+    path(f"{FORMULATION_REPORT}sign-off/", report_views.report_sign_off, name="report_sign_off"),
+    path(f"{FORMULATION_REPORT}recommendations/add/", report_views.recommendation_add, name="recommendation_add"),
+    path(RECOMMENDATION, report_views.recommendation_change, name="recommendation_change"),
+    path(f"{RECOMMENDATION}remove/", report_views.recommendation_remove, name="recommendation_remove"),
 ]

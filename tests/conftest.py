@@ -113,12 +113,21 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         ensure_trm_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _trm_reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Tests on a real transaction (browser, Celery) start after others' flushes: give them the TRM data."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        ensure_trm_reference_data()
+
+
 def ensure_trm_reference_data() -> None:
     """Load version 1 of the TRM reference data again if a transactional test flushed it away.
 
-    Data migrations run once, when the test database is made; tests on `transactional_db` (the
-    browser tests) end by emptying every table. pytest-django runs those tests last, so only the
-    browser tests need this, each at its start.
+    Data migrations run once, when the test database is made; transactional tests (browser and
+    Celery tests) end by emptying every table. pytest-django runs those tests last, so only they
+    need this, each at its start (the autouse fixture above).
     """
     from django.apps import apps
 

@@ -12,8 +12,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.authz import cases as cases_rows
-from tests.authz import core, referrals
+from tests.authz import core, referrals, report_documents
 from tests.authz import formulation as formulation_rows
+from tests.authz import reporting as reporting_rows
+from tests.authz import reports as report_rows
 from tests.authz import reviews as reviews_rows
 from tests.authz import trm as trm_rows
 from tests.authz.core import ANON, PEOPLE, Row
@@ -26,6 +28,9 @@ MATRIX: dict[str, Row] = {
     **trm_rows.ROWS,
     **formulation_rows.ROWS,
     **reviews_rows.ROWS,
+    **report_documents.ROWS,
+    **report_rows.ROWS,
+    **reporting_rows.ROWS,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -45,6 +46,17 @@ def sequencing_for_case(*, case: Case, suits_from_stage: int) -> SequencingResul
     return check_sequencing(
         current_stage=current_stage_number(case), suits_from_stage=suits_from_stage, thresholds=thresholds()
     )
+
+
+def sequencing_for_stages(*, case: Case, stages: Iterable[int]) -> dict[int, SequencingResult]:
+    """`sequencing_for_case` for several stages at once: the child's stage and the thresholds are read once."""
+    wanted = sorted(set(stages))
+    if not wanted:
+        return {}
+    current, gates = current_stage_number(case), thresholds()
+    return {
+        stage: check_sequencing(current_stage=current, suits_from_stage=stage, thresholds=gates) for stage in wanted
+    }
 
 
 @dataclass(frozen=True)

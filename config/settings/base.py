@@ -223,6 +223,12 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders (reviews/reminders.py): the sweep writes due reminders down, delivery sends them once.
     "reminders-sweep": {"task": "reviews.tasks.reminders_sweep", "schedule": 15 * 60.0},
     "reminders-deliver": {"task": "reviews.tasks.reminders_deliver", "schedule": 60.0},
+    # Review record PDFs whose job message was lost (Redis down when asked for) are sent again.
+    # PDFs whose job message was lost (Redis down when it was sent) are sent again.
+    "report-documents-resend": {"task": "formulation.tasks.report_documents_resend_stale", "schedule": 5 * 60.0},
+    "review-documents-resend": {"task": "reviews.tasks.review_documents_resend_stale", "schedule": 5 * 60.0},
+    # Summary PDFs of the aggregate figures whose job message was lost are sent again.
+    "summary-documents-resend": {"task": "reporting.tasks.summary_documents_resend_stale", "schedule": 5 * 60.0},
 }
 
 LOGGING = {
@@ -243,6 +249,12 @@ ECM_BASE_URL = env.str("ECM_BASE_URL", default="http://127.0.0.1:8000")
 ECM_REMINDERS = {
     # A referral waiting for triage longer than this many working days reminds the covering team.
     "TRIAGE_WAIT_WORKING_DAYS": env.int("ECM_REMINDER_TRIAGE_WAIT_WORKING_DAYS", default=10),
+    # Days before a review's due date that the case holder and the case's clinicians are reminded.
+    "REVIEW_DUE_SOON_DAYS": env.int("ECM_REMINDER_REVIEW_DUE_SOON_DAYS", default=7),
+    # Days before an action's due date that its owner is reminded.
+    "ACTION_DUE_SOON_DAYS": env.int("ECM_REMINDER_ACTION_DUE_SOON_DAYS", default=7),
+    # Working days after the formulation meeting by which its report should be signed off.
+    "REPORT_SIGN_OFF_WORKING_DAYS": env.int("ECM_REMINDER_REPORT_SIGN_OFF_WORKING_DAYS", default=15),
     # The weekday of the weekly digest: 0 is Monday, 6 is Sunday.
     "DIGEST_WEEKDAY": env.int("ECM_REMINDER_DIGEST_WEEKDAY", default=0),
     # A reminder whose delivery fails waits 60 s, then twice as long each time (at most an hour),

@@ -9,6 +9,14 @@
 // (data-autosave-saved-at). On load the copy is put back only if the server still holds that
 // version, i.e. the server copy is older than what was typed. So a session that expires mid-form
 // loses nothing: after signing in again, next= brings the person back and the text returns.
+//
+// Optional, per form (the formulation report's editor uses them):
+// - data-autosave-on-leave: also post unsaved changes when the person leaves the page or tab.
+// - an input marked data-autosave-version: kept at the server's current version, so the form's own
+//   Save button names the version it was typed over; a Save pressed while a background save is on
+//   its way waits for it, so the two never collide.
+// - an element marked data-autosave-conflict (hidden): shown when the server answers 409 (someone
+//   else saved first). Autosave then stops, so nothing is ever overwritten in the background.
 
 const INTERVAL_MS = 20000;
 const PREFIX = "ecm-autosave:";
@@ -104,11 +112,15 @@ function setUp(form) {
   const url = form.dataset.autosaveUrl;
   const status = form.querySelector("[data-autosave-status]");
   const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+  const versionInput = form.querySelector("[data-autosave-version]");
+  const conflict = document.querySelector("[data-autosave-conflict]");
   let serverVersion = Number(form.dataset.autosaveSavedAt);
   let edits = 0;
   let sentEdits = 0;
   let sending = false;
   let leaving = false;
+  let stopped = false;
+  let submitAfterSend = null;
 
   const say = (text) => {
     if (status) status.textContent = text;
@@ -129,7 +141,13 @@ function setUp(form) {
   };
   form.addEventListener("input", remember);
   form.addEventListener("change", remember);
-  form.addEventListener("submit", () => {
+  form.addEventListener("submit", (event) => {
+    if (sending && versionInput) {
+      // A background save is on its way: send this one when it is back, over the version it made.
+      event.preventDefault();
+      submitAfterSend = event.submitter || form;
+      return;
+    }
     leaving = true; // the person's own save goes now; no background save races it
     // Cleared on the next page if the save went through (see clearSaved); kept if it did not.
     const current = read(key);
@@ -143,8 +161,11 @@ function setUp(form) {
     return data;
   };
 
-  async function send() {
-    if (sending || leaving || edits === sentEdits || !url) return;
+  const headers = () => ({ "X-CSRFToken": token ? token.value : "", "X-Requested-With": "XMLHttpRequest" });
+
+  // keepalive: the request outlives the page when it is sent as the person leaves.
+  async function send(keepalive = false) {
+    if (sending || leaving || stopped || edits === sentEdits || !url) return;
     sending = true;
     const editsAtSend = edits;
     try {
@@ -153,7 +174,8 @@ function setUp(form) {
         body: body(),
         credentials: "same-origin",
         redirect: "manual",
-        headers: { "X-CSRFToken": token ? token.value : "", "X-Requested-With": "XMLHttpRequest" },
+        keepalive,
+        headers: headers(),
       });
       // Read the answer to its end, so leaving the page later does not cut it off mid-way.
       await response.text().catch(() => "");
@@ -161,6 +183,7 @@ function setUp(form) {
         sentEdits = editsAtSend;
         serverVersion = Number(response.headers.get("X-ECM-Saved-At")) || serverVersion;
         form.dataset.autosaveSavedAt = String(serverVersion);
+        if (versionInput) versionInput.value = String(serverVersion);
         if (edits === editsAtSend) {
           forget(key);
         } else {
@@ -168,6 +191,8 @@ function setUp(form) {
         }
         say(`Draft saved at ${timeNow()}.`);
       } else if (response.status === 409) {
+        stopped = true; // never save over someone else's version in the background
+        if (conflict) conflict.hidden = false;
         say("This draft has been saved from somewhere else. What you type is kept in this browser tab.");
       } else if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
         say("You have been signed out. What you type is kept in this browser tab: sign in again, then save.");
@@ -178,10 +203,24 @@ function setUp(form) {
       say("Your draft could not be saved just now. What you type is kept in this browser tab.");
     } finally {
       sending = false;
+      if (submitAfterSend) {
+        const submitter = submitAfterSend;
+        submitAfterSend = null;
+        form.requestSubmit(submitter === form ? undefined : submitter);
+      }
     }
   }
 
-  window.setInterval(send, INTERVAL_MS);
+  // Leaving the page (a link, closing the tab, switching to another app): send what is unsaved.
+  // If that request is lost, this tab's copy is put back the next time the page opens.
+  if ("autosaveOnLeave" in form.dataset) {
+    window.addEventListener("pagehide", () => send(true));
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") send(true);
+    });
+  }
+
+  window.setInterval(() => send(), INTERVAL_MS);
 }
 
 // Pages about one referral drop local copies the server has caught up with: those of forms that

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.support import SCREENSHOTS, watch
-from tests.conftest import Cast, ensure_trm_reference_data
+from tests.conftest import Cast
 
 HERE = Path(__file__).resolve().parent
 
@@ -90,7 +90,5 @@ def cast(transactional_db: None, live_server: Any, cast: Cast) -> Cast:
 
     Requesting ``transactional_db`` before the shared ``cast`` (which asks only for ``db``) makes
     the order explicit: the people are written outside any test transaction and flushed after.
-    The flush takes the TRM reference data with it, so it is loaded again first.
     """
-    ensure_trm_reference_data()
     return cast

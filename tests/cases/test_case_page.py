@@ -12,9 +12,11 @@ from accounts.models import AccessEvent
 from cases.models import Case, LookedAfter
 from cases.services import case_close, child_update, network_member_add
 from formulation.meetings import meeting_schedule
+from formulation.models import Recommendation
 from tests.cases.helpers import log_contact
 from tests.conftest import Cast
 from tests.factories import person
+from tests.formulation.document_helpers import signed_off_report
 from tests.formulation.helpers import WINTER_DAY, gp_invitee, uk_time
 from trm_stages.outcomes import goal_rate, goal_set, thrive_grouping_set
 from trm_stages.services import stage_assessment_record
@@ -171,12 +173,29 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
             invitees=[gp_invitee()],
             location="Fernbrook Academy",
         )
+    report = signed_off_report(cast, with_journey=False)
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            report=report,
+            case=cast.case,
+            position=10 + number,
+            text=f"Action {number}",
+            suits_from_stage=1 + number % 6,
+            owner_name="Helen Marsh",
+            due_on=today + dt.timedelta(days=number),
+            became_action_at=timezone.now(),
+        )
+        for number in range(30)
+    )
     client.force_login(cast.case_manager)
     # Session user, case with relations, access event, two permission reads, counts, clinicians, network,
-    # latest events, holders, memberships (header), and the session save; then the sections of the apps
-    # above cases: the TRM stage (assessments, version, stage names), goals and THRIVE (3), meetings (1).
-    with django_assert_max_num_queries(18):
+    # latest events, holders, memberships (header), unread notifications (header) and the session save; then
+    # the sections of the apps above cases: the TRM stage (3), goals and THRIVE (3), the formulation report
+    # with open actions and standing sequencing mismatches (6), meetings (1), reviews (4). None grows with
+    # the rows behind it (50 network members and contacts, 30 assessments, 30 actions, 8 meetings).
+    with django_assert_max_num_queries(29):
         body = client.get(f"/cases/{cast.case.pk}/").content.decode()
     assert body.count("<strong>Professional ") == 50
     assert "Contacts (50)" in body
     assert "Goal 2" in body and "TRM stage over time" in body
+    assert "suit a stage above Kai" in body  # the standing sequencing mismatches

@@ -174,7 +174,7 @@ def test_two_workers_at_once_deliver_each_reminder_once(cast: Cast) -> None:
         referral_submitted_on(cast, SUBMITTED_ON)
     with on(MONDAY, 8):
         created = reminders_sweep()
-    assert created == {WAITING: 30, DIGEST: 2}
+    assert {kind: count for kind, count in created.items() if count} == {WAITING: 30, DIGEST: 2}
     start = threading.Barrier(2)
     handled: list[int] = []
 

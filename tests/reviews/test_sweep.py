@@ -47,7 +47,7 @@ def test_through_three_weeks_each_reminder_is_created_once_and_sent_once(cast: C
         before = len(mail.outbox)
         with on(day, 8):
             sweeps, deliveries = sweep_and_deliver_twice()
-        assert sweeps[1] == {WAITING: 0, DIGEST: 0}, f"the second sweep on {day} added reminders"
+        assert set(sweeps[1].values()) == {0}, f"the second sweep on {day} added reminders"
         assert deliveries[1].handled == 0, f"the second delivery on {day} sent something"
         sent_on[day] = sorted((message.to[0].split("@")[0], str(message.subject)) for message in mail.outbox[before:])
 

@@ -3,7 +3,7 @@
 Everything is made inside one transaction that is rolled back at the end, so the database is left
 as it was (and no e-mail leaves: delivery is timed with the in-memory e-mail backend). Each kind
 of due item has a filler in FILLERS; a source added later (actions, reviews) adds its filler there
-and is benchmarked with ``--items <name>``.
+and is benchmarked with ``--items <name>`` (``--items actions``: open actions, due soon and overdue).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from django.utils import timezone
 from accounts.history import acting_as
 from accounts.models import AgencyKind, Role
 from accounts.services import agency_create, coverage_add, membership_add, user_create
-from cases.models import Child
+from cases.models import Case, Child
+from formulation.models import Recommendation
 from referrals.models import Referral, ReferralStatus
 from reviews.models import Reminder
 from reviews.reminders import reminders_deliver, reminders_sweep
@@ -110,8 +111,59 @@ def fill_waiting_referrals(count: int, today: dt.date) -> str:
     return f"{count:,} referrals waiting for triage, covered by 2 clinicians"
 
 
+ACTION_OWNERS = 50
+
+
+def fill_open_actions(count: int, today: dt.date) -> str:
+    """`count` open actions on the cases of one new service (a hundred actions a case), owned by 50
+    people and due from 60 days ago to 60 days ahead: half are overdue, one in fifteen due within a week."""
+    token = secrets.token_hex(4)
+    yjs = agency_create(name=f"Benchmark YJS {token}", kind=AgencyKind.YOUTH_JUSTICE)
+    owners = []
+    for number in range(ACTION_OWNERS):
+        username = f"bench-owner-{number}-{token}"
+        owners.append(
+            user_create(username=username, email=f"{username}@bench.ecm.invalid", first_name="Bench", last_name="Owner")
+        )
+    holder = owners[0]
+    membership_add(user=holder, agency=yjs, role=Role.CASE_MANAGER)
+    with acting_as(holder):
+        children = Child.objects.bulk_create(
+            [
+                Child(given_name=f"Bench{number}", family_name="Child", date_of_birth=dt.date(2010, 1, 1))
+                for number in range(max(count // 100, 1))
+            ],
+            batch_size=BATCH,
+        )
+        cases = Case.objects.bulk_create(
+            [Case(child=child, owning_yjs=yjs, case_holder=holder) for child in children], batch_size=BATCH
+        )
+        template = Recommendation.objects.create(
+            case=cases[0],
+            text="Benchmark action",
+            suits_from_stage=1,
+            owner=holder,
+            due_on=today,
+            became_action_at=timezone.now(),
+        )
+        case_ids = ", ".join(str(int(case.pk)) for case in cases)
+        owner_ids = ", ".join(str(int(owner.pk)) for owner in owners)
+        with pgtrigger.ignore("formulation.Recommendation:insert_insert"):
+            clone_rows(
+                template,
+                count - 1,
+                {
+                    "case_id": f"(ARRAY[{case_ids}]::bigint[])[1 + n %% {len(cases)}]",
+                    "owner_id": f"(ARRAY[{owner_ids}]::bigint[])[1 + n %% {ACTION_OWNERS}]",
+                    "due_on": "template.due_on + ((n %% 121) - 60)",
+                },
+            )
+    return f"{count:,} open actions owned by {ACTION_OWNERS} people, half of them overdue"
+
+
 FILLERS: dict[str, Callable[[int, dt.date], str]] = {
     "referrals": fill_waiting_referrals,
+    "actions": fill_open_actions,
 }
 
 

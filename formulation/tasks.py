@@ -1,0 +1,48 @@
+"""Celery tasks of the formulation app: making a signed-off report's PDFs (formulation/documents.py).
+
+The task takes a ReportDocument's id and is idempotent: a document that is ready (or failed, or
+gone) is left alone, so a second delivery of the same message does nothing. An unexpected error
+is tried again after 10, 20 and 40 seconds; after the third retry the document is marked failed
+with the reason, and the page offers "Try again".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+
+from cases.pdf import PDF_MAX_RETRIES, failure_message, retry_countdown
+from formulation import documents
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, name="formulation.tasks.render_report_document", max_retries=PDF_MAX_RETRIES)
+def render_report_document(self: Any, document_id: int) -> str:
+    """Make one PDF of a signed-off report and keep it; what happened, for the logs."""
+    try:
+        made = documents.report_document_render(document_id=document_id)
+    except documents.DocumentNotRenderable as error:
+        documents.report_document_failed(
+            document_id=document_id, message=f"The PDF cannot be made: {error}", final=True
+        )
+        return "failed"
+    except Exception as error:
+        retries = self.request.retries
+        final = retries >= self.max_retries
+        logger.exception("Report document %s: attempt %s of %s failed", document_id, retries + 1, self.max_retries + 1)
+        documents.report_document_failed(
+            document_id=document_id, message=failure_message(error, attempts=retries + 1, final=final), final=final
+        )
+        if final:
+            return "failed"
+        raise self.retry(exc=error, countdown=retry_countdown(retries)) from error
+    return "ready" if made is not None else "nothing to do"
+
+
+@shared_task(name="formulation.tasks.report_documents_resend_stale", ignore_result=True)
+def report_documents_resend_stale() -> int:
+    """Send again the jobs of PDFs that have waited far too long (their message was lost with Redis)."""
+    return documents.report_documents_resend_stale()

@@ -1,0 +1,96 @@
+"""The report: every figure as a table (and a chart where one helps), with small numbers suppressed.
+
+`build_report` runs the queries (reporting/queries.py), lays every count out on one sheet with
+the lines it adds up along, lets reporting/suppression.py decide what to hide across the whole
+report at once (a count shown in two tables is one count), and only then writes the text of each
+cell. The page, the CSV and the PDF all show these same cells, so they cannot disagree, and no
+path shows an unsuppressed count.
+
+Suppression applies to everyone who reads reports, not only commissioners: the design promises
+"never an identifiable child", and a manager's own service is where small numbers identify most.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from reporting import queries
+from reporting.figures import tables
+from reporting.figures.cells import CountRef, Figure, FigureRow, Section, Sheet, Shown, render, show
+from reporting.indicators import Funnel, load_funnel
+from reporting.scope import ReportScope
+from reporting.suppression import protect
+
+__all__ = ["Figure", "FigureRow", "Report", "Section", "Shown", "build_report"]
+
+
+@dataclass
+class Report:
+    scope: ReportScope
+    headline: list[tuple[str, Shown]]
+    sections: list[Section]
+    funnel: Funnel
+    made_at: dt.datetime
+
+    def figures(self) -> Iterator[Figure]:
+        for section in self.sections:
+            yield from section.figures
+
+    def figure(self, key: str) -> Figure:
+        return next(figure for figure in self.figures() if figure.key == key)
+
+
+def build_report(scope: ReportScope) -> Report:
+    """Every figure for the scope, suppressed together. A fixed number of queries, whatever the data's size."""
+    with queries.report_transaction():
+        return _build_report(scope)
+
+
+def _build_report(scope: ReportScope) -> Report:
+    sheet = Sheet()
+    funnel = load_funnel("mental_health")
+    names = tables.stage_names()
+    population = sheet.count(tables.POPULATION, queries.population_count(scope))
+    referrals = tables.referrals(scope, sheet)
+    triage = tables.triage(scope, sheet)
+    meetings = tables.meetings(scope, sheet)
+    consultations = tables.consultations(scope, sheet)
+    goals, goal_mean = tables.goals(scope, sheet)
+    sections_specs = [
+        ("referrals", "Referrals, triage and waiting times", [referrals, triage, tables.waiting(scope, sheet)]),
+        ("meetings", "Formulation meetings, reviews and attendance", [meetings, tables.attendance(scope, sheet)]),
+        (
+            "trm",
+            "Trauma Recovery Model",
+            [
+                tables.stages(scope, sheet, names),
+                tables.movement(scope, sheet),
+                tables.days_in_stage(scope, sheet, names),
+            ],
+        ),
+        ("actions", "Recommendations and actions", [tables.actions(scope, sheet)]),
+        (
+            "continuity",
+            "Continuity and consultations",
+            [tables.continuity(scope, sheet, population), consultations],
+        ),
+        ("outcomes", "Outcomes", [goals, goal_mean, tables.mental_health(scope, sheet, funnel, population)]),
+        ("demographics", "Who ECM worked with", tables.demographics(scope, sheet)),
+    ]
+    protection = protect(sheet.values, sheet.lines, displayed=sheet.displayed)
+    headline = [
+        ("Cases open in the period", show(population, sheet, protection)),
+        ("Referrals received", show(CountRef("referrals:total"), sheet, protection)),
+        ("Triage decisions", show(CountRef("triage:total"), sheet, protection)),
+        ("Formulation meetings held", show(CountRef("meetings:total:formulation"), sheet, protection)),
+        ("Reviews held", show(CountRef("meetings:total:review"), sheet, protection)),
+        ("Consultations delivered", show(CountRef("consultations:total"), sheet, protection)),
+    ]
+    sections = [
+        Section(key, title, [render(spec, sheet, protection) for spec in specs]) for key, title, specs in sections_specs
+    ]
+    return Report(scope=scope, headline=headline, sections=sections, funnel=funnel, made_at=timezone.now())

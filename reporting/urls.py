@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("reports/", views.dashboard, name="dashboard"),
+    path("reports/figures.csv", views.figures_csv, name="figures_csv"),
+    path("reports/summaries/", views.summary_request, name="summary_request"),
+    path("reports/summaries/<int:document_id>/status/", views.summary_status, name="summary_status"),
+    path("reports/summaries/<int:document_id>/download/", views.summary_download, name="summary_download"),
+    path("reports/summaries/<int:document_id>/retry/", views.summary_retry, name="summary_retry"),
+]

@@ -1,0 +1,170 @@
+"""The aggregate reports: the dashboard, its CSV and its PDF summary. Never a child: every figure is a
+suppressed aggregate.
+
+Who may see which services is the access module's answer (`cases.access.reportable_agencies`);
+case managers, ECM clinicians and commissioners may read reports, everyone else gets 403. Each
+dashboard view is logged as a view of the aggregate report, each CSV and each summary PDF asked
+for as an export, each PDF downloaded as a download. A summary PDF is its requester's alone: anyone
+else's answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import access_event_record
+from accounts.models import AccessAction
+from cases import access
+from cases.pdf import document_download_response, document_status_response
+from cases.views.common import SignedInRequest
+from formulation.models import DocumentStatus
+from reporting import documents
+from reporting.csv_export import report_csv
+from reporting.figures import build_report
+from reporting.forms import ReportFilterForm
+from reporting.scope import ReportScope, default_period
+from reporting.suppression import FEW_CASES, HIDDEN_COUNT, NO_CASES, SMALL_COUNT
+
+RECORD_TYPE = "aggregate report"
+FILTER_FIELDS = ("start_day", "start_month", "start_year", "end_day", "end_month", "end_year", "agencies")
+
+
+def _scope_and_form(request: SignedInRequest, data: QueryDict | None = None) -> tuple[ReportScope, ReportFilterForm]:
+    """The scope asked for (the query string, or a form's fields), within the services the person may see.
+
+    403 for those who may not read reports. The services chosen are kept on the scope's form.
+    """
+    if not access.may_read_aggregate_reports(request.user):
+        raise PermissionDenied("Reports are for case managers, ECM clinicians and commissioners.")
+    data = request.GET if data is None else data
+    today = timezone.localdate()
+    allowed = access.reportable_agencies(request.user).order_by("name")
+    period = default_period(today)
+    submitted = any(name in data for name in FILTER_FIELDS)
+    form = ReportFilterForm(
+        data if submitted else None,
+        allowed=allowed,
+        default_period=period,
+        initial={"start": period[0], "end": period[1]},
+    )
+    start, end = period
+    chosen: list[Any] = []
+    if submitted and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        chosen = list(form.cleaned_data["agencies"])
+    form.chosen_ids = [agency.pk for agency in chosen]
+    agencies = tuple(chosen or allowed)
+    return ReportScope(start=start, end=end, agencies=agencies, today=today), form
+
+
+def _log(request: SignedInRequest, action: str, scope: ReportScope, what: str) -> None:
+    access_event_record(
+        user=request.user,
+        action=action,
+        record_type=RECORD_TYPE,
+        description=f"{what}: {scope.period_text}; {scope.agencies_text}",
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: SignedInRequest) -> HttpResponse:
+    """Every figure for the chosen period and services, as tables and charts."""
+    scope, form = _scope_and_form(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "query": request.GET.urlencode() if not form.errors else "",
+        "marks": {"small": SMALL_COUNT, "hidden": HIDDEN_COUNT, "few": FEW_CASES, "none": NO_CASES},
+        "report": None,
+        "chosen_ids": form.chosen_ids,
+        "summaries": [
+            documents.summary_document_progress(document) for document in documents.summary_documents_for(request.user)
+        ],
+    }
+    if not form.errors:
+        context["report"] = build_report(scope)
+        _log(request, AccessAction.VIEW, scope, "dashboard")
+    return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def figures_csv(request: SignedInRequest) -> HttpResponse:
+    """The dashboard's tables as CSV (the filters ask again on the page when they do not make sense)."""
+    scope, form = _scope_and_form(request)
+    if form.errors:
+        return redirect(f"{reverse('reporting:dashboard')}?{request.GET.urlencode()}")
+    report = build_report(scope)
+    _log(request, AccessAction.EXPORT, scope, "figures CSV")
+    response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+    filename = f"ecm-figures-{scope.start:%Y-%m-%d}-to-{scope.end:%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def summary_request(request: SignedInRequest) -> HttpResponse:
+    """Ask for a PDF summary of the figures for the chosen period and services; back to the page to watch it made."""
+    scope, form = _scope_and_form(request, request.POST)
+    query = request.POST.copy()
+    query.pop("csrfmiddlewaretoken", None)
+    dashboard_url = reverse("reporting:dashboard") + (f"?{query.urlencode()}" if query else "")
+    if form.errors:
+        return redirect(dashboard_url)
+    documents.summary_document_request(user=request.user, start=scope.start, end=scope.end, agency_ids=form.chosen_ids)
+    messages.success(request, "The PDF summary is being made: it will be ready to download below in a moment")
+    return redirect(dashboard_url + "#summaries")
+
+
+@login_required
+@require_GET
+def summary_status(request: SignedInRequest, document_id: int) -> JsonResponse:
+    """Where the summary's job is, as JSON for static/ecm/document_progress.js."""
+    document = documents.summary_document_for(request.user, document_id)
+    return document_status_response(request, documents.summary_document_progress(document))
+
+
+@login_required
+@require_GET
+def summary_download(request: SignedInRequest, document_id: int) -> FileResponse:
+    """The stored summary PDF; the download is in the access log."""
+    document = documents.summary_document_for(request.user, document_id)
+    if (
+        document.status != DocumentStatus.READY
+        or not document.file
+        or not document.file.storage.exists(document.file.name)
+    ):
+        raise Http404("This PDF is not ready")
+    access_event_record(
+        user=request.user,
+        action=AccessAction.DOWNLOAD,
+        record_type=RECORD_TYPE,
+        record_id=document.pk,
+        description=f"summary PDF: {document.start:%d/%m/%Y} to {document.end:%d/%m/%Y}",
+    )
+    return document_download_response(file=document.file, filename=documents.summary_document_filename(document))
+
+
+@login_required
+@require_POST
+def summary_retry(request: SignedInRequest, document_id: int) -> HttpResponse:
+    """Make a failed summary again, then back to the reports page."""
+    document = documents.summary_document_for(request.user, document_id)
+    try:
+        documents.summary_document_retry(document=document, actor=request.user)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The PDF summary is being made again")
+    return redirect(reverse("reporting:dashboard") + "#summaries")

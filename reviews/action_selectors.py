@@ -1,0 +1,192 @@
+"""Reads of actions: a case's recommendations once their formulation report is signed off, and the
+actions reviews add (they have no report). An action is open while it is not started or in progress.
+
+Its owner reaches an action while they see its case at all (a partner professional through the
+shared summary); reading anyone else's needs the case's full record, and posting progress on it a
+covering clinician. Every read starts from the access module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from accounts.models import Agency, Membership, User
+from cases import access
+from cases.models import Case, CaseStatus, NetworkMember
+from formulation.models import ActionStatus, Recommendation, ReportStatus
+from reviews.models import ActionProgress
+
+OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+def is_action() -> Q:
+    """A recommendation of a signed-off report, or an action a review added."""
+    return Q(report__isnull=True) | Q(report__status=ReportStatus.SIGNED_OFF)
+
+
+def actions_of(case: Case) -> QuerySet[Recommendation]:
+    return Recommendation.objects.filter(case=case).filter(is_action())
+
+
+def open_actions_of(case: Case) -> QuerySet[Recommendation]:
+    return actions_of(case).filter(status__in=OPEN_ACTION_STATUSES)
+
+
+def in_order(actions: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """The report's recommendations in the report's order, then the actions reviews added, oldest first."""
+    return actions.order_by(F("report__version").asc(nulls_last=True), "position", "created_at", "pk")
+
+
+def with_details(actions: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    notes = ActionProgress.objects.select_related("author", "review__meeting").order_by(
+        "-noted_on", "-created_at", "-pk"
+    )
+    return actions.select_related(
+        "report", "owner", "owner_agency", "added_at_review__review__meeting"
+    ).prefetch_related(Prefetch("progress", queryset=notes, to_attr="notes"))
+
+
+def owner_label(action: Recommendation) -> str:
+    """Who owns an action, with their agency: "Helen Marsh, Fernbrook Academy"."""
+    name = action.owner.get_full_name() if action.owner_id and action.owner else action.owner_name
+    agency = action.owner_agency.name if action.owner_agency_id and action.owner_agency else action.owner_agency_name
+    return ", ".join(part for part in (name, agency) if part) or "No owner recorded"
+
+
+def action_origin(action: Recommendation) -> str:
+    """Where an action comes from: the report's version, or the review that added it."""
+    if action.report_id and action.report:
+        return f"Formulation report, version {action.report.version}"
+    link = getattr(action, "added_at_review", None)
+    if link is not None:
+        return f"Added at the review of {long_date(link.review.held_on)}"
+    return "Added at a review"
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def my_actions(*, user: Any) -> QuerySet[Recommendation]:
+    """The person's open actions on open cases they can see, soonest due first, with the date of the
+    latest progress note."""
+    latest_note = ActionProgress.objects.filter(action=OuterRef("pk")).order_by("-noted_on", "-created_at", "-pk")
+    return (
+        Recommendation.objects.filter(is_action())
+        .filter(
+            owner=user,
+            status__in=OPEN_ACTION_STATUSES,
+            case__in=access.visible_cases(user),
+            case__status=CaseStatus.OPEN,
+        )
+        .select_related("case__child")
+        .annotate(last_noted_on=Subquery(latest_note.values("noted_on")[:1]))
+        .order_by("due_on", "pk")
+    )
+
+
+def action_for(*, user: Any, action_id: int | str, purpose: str = "read") -> Recommendation:
+    """One action for reading ("read") or for posting progress ("progress").
+
+    Its owner reaches it while they see the case at all; otherwise reading needs the full record
+    ("view") and posting progress needs "progress_action" (covering clinicians). 404 for an action
+    that does not exist (or is still a draft recommendation) and for a case the person cannot see.
+    """
+    try:
+        pk = int(action_id)
+    except (TypeError, ValueError) as error:
+        raise Http404("No such action") from error
+    action = with_details(Recommendation.objects.filter(is_action())).filter(pk=pk).first()
+    if action is None:
+        raise Http404("No such action")
+    if getattr(user, "pk", None) is not None and action.owner_id == user.pk:
+        needed = "view_summary"
+    else:
+        needed = "view" if purpose == "read" else "progress_action"
+    action.case = access.get_case_for(user, action.case_id, needed)
+    return action
+
+
+def may_progress(user: Any, action: Recommendation) -> bool:
+    """May the person post progress on this action (its case already fetched for them)?"""
+    if action.case.status != CaseStatus.OPEN:
+        return False
+    if action.owner_id == getattr(user, "pk", None):
+        return access.may(user, "view_summary", action.case)
+    return access.may(user, "progress_action", action.case)
+
+
+@dataclass(frozen=True)
+class OwnerCandidate:
+    """Someone who can own a new action: a network member, or someone in the case team."""
+
+    key: str  # "member:<id>" or "user:<id>"
+    label: str
+    user: User | None = None
+    name: str = ""
+    agency: Agency | None = None
+    agency_name: str = ""
+
+
+def owner_candidates(*, case: Case) -> list[OwnerCandidate]:
+    """The case's current network, then the case holder and the case's clinicians not already listed."""
+    candidates: list[OwnerCandidate] = []
+    listed: set[int] = set()
+    members = (
+        NetworkMember.objects.filter(case=case, removed_at__isnull=True)
+        .select_related("agency", "user")
+        .order_by("name", "pk")
+    )
+    for member in members:
+        person = member.user if member.user_id else None
+        name = person.get_full_name() if person else member.name
+        details = ", ".join(part for part in (member.role, member.agency_display) if part)
+        if person is not None:
+            listed.add(person.pk)
+        candidates.append(
+            OwnerCandidate(
+                key=f"member:{member.pk}",
+                label=f"{name} ({details})" if details else name,
+                user=person,
+                name=name,
+                agency=member.agency,
+                agency_name="" if member.agency_id else member.agency_name,
+            )
+        )
+    team = [
+        (case.case_holder_id, "Case holder"),
+        (case.psychologist_id, "Psychologist"),
+        (case.senior_practitioner_id, "Senior practitioner"),
+    ]
+    team_ids = [pk for pk, _ in team if pk and pk not in listed]
+    people = {
+        person.pk: person
+        for person in User.objects.filter(pk__in=team_ids, is_active=True).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(is_active=True, agency__is_active=True)
+                .select_related("agency")
+                .order_by("created_at", "pk"),
+                to_attr="current_memberships",
+            )
+        )
+    }
+    for pk, role in team:
+        person = people.get(pk) if pk else None
+        if person is None or person.pk in listed:
+            continue
+        listed.add(person.pk)
+        memberships = getattr(person, "current_memberships", [])
+        agency = memberships[0].agency if memberships else None
+        details = ", ".join(part for part in (role, agency.name if agency else "") if part)
+        candidates.append(
+            OwnerCandidate(
+                key=f"user:{person.pk}", label=f"{person.get_full_name()} ({details})", user=person, agency=agency
+            )
+        )
+    return candidates

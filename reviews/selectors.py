@@ -1,0 +1,448 @@
+"""Reads of reviews. Every page gets its case through the access module first (actions: action_selectors.py).
+
+When the next review is due (one rule, used by the pages and, in SQL, by the reminder sweep): the
+next review date the last signed-off review chose; before any review, the day the formulation
+report was signed off plus the case's cadence (every 8 weeks unless set otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    DateField,
+    Exists,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from cases import access
+from cases.models import Case, CaseKind, CaseStatus
+from formulation.models import (
+    Attendance,
+    FormulationReport,
+    MeetingStatus,
+    Recommendation,
+    ReportStatus,
+)
+from formulation.selectors import current_invitations
+from reviews.action_selectors import (
+    OPEN_ACTION_STATUSES,
+    action_origin,
+    actions_of,
+    in_order,
+    long_date,
+    open_actions_of,
+    owner_label,
+    with_details,
+)
+from reviews.models import (
+    DEFAULT_REVIEW_WEEKS,
+    ActionProgress,
+    Review,
+    ReviewAction,
+    ReviewGoalRating,
+    ReviewSchedule,
+    ReviewStatus,
+)
+from trm_stages.models import Goal, GoalStatus
+from trm_stages.selectors import sequencing_for_stages
+from trm_stages.sequencing import SequencingResult
+
+
+class PlusDays(Func):
+    """SQL `date + integer`: the date that many days later (earlier when negative)."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+def assessor_candidates(*, case: Case) -> list[User]:
+    """The psychologists who may record this child's TRM stage (they cover the owning service)."""
+    psychologists = (
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.PSYCHOLOGIST,
+            memberships__is_active=True,
+            memberships__agency__is_active=True,
+            coverage__yjs=case.owning_yjs_id,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+    return [person for person in psychologists if access.may(person, "record_stage_assessment", case)]
+
+
+# When reviews are due.
+
+
+def review_weeks(case: Case) -> int:
+    """The case's review cadence in weeks."""
+    weeks = ReviewSchedule.objects.filter(case=case).values_list("every_weeks", flat=True).first()
+    return weeks or DEFAULT_REVIEW_WEEKS
+
+
+def with_review_due_on(cases: QuerySet[Case]) -> QuerySet[Any]:
+    """The cases annotated with `review_due_on`: when their next review is due (NULL: not yet known).
+
+    Typed as any queryset so callers can filter on the annotation (django-stubs knows fields only)."""
+    last_review = Review.objects.filter(case=OuterRef("pk"), status=ReviewStatus.SIGNED_OFF).order_by(
+        "-signed_off_at", "-pk"
+    )
+    report = FormulationReport.objects.filter(case=OuterRef("pk"), status=ReportStatus.SIGNED_OFF).order_by(
+        "-signed_off_at", "-pk"
+    )
+    weeks = Coalesce(
+        Subquery(ReviewSchedule.objects.filter(case=OuterRef("pk")).values("every_weeks")[:1]),
+        Value(DEFAULT_REVIEW_WEEKS),
+    )
+    return cases.annotate(
+        review_due_on=Coalesce(
+            Subquery(last_review.values("next_review_on")[:1], output_field=DateField()),
+            PlusDays(TruncDate(Subquery(report.values("signed_off_at")[:1])), weeks * 7),
+            output_field=DateField(),
+        )
+    )
+
+
+def reviewable_cases() -> QuerySet[Case]:
+    """Open formulation cases: the ones the network reviews."""
+    return Case.objects.filter(status=CaseStatus.OPEN, kind=CaseKind.FORMULATION)
+
+
+def reviews_of(case: Case) -> QuerySet[Review]:
+    """The case's reviews, the latest meeting first."""
+    return (
+        Review.objects.filter(case=case)
+        .select_related("meeting", "chair", "signed_off_by")
+        .order_by("-meeting__starts_at", "-pk")
+    )
+
+
+def open_review_of(case: Case) -> Review | None:
+    """The review being prepared or recorded (its meeting not cancelled), if any."""
+    return reviews_of(case).filter(status=ReviewStatus.OPEN).exclude(meeting__status=MeetingStatus.CANCELLED).first()
+
+
+def held_by_due_date() -> Exists:
+    """A review of the case (an outer reference with `review_due_on`) met on or before its due date."""
+    return Exists(
+        Review.objects.filter(case=OuterRef("pk"), status=ReviewStatus.OPEN)
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+        .annotate(met_on=TruncDate("meeting__starts_at"))
+        .filter(met_on__lte=OuterRef("review_due_on"))
+    )
+
+
+@dataclass(frozen=True)
+class NextReview:
+    """When the case's next review is due, why then, and what is scheduled."""
+
+    every_weeks: int
+    due_on: dt.date | None
+    basis: str  # what the date follows from, for the page
+    scheduled: Review | None
+    last: Review | None
+    today: dt.date
+
+    @property
+    def overdue(self) -> bool:
+        if self.due_on is None or self.due_on >= self.today:
+            return False
+        return self.scheduled is None or self.scheduled.held_on > self.due_on
+
+
+def next_review(case: Case, *, today: dt.date | None = None) -> NextReview:
+    """The case's next review: the same rule as the reminders, for one case."""
+    annotated = with_review_due_on(Case.objects.filter(pk=case.pk).only("pk")).first()
+    due_on: dt.date | None = getattr(annotated, "review_due_on", None)
+    reviews = list(reviews_of(case).exclude(status=ReviewStatus.CANCELLED)[:20])
+    last = next((review for review in reviews if review.status == ReviewStatus.SIGNED_OFF), None)
+    scheduled = next(
+        (
+            review
+            for review in reviews
+            if review.status == ReviewStatus.OPEN and review.meeting.status != MeetingStatus.CANCELLED
+        ),
+        None,
+    )
+    if last is not None:
+        basis = f"chosen at the review of {long_date(last.held_on)}"
+    elif due_on is not None:
+        basis = "after the formulation report was signed off"
+    else:
+        basis = "proposed once the formulation report is signed off"
+    return NextReview(
+        every_weeks=review_weeks(case),
+        due_on=due_on,
+        basis=basis,
+        scheduled=scheduled,
+        last=last,
+        today=today or timezone.localdate(),
+    )
+
+
+# One review.
+
+
+def review_for(*, user: Any, case_id: int, review_id: int, action: str) -> Review:
+    """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden."""
+    case = access.get_case_for(user, case_id, action)
+    review = get_object_or_404(reviews_of(case), pk=review_id)
+    review.case = case
+    return review
+
+
+def recording_closed_reason(review: Review, *, now: dt.datetime | None = None, started: bool = True) -> str:
+    """Why nothing more can be recorded in this review now (empty when it can): signed off, cancelled,
+    the case closed, or (for the steps recorded at or after the meeting) the meeting not started yet."""
+    if review.status == ReviewStatus.SIGNED_OFF:
+        signed_on = timezone.localdate(review.signed_off_at) if review.signed_off_at else review.held_on
+        return f"This review was signed off on {long_date(signed_on)}: it can no longer be changed"
+    if review.status == ReviewStatus.CANCELLED or review.meeting.status == MeetingStatus.CANCELLED:
+        return "This review's meeting was cancelled: schedule a new review"
+    if review.case.status != CaseStatus.OPEN:
+        return "The case is closed: reopen it to record the review"
+    if started and review.meeting.starts_at > (now or timezone.now()):
+        return "You can record the review once its meeting has started"
+    return ""
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    """One person invited to the review and whether they came (from the invitations, or as signed off)."""
+
+    name: str
+    role: str
+    agency_display: str
+    attendance: str
+
+    def get_attendance_display(self) -> str:
+        return str(Attendance(self.attendance).label)
+
+
+@dataclass
+class AgencyLines:
+    agency: str
+    lines: list[AttendanceLine] = field(default_factory=list)
+
+    @property
+    def attended(self) -> int:
+        return sum(1 for line in self.lines if line.attendance == Attendance.ATTENDED)
+
+
+def attendance_of(review: Review) -> list[AttendanceLine]:
+    """Who was invited and whether they came: the invitations while the review is open, the record
+    kept at sign-off afterwards (later corrections to the meeting do not change a signed-off review)."""
+    if review.status == ReviewStatus.SIGNED_OFF:
+        return [
+            AttendanceLine(
+                name=str(line.get("name", "")),
+                role=str(line.get("role", "")),
+                agency_display=str(line.get("agency", "")),
+                attendance=str(line.get("attendance", Attendance.NOT_RECORDED)),
+            )
+            for line in review.attendance_record
+        ]
+    return [
+        AttendanceLine(
+            name=invitation.name,
+            role=invitation.role,
+            agency_display=invitation.agency_display,
+            attendance=invitation.attendance,
+        )
+        for invitation in current_invitations(review.meeting)
+    ]
+
+
+def attendance_by_agency(lines: list[AttendanceLine]) -> list[AgencyLines]:
+    """The lines grouped by agency, agencies in alphabetical order, people without one last."""
+    groups: dict[str, AgencyLines] = {}
+    for line in lines:
+        label = line.agency_display or "No agency recorded"
+        groups.setdefault(label, AgencyLines(agency=label)).lines.append(line)
+    return sorted(groups.values(), key=lambda group: (not group.lines[0].agency_display, group.agency.lower()))
+
+
+@dataclass
+class WalkthroughItem:
+    """One action as the review walks through it."""
+
+    action: Recommendation
+    number: int
+    at_this_review: ActionProgress | None
+    earlier: list[ActionProgress]
+    sequencing: SequencingResult | None  # live while the review is open; None once signed off
+
+    @property
+    def owner(self) -> str:
+        return owner_label(self.action)
+
+    @property
+    def origin(self) -> str:
+        return action_origin(self.action)
+
+    @property
+    def warning(self) -> str:
+        """The sequencing warning standing now (open review) or at sign-off (signed-off review)."""
+        if self.sequencing is not None:
+            return self.sequencing.warning
+        return self.at_this_review.sequencing_warning if self.at_this_review else ""
+
+
+def walkthrough_actions(review: Review) -> QuerySet[Recommendation]:
+    """The actions a review walks through: while open, every open action not added at this review and
+    every action already walked through at it; once signed off, those it walked through."""
+    walked = Exists(ActionProgress.objects.filter(action=OuterRef("pk"), review=review))
+    if review.is_locked:
+        return actions_of(review.case).filter(walked)
+    added_here = Exists(ReviewAction.objects.filter(action=OuterRef("pk"), review=review))
+    return actions_of(review.case).filter(Q(status__in=OPEN_ACTION_STATUSES) | walked).exclude(added_here)
+
+
+def walkthrough(review: Review) -> list[WalkthroughItem]:
+    """Every action of the walk-through with its note at this review, the earlier notes and the standing
+    sequencing warning. A fixed number of queries however many actions there are."""
+    actions = list(in_order(with_details(walkthrough_actions(review))))
+    sequencing = (
+        {}
+        if review.is_locked
+        else sequencing_for_stages(case=review.case, stages={a.suits_from_stage for a in actions})
+    )
+    items = []
+    for number, action in enumerate(actions, start=1):
+        notes: list[ActionProgress] = getattr(action, "notes", [])
+        items.append(
+            WalkthroughItem(
+                action=action,
+                number=number,
+                at_this_review=next((note for note in notes if note.review_id == review.pk), None),
+                earlier=[note for note in notes if note.review_id != review.pk],
+                sequencing=None if review.is_locked else sequencing[action.suits_from_stage],
+            )
+        )
+    return items
+
+
+def actions_added_at(review: Review) -> list[Recommendation]:
+    """The actions this review added, in the order added."""
+    return list(
+        Recommendation.objects.filter(added_at_review__review=review)
+        .select_related("owner", "owner_agency")
+        .order_by("created_at", "pk")
+    )
+
+
+def open_goals_to_rate(review: Review) -> list[Goal]:
+    """The case's open goals not yet rated at this review, in the order set."""
+    rated = ReviewGoalRating.objects.filter(review=review, goal=OuterRef("pk"))
+    return list(
+        Goal.objects.filter(case=review.case, status=GoalStatus.OPEN, set_on__lte=review.held_on)
+        .exclude(Exists(rated))
+        .order_by("set_on", "recorded_at", "pk")
+    )
+
+
+def goal_ratings_at(review: Review) -> list[ReviewGoalRating]:
+    return list(
+        ReviewGoalRating.objects.filter(review=review).select_related("goal", "rating").order_by("goal__set_on", "pk")
+    )
+
+
+@dataclass
+class ReviewSteps:
+    """Where the recording of a review has got to, step by step (the review page's task list)."""
+
+    review: Review
+    attendance_done: bool
+    stage_done: bool
+    walkthrough_total: int
+    walkthrough_done: int
+    goals_to_rate: int
+    goals_rated: int
+    actions_added: int
+    outcome_done: bool
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ready_to_sign_off(self) -> bool:
+        return not self.problems
+
+    @property
+    def walkthrough_complete(self) -> bool:
+        return self.walkthrough_done >= self.walkthrough_total
+
+    @property
+    def walkthrough_todo(self) -> str:
+        return f"{self.walkthrough_done} of {self.walkthrough_total} done"
+
+    @property
+    def goals_todo(self) -> str:
+        return f"{self.goals_to_rate} to rate"
+
+    @property
+    def goals_hint(self) -> str:
+        return "" if self.goals_rated or self.goals_to_rate else "No open goals"
+
+    @property
+    def actions_todo(self) -> str:
+        return "Optional" if not self.actions_added else f"{self.actions_added} added"
+
+
+def review_steps(review: Review) -> ReviewSteps:
+    """What is recorded and what is missing before the review can be signed off."""
+    walked = walkthrough_actions(review)
+    total = walked.count()
+    done = ActionProgress.objects.filter(review=review, action__in=walked).count()
+    to_rate = len(open_goals_to_rate(review))
+    steps = ReviewSteps(
+        review=review,
+        attendance_done=review.meeting.status == MeetingStatus.HELD,
+        stage_done=review.stage_assessment_id is not None,
+        walkthrough_total=total,
+        walkthrough_done=done,
+        goals_to_rate=to_rate,
+        goals_rated=ReviewGoalRating.objects.filter(review=review).count(),
+        actions_added=ReviewAction.objects.filter(review=review).count(),
+        outcome_done=bool(review.childs_views.strip()) and review.next_review_on is not None,
+    )
+    if not steps.attendance_done:
+        steps.problems.append("Record who attended the review")
+    if not steps.stage_done:
+        steps.problems.append("Record the TRM re-assessment")
+    if done < total:
+        steps.problems.append(f"Record progress on every open action ({done} of {total} done)")
+    if to_rate:
+        steps.problems.append(f"Rate every open goal ({to_rate} not rated yet)")
+    if not steps.outcome_done:
+        steps.problems.append("Record the child's views and the date of the next review")
+    return steps
+
+
+# The case page.
+
+
+def review_section_context(user: Any, case: Case, overview: Any) -> dict[str, Any] | None:
+    """The reviews section of the case page, for those who read the full record of a formulation case:
+    the next review (proposed or scheduled), the last one, and the open actions with how many are overdue."""
+    if case.kind != CaseKind.FORMULATION or not access.may(user, "view", case):
+        return None
+    upcoming = next_review(case)
+    open_actions = list(open_actions_of(case).values_list("due_on", flat=True))
+    return {
+        "next_review": upcoming,
+        "open_action_count": len(open_actions),
+        "overdue_action_count": sum(1 for due_on in open_actions if due_on < upcoming.today),
+        "may_chair": access.may(user, "chair_review", case) and case.status == CaseStatus.OPEN,
+    }
