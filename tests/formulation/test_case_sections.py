@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.test import Client
 
+from accounts.models import User
 from tests.conftest import Cast
 from tests.formulation.document_helpers import signed_off_report
 
 
-def page_for(user: object, cast: Cast) -> str:
+def page_for(user: User, cast: Cast) -> str:
     client = Client()
     client.force_login(user)
     return client.get(f"/cases/{cast.case.pk}/").content.decode()
