@@ -19,6 +19,7 @@ from accounts.services import agency_create, coverage_add, membership_add, user_
 from cases.models import Case, Child, Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import case_close, child_create, consultation_log, contact_log, network_member_add
 from formulation.meetings import Invitee, meeting_schedule
+from formulation.reports import recommendation_add, report_save, report_start
 from referrals.models import Referral, TriageDecision
 from referrals.services import referral_save_draft, referral_start, referral_submit, referral_triage
 from reporting.services import commissioning_add
@@ -280,6 +281,7 @@ def _tell(story: DemoChild, *, agencies: dict[str, Agency], people: dict[str, Us
     if story.story == "formulation":
         _stage_journey(case, psychologist)
         _goals_and_meeting(case, referrer=referrer, senior=senior, teacher=teacher)
+        _report_draft(case, psychologist=psychologist, teacher=teacher)
     if story.story == "closed_and_referred_again":
         stage_assessment_record(
             case=case,
@@ -394,4 +396,39 @@ def _goals_and_meeting(case: Case, *, referrer: User, senior: User, teacher: Use
                 agency=case.owning_yjs,
             ),
         ],
+    )
+
+
+def _report_draft(case: Case, *, psychologist: User, teacher: User) -> None:
+    """The psychologist's formulation report in draft, with a recommendation the child is not ready for yet."""
+    report = report_start(case=case, actor=psychologist)
+    name = case.child.given_name
+    report = report_save(
+        report=report,
+        actor=psychologist,
+        revision=report.revision,
+        childs_story=f"{name} moved between three placements before he was twelve and lives with his nan now.",
+        presenting_behaviour="Goes missing at weekends and walks out of lessons when he is challenged.",
+        underlying_needs="Safety, predictability and one adult who keeps coming back.",
+        strengths="Loyal to his friends, funny, and keen on football.",
+        childs_voice="He says school is better on the days Ms Marsh checks in with him.",
+        trm_rationale="Stage 2: he is testing whether adults are reliable; a recent move back after disclosure.",
+    )
+    today = timezone.localdate()
+    recommendation_add(
+        report=report,
+        actor=psychologist,
+        text="A daily check-in with Ms Marsh at the start of school, same time and place.",
+        due_on=today + dt.timedelta(days=28),
+        suits_from_stage=2,
+        owner=teacher,
+    )
+    recommendation_add(
+        report=report,
+        actor=psychologist,
+        text="Anger management sessions with the CAMHS practitioner.",
+        due_on=today + dt.timedelta(days=90),
+        suits_from_stage=4,
+        owner=psychologist,
+        justification="He asked for help with his temper himself; sessions will be short and paced to him.",
     )
