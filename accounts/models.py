@@ -34,6 +34,8 @@ class Role(models.TextChoices):
     PARTNER = "partner", "Partner professional"
     COMMISSIONER = "commissioner", "Commissioner"
     ADMINISTRATOR = "administrator", "Service administrator"
+    # Invites, changes and deactivates the people of their own agency only; never sees case content.
+    AGENCY_ADMINISTRATOR = "agency_administrator", "Agency administrator"
 
 
 CLINICIAN_ROLES = frozenset({Role.PSYCHOLOGIST, Role.SENIOR_PRACTITIONER})
@@ -46,7 +48,10 @@ ROLE_AGENCY_KINDS: dict[str, frozenset[str]] = {
     Role.PARTNER: PARTNER_KINDS | {AgencyKind.YOUTH_JUSTICE},
     Role.COMMISSIONER: frozenset({AgencyKind.COMMISSIONER}),
     Role.ADMINISTRATOR: frozenset(AgencyKind.values),
+    Role.AGENCY_ADMINISTRATOR: frozenset(AgencyKind.values),
 }
+
+ADMINISTRATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENCY_ADMINISTRATOR})
 
 
 @history_tracked()
@@ -56,6 +61,8 @@ class Agency(models.Model):
     # The group that guardian grants point at when a case is shared with this agency as a whole.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
     is_active = models.BooleanField(default=True)
+    # Partner professionals of this agency must sign in with a second factor (staff roles always must).
+    partner_mfa_required = models.BooleanField("partners need a second factor", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,6 +73,8 @@ class Agency(models.Model):
         return self.name
 
 
+# Who changed a person and how is kept like case data; the password hash and sign-in times are left out.
+@history_tracked(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in. Everyone belongs to at least one agency through a membership."""
 
@@ -79,6 +88,10 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        permissions = [
+            ("manage_people", "Invite, change, deactivate and reactivate people"),
+            ("manage_service", "Manage agencies, coverage and commissioning across the service"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -49,7 +49,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.PARTNER: [],
     Role.COMMISSIONER: ["reporting.read_aggregate_reports"],
-    Role.ADMINISTRATOR: ["accounts.read_access_log", "trm_stages.publish_trm_version"],
+    Role.ADMINISTRATOR: [
+        "accounts.read_access_log",
+        "accounts.manage_people",
+        "accounts.manage_service",
+        "trm_stages.publish_trm_version",
+    ],
+    # Scoped to their own agency's people by the access module (cases.access.manageable_people).
+    Role.AGENCY_ADMINISTRATOR: ["accounts.manage_people"],
 }
 
 OBJECT_ONLY_PERMISSIONS = frozenset({"cases.view_case_summary"})

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.history import acting_as
+from accounts.leavers import run_leaver_steps
 from accounts.models import Agency, Coverage, Membership, User
 from accounts.roles import role_group
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -67,7 +75,10 @@ def membership_add(*, user: User, agency: Agency, role: str, actor: Any = None) 
 
 @transaction.atomic
 def membership_end(*, membership: Membership, actor: Any = None) -> None:
-    """End a membership; the person leaves the role and agency groups unless another membership keeps them."""
+    """End a membership; the person leaves the role and agency groups unless another membership keeps them.
+
+    Ending a person's last active membership makes them a leaver (`user_deactivate`).
+    """
     with acting_as(actor):
         membership.is_active = False
         membership.save(update_fields=["is_active"])
@@ -77,6 +88,57 @@ def membership_end(*, membership: Membership, actor: Any = None) -> None:
         if not others.filter(agency=membership.agency).exists():
             membership.user.groups.remove(membership.agency.group)
         Coverage.objects.filter(clinician=membership.user).exclude(clinician__memberships__is_active=True).delete()
+        if not others.exists() and membership.user.is_active:
+            user_deactivate(user=membership.user, actor=actor)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: Any = None) -> list[str]:
+    """Make a person a leaver: unable to sign in, every live session ended, and every step the apps
+    registered in `accounts.leavers` run (shares revoked, future invitations withdrawn).
+
+    Their cases, contacts and history stay as they are. Returns what each leaver step did.
+    """
+    with acting_as(actor):
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        done = run_leaver_steps(leaver=user, actor=actor)
+        sessions_end_for(user=user)
+    return done
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: Any = None) -> None:
+    """Let a person sign in again. Shares and invitations taken away when they left are not given back."""
+    with acting_as(actor):
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.memberships.filter(is_active=True, agency__is_active=True).exists():
+            raise ValidationError("Give the person an active membership before reactivating them.")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+
+
+def sessions_end_for(*, user: User) -> int:
+    """Delete every stored session of the person (and its cached copy), so no open browser stays signed in.
+
+    Sessions are not indexed by person, so this reads them; it runs for leavers only. An inactive
+    person is also refused by the authentication backend on their next request, whatever is stored.
+    """
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+            try:
+                caches[settings.SESSION_CACHE_ALIAS].delete(KEY_PREFIX + session.session_key)
+            except Exception:  # noqa: BLE001 - Redis down must not stop a leaver being removed
+                logger.warning("session cache unavailable while ending a leaver's session")
+    return ended
 
 
 @transaction.atomic

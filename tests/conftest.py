@@ -31,7 +31,8 @@ class Cast:
     teacher: User  # designated teacher at a school, in the case's network
     social_worker: User  # a partner who is NOT in the network
     commissioner: User
-    administrator: User
+    administrator: User  # service administrator
+    agency_administrator: User  # Bristol YJS's agency administrator: Bristol's people only, no case content
     case: Case  # Bristol's case, held by case_manager, summary shared with the teacher
 
     def everyone(self) -> dict[str, User]:
@@ -45,6 +46,7 @@ class Cast:
             "social_worker": self.social_worker,
             "commissioner": self.commissioner,
             "administrator": self.administrator,
+            "agency_administrator": self.agency_administrator,
         }
 
 
@@ -65,6 +67,7 @@ def cast(db: None) -> Cast:
     social_worker = person("rob", "Rob", "Ingram", agency=social_care, role=Role.PARTNER)
     commissioner = person("chris", "Chris", "Lowe", agency=commissioning, role=Role.COMMISSIONER)
     administrator = person("dana", "Dana", "Whitfield", agency=ecm_team, role=Role.ADMINISTRATOR)
+    agency_administrator = person("ola", "Ola", "Brandt", agency=bristol, role=Role.AGENCY_ADMINISTRATOR)
     case = make_case(
         owning_yjs=bristol,
         case_holder=case_manager,
@@ -95,6 +98,7 @@ def cast(db: None) -> Cast:
         social_worker=social_worker,
         commissioner=commissioner,
         administrator=administrator,
+        agency_administrator=agency_administrator,
         case=case,
     )
 
