@@ -13,6 +13,10 @@ class AccountsConfig(AppConfig):
         from accounts.roles import sync_role_groups
 
         user_logged_in.connect(stamp_session_on_sign_in, dispatch_uid="accounts.stamp_session_on_sign_in")
+        # Every sign-in starts without the second factor given (unless the person needs none).
+        from accounts.mfa import second_factor_start
+
+        user_logged_in.connect(second_factor_start, dispatch_uid="accounts.second_factor_start")
 
         # Runs after every migrate (and test database flush), when all permissions exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

@@ -1,9 +1,15 @@
-"""Input parsing and validation messages for sign-in and the access log filters."""
+"""Input parsing and validation messages for sign-in, the second factor, forgotten passwords and the
+access log filters."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from accounts.models import AccessAction
 
@@ -27,3 +33,65 @@ class AccessLogFilterForm(forms.Form):
         label="Case number", required=False, min_value=1, error_messages={"invalid": "Enter a case number"}
     )
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any"), *AccessAction.choices])
+
+
+class SecurityCodeForm(forms.Form):
+    """The 6-digit code an authenticator app shows (spaces allowed, as some apps show "123 456")."""
+
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code your authenticator app shows for ECM",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit security code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"])
+        if not re.fullmatch(r"\d{6}", code):
+            raise forms.ValidationError("Enter the security code as 6 digits, like 123456")
+        return code
+
+
+class RecoveryCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Recovery code",
+        help_text="One of the 10 recovery codes you were given when you set up two-factor sign-in",
+        max_length=40,
+        error_messages={"required": "Enter one of your recovery codes"},
+    )
+
+
+class ForgottenPasswordForm(PasswordResetForm):
+    """Django's reset form, refusing people who may not sign in here (inactive ones already are)."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="The address your ECM account uses",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        for user in super().get_users(email):
+            if user.is_demo and not settings.DEMO_LOGINS_ALLOWED:
+                continue
+            yield user
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Setting a new password: the project's password validators, GOV.UK wording."""
+
+    error_anchor = "id_new_password1"
+    error_messages = {**SetPasswordForm.error_messages, "password_mismatch": "The two passwords do not match"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 12 characters. Avoid common words and your name."
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].help_text = ""
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"

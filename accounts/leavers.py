@@ -35,7 +35,7 @@ _steps: dict[str, RegisteredStep] = {}
 
 def register_leaver_step(name: str, step: LeaverStep | Callable[..., str]) -> None:
     """Add a step run for every leaver. Registering the same name again replaces it (module reloads)."""
-    _steps[name] = RegisteredStep(name=name, run=step)  # type: ignore[arg-type]
+    _steps[name] = RegisteredStep(name=name, run=step)
 
 
 def leaver_steps() -> list[RegisteredStep]:

@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
+from accounts import mfa
 from accounts.request_context import RequestOrigin, current_origin
 
 SESSION_STARTED = "ecm_started_at"
@@ -50,6 +51,53 @@ class SessionLimitsMiddleware:
             if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or SESSION_LAST_SEEN not in request.session:
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
+
+
+# What a session signed in with a password only may reach: the second step itself, signing out, and
+# the pages that need no sign-in (forgotten password, invitations, identity providers, health).
+REACHABLE_BEFORE_SECOND_FACTOR = frozenset(
+    {
+        "accounts:second_factor",
+        "accounts:recovery_code",
+        "accounts:second_factor_setup",
+        "accounts:logout",
+        "accounts:password_reset",
+        "accounts:password_reset_sent",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "accounts:invitation",
+        "accounts:oidc_start",
+        "accounts:oidc_callback",
+        "health",
+    }
+)
+
+
+class SecondFactorMiddleware:
+    """A session signed in with a password only is not yet signed in: every page but the second
+    step's sends it there. A session that passed costs nothing: its state is in the session
+    (accounts/mfa.py), so no database query is made."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.ECM_MFA_REQUIRED and request.user.is_authenticated and not mfa.session_passes(request):
+            request.second_factor_pending = True  # type: ignore[attr-defined]
+            if not _reachable_before_second_factor(request):
+                second_step = reverse("accounts:second_factor")
+                if request.method == "GET":
+                    return redirect(f"{second_step}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(second_step)
+        return self.get_response(request)
+
+
+def _reachable_before_second_factor(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name in REACHABLE_BEFORE_SECOND_FACTOR
 
 
 def stamp_session_on_sign_in(*, request: HttpRequest, **_: object) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from pghistory.models import Events
 
-from accounts.models import AccessEvent, Membership
+from accounts import mfa
+from accounts.models import AccessEvent, Agency, Membership, Role, User
 
 
 def active_memberships(user: Any) -> list[Membership]:
@@ -38,3 +42,121 @@ def access_events(*, user_query: str = "", case_id: int | None = None, action: s
     if action:
         events = events.filter(action=action)
     return events
+
+
+def agencies_administered_by(user: Any) -> QuerySet[Agency]:
+    """The active agencies where the person holds an active agency-administrator membership."""
+    if not getattr(user, "is_authenticated", False):
+        return Agency.objects.none()
+    return Agency.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.filter(
+            user=user, role=Role.AGENCY_ADMINISTRATOR, is_active=True, agency__is_active=True
+        ).values("agency_id"),
+    )
+
+
+def people_list(
+    *,
+    people: QuerySet[User],
+    text: str = "",
+    agency: Agency | None = None,
+    role: str = "",
+    status: str = "",
+) -> QuerySet[User]:
+    """The administrators' people list: the given (already scoped) people, filtered, with their active
+    memberships and second-factor status, by name. Three queries whatever the page size."""
+    if text:
+        for word in text.split():
+            people = people.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(username__icontains=word)
+                | Q(email__icontains=word)
+            )
+    if agency is not None or role:
+        memberships = Membership.objects.filter(user=OuterRef("pk"), is_active=True)
+        if agency is not None:
+            memberships = memberships.filter(agency=agency)
+        if role:
+            memberships = memberships.filter(role=role)
+        people = people.filter(Exists(memberships))
+    if status == "active":
+        people = people.filter(is_active=True)
+    elif status == "inactive":
+        people = people.filter(is_active=False)
+    current = Membership.objects.filter(is_active=True).select_related("agency").order_by("agency__name", "role")
+    return mfa.with_mfa_status(people).prefetch_related(
+        Prefetch("memberships", queryset=current, to_attr="current_memberships")
+    )
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """One line of a person's change history, in words, with who made the change."""
+
+    at: datetime.datetime
+    actor: str
+    what: str
+
+
+# Fields of a person whose changes the history names; the rest (permissions flags, dates) are left out.
+_PERSON_FIELDS = ("first_name", "last_name", "email", "username", "job_title", "phone")
+
+
+def person_history(person: User) -> list[PersonChange]:
+    """Changes to the person, their memberships and their coverage, newest first (three queries).
+
+    Read from the pghistory tables of the people models only: never a case's history.
+    """
+    events = list(
+        Events.objects.across("accounts.UserHistory", "accounts.MembershipHistory", "accounts.CoverageHistory")
+        .references(person)
+        .order_by("-pgh_created_at", "-pgh_id")
+    )
+    actor_ids = {event.pgh_context.get("user") for event in events if event.pgh_context}
+    actors = User.objects.in_bulk([pk for pk in actor_ids if pk])
+    agency_ids = {event.pgh_data.get(key) for event in events for key in ("agency", "agency_id", "yjs", "yjs_id")}
+    agencies = Agency.objects.in_bulk([pk for pk in agency_ids if pk])
+    changes = []
+    for event in events:
+        actor_id = (event.pgh_context or {}).get("user")
+        actor = actors.get(actor_id) if actor_id else None
+        what = _describe(event, agencies)
+        if what:
+            changes.append(
+                PersonChange(at=event.pgh_created_at, actor=str(actor) if actor else "The system", what=what)
+            )
+    return changes
+
+
+def _describe(event: Any, agencies: dict[int, Agency]) -> str:
+    data, diff, label = event.pgh_data, event.pgh_diff or {}, event.pgh_label
+    if event.pgh_model == "accounts.UserHistory":
+        if label == "insert":
+            return "Account created"
+        if label in mfa.MFA_EVENT_DESCRIPTIONS:
+            return mfa.MFA_EVENT_DESCRIPTIONS[label]
+        if "is_active" in diff:
+            return "Deactivated: cannot sign in" if not diff["is_active"][1] else "Reactivated: can sign in again"
+        fields = {field.name: field.verbose_name for field in User._meta.get_fields() if hasattr(field, "verbose_name")}
+        changed = [
+            f"{fields[name]} changed from “{diff[name][0]}” to “{diff[name][1]}”"
+            for name in _PERSON_FIELDS
+            if name in diff
+        ]
+        text = "; ".join(changed)
+        return text[:1].upper() + text[1:]
+    agency = agencies.get(data.get("agency_id") or data.get("agency") or data.get("yjs_id") or data.get("yjs"))
+    if event.pgh_model == "accounts.MembershipHistory":
+        role = Role(data["role"]).label.lower() if data.get("role") in Role.values else data.get("role", "")
+        if label == "insert":
+            return f"Became a {role} in {agency}"
+        if "is_active" in diff:
+            return f"Membership as a {role} in {agency} {'restored' if diff['is_active'][1] else 'ended'}"
+        return ""
+    if label == "insert":
+        return f"Began covering {agency}"
+    if label == "delete":
+        return f"Stopped covering {agency}"
+    return ""

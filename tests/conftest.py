@@ -104,6 +104,25 @@ def cast(db: None) -> Cast:
 
 
 @pytest.fixture(autouse=True)
+def _force_login_completes_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(user)` signs in fully, second factor included, as most tests expect.
+
+    Tests of the second step itself sign in with `tests.mfa.sign_in_password_only` instead.
+    """
+    from django.test import Client
+
+    from tests.mfa import complete_second_factor
+
+    password_only = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        password_only(self, user, backend)
+        complete_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Tests share one Redis database: start each with an empty cache (lockout counters, heartbeats)."""
     cache.clear()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from accounts.oidc_providers import oidc_providers_parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -35,6 +39,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "axes",
+    # Two-factor sign-in: TOTP authenticator apps and single-use recovery codes (accounts/mfa.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "crispy_forms",
@@ -59,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
+    # A session signed in with a password only reaches the second-factor pages, nothing else.
+    "accounts.middleware.SecondFactorMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -107,6 +117,8 @@ AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out sign-ins before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.EcmModelBackend",
+    # Agencies' own identity providers (OpenID Connect): matches invited people, never creates any.
+    "accounts.oidc.AgencyOIDCBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,6 +148,26 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env.int("ECM_PROXY_COUNT", default=0)
+
+# Two-factor sign-in (accounts/mfa.py): staff always, partners when their agency says so. Turning it
+# off (ECM_MFA_REQUIRED=false) skips the second step for everyone.
+ECM_MFA_REQUIRED = env.bool("ECM_MFA_REQUIRED", default=True)
+# Wrong security or recovery codes in a row that lock a person's second step, and for how long.
+ECM_MFA_LOCKOUT_FAILURES = AXES_FAILURE_LIMIT
+ECM_MFA_LOCKOUT = AXES_COOLOFF_TIME
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("ECM_MFA_ISSUER", default="ECM")
+# Waits of 1, 2, 4, 8 ... seconds between wrong codes (django-otp's throttling), on top of the lockout.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Never show authenticator keys or recovery codes in Django's admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Forgotten password: the e-mailed link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env.int("ECM_PASSWORD_RESET_MINUTES", default=60) * 60
+# Requests for a reset link per hour, from one address and for one e-mail address (Redis; allowed if down).
+ECM_PASSWORD_RESET_PER_IP_PER_HOUR = env.int("ECM_PASSWORD_RESET_PER_IP_PER_HOUR", default=10)
+ECM_PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int("ECM_PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -265,3 +297,24 @@ ECM_REMINDERS = {
     # One delivery run stops after this long and leaves the rest to the next run (beat: every minute).
     "DELIVERY_SECONDS": 120,
 }
+
+# Sign-in with an agency's own identity provider (OpenID Connect, mozilla-django-oidc), one entry per
+# provider keyed by a slug; every key is described in .env.example. Empty: no "Sign in with" buttons.
+# Checked here so a wrong configuration stops the app at start-up with a clear message.
+_oidc_providers_json = env.str("ECM_OIDC_PROVIDERS", default="").strip()
+try:
+    ECM_OIDC_PROVIDERS: dict[str, dict[str, object]] = json.loads(_oidc_providers_json or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"ECM_OIDC_PROVIDERS is not valid JSON: {error}") from error
+oidc_providers_parse(ECM_OIDC_PROVIDERS)
+# What mozilla-django-oidc shares between providers (the per-provider values come from the entry).
+OIDC_CREATE_USER = False  # people are invited first; an identity provider never creates an account
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_TIMEOUT = 10  # seconds for each call to a provider
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+# Lockout counts for a refused provider answer go against its e-mail address, not one shared blank.
+AXES_USERNAME_CALLABLE = "accounts.oidc.axes_username"

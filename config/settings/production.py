@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.oidc_providers import oidc_providers_parse
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import ECM_OIDC_PROVIDERS, env
 
 REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
 _missing = [name for name in REQUIRED if not env.str(name, default="").strip()]
@@ -16,6 +18,7 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "django-insec
     raise ImproperlyConfigured("SECRET_KEY must be a long random value (50 characters or more).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DEMO_LOGINS_ALLOWED = False
+oidc_providers_parse(ECM_OIDC_PROVIDERS, https_only=True)
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

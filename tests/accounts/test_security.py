@@ -12,13 +12,17 @@ from accounts.models import User
 from demo.seed import DemoRefused, seed_demo
 from tests.conftest import Cast
 from tests.factories import TEST_PASSWORD
+from tests.mfa import totp_code_for
 
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
-def test_sign_in_lands_on_the_home_page(cast: Cast, client: Client) -> None:
+def test_sign_in_lands_on_the_home_page_after_the_security_code(cast: Cast, client: Client) -> None:
+    code = totp_code_for(cast.case_manager)
     response = client.post("/accounts/sign-in/", {"username": "sam", "password": TEST_PASSWORD})
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/two-factor/"
+    response = client.post("/accounts/two-factor/", {"code": code})
     assert response["Location"] == "/"
 
 

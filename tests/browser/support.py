@@ -211,14 +211,47 @@ def visit(page: Page, live_server: Any, path: str, name: str, *, status: int = 2
 
 
 def sign_in(page: Page, live_server: Any, username: str, *, password: str = TEST_PASSWORD, name: str = "") -> None:
-    """Sign in through the form, as a person would, and check the home page is reached."""
+    """Sign in through the form, as a person would: the password, then the security code of the
+    person's authenticator app when they need one (an app with a known key is given to them if they
+    have none, see tests/mfa.py), and check the home page is reached."""
     label = name or username
+    needs_code = ready_for_second_factor(username)
     visit(page, live_server, "/accounts/sign-in/", f"{label} sign-in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if needs_code:
+        expect(page).to_have_url(re.compile(re.escape(live_server.url + "/accounts/two-factor/")))
+        look(page, f"{label} security code")
+        enter_security_code(page, live_server, username)
     expect(page).to_have_url(live_server.url + "/")
     look(page, f"{label} home")
+
+
+def ready_for_second_factor(username: str) -> bool:
+    """Give the person an authenticator (known key) if they need a second factor; True if they do."""
+    from accounts.mfa import second_factor_required
+    from accounts.models import User
+    from tests.mfa import totp_device_for
+
+    user = User.objects.get(username=username)
+    if not second_factor_required(user):
+        return False
+    totp_device_for(user)
+    return True
+
+
+def enter_security_code(page: Page, live_server: Any, username: str) -> None:
+    """The second step of signing in: type the code the person's authenticator app shows now.
+
+    It does not `look` at the page (a page with Playwright's fake clock cannot run axe); callers do.
+    """
+    from accounts.models import User
+    from tests.mfa import totp_code_for
+
+    expect(page).to_have_url(re.compile(re.escape(live_server.url + "/accounts/two-factor/")))
+    page.get_by_label("Security code").fill(totp_code_for(User.objects.get(username=username)))
+    page.get_by_role("button", name="Continue").click()
 
 
 def sign_out(page: Page, live_server: Any) -> None:

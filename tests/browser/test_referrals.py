@@ -203,6 +203,7 @@ def test_a_draft_survives_a_reload_and_a_lost_session_through_autosave(
     page.get_by_label("Username").fill(cast.case_manager.username)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    support.enter_security_code(page, live_server, cast.case_manager.username)
     expect(page).to_have_url(section)
     expect(reasons).to_have_value("Kept through a lost session: placements broke down twice, and school excluded him")
     look_while_time_runs(page, "autosave - restored after signing in again")

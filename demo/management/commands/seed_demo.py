@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed import DEMO_PASSWORD, DemoRefused, seed_demo
+from demo.totp import demo_totp_secret
 
 
 class Command(BaseCommand):
@@ -17,7 +18,13 @@ class Command(BaseCommand):
             people = seed_demo()
         except DemoRefused as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"Demo logins (every password is {DEMO_PASSWORD!r}):")
+        self.stdout.write(
+            f"Demo logins (every password is {DEMO_PASSWORD!r}; add the key to an authenticator app, "
+            "or print the current code with `python manage.py demo_code <username>`):"
+        )
         for person in people:
             name = f"{person.first_name} {person.last_name}"
-            self.stdout.write(f"  {person.username:<14} {name}, {person.job_title}, {person.agency}")
+            self.stdout.write(
+                f"  {person.username:<14} key {demo_totp_secret(person.username)}  "
+                f"{name}, {person.job_title}, {person.agency}"
+            )
