@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.models import CLINICIAN_ROLES, Role
+from accounts.models import ADMINISTRATOR_ROLES, CLINICIAN_ROLES, Role
 from accounts.selectors import active_memberships
 
 
@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("My actions", reverse("reviews:my_actions")))
     if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER, Role.COMMISSIONER}):
         items.append(("Reports", reverse("reporting:dashboard")))
+    if roles & ADMINISTRATOR_ROLES:
+        items.append(("Manage", reverse("manage:home")))
     if Role.ADMINISTRATOR in roles:
         items.append(("Access log", reverse("cases:access_log")))
     seen: set[str] = set()

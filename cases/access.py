@@ -28,7 +28,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, Out
 from django.http import Http404
 
 from accounts.audit import access_event_record
-from accounts.models import CLINICIAN_ROLES, AccessAction, Agency, AgencyKind, Coverage, Membership, Role
+from accounts.models import CLINICIAN_ROLES, AccessAction, Agency, AgencyKind, Coverage, Membership, Role, User
+from accounts.roles import ROLE_PERMISSIONS
+from accounts.selectors import agencies_administered_by
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 SUMMARY_PERMISSION = "view_case_summary"
@@ -382,3 +384,262 @@ def _what_was_seen(user: Any, action: str, relations: frozenset[Relation] | set[
     if action == "view_summary" and relations & full.relations and has_role_permission(user, full.role_permission):
         return "view"
     return action
+
+
+# The administration area (/manage/): people, agencies, coverage. Never case content.
+
+
+def may_manage_people(user: Any) -> bool:
+    """Service and agency administrators manage people (the agency administrator only their own agency's)."""
+    return has_role_permission(user, "accounts.manage_people")
+
+
+def may_manage_service(user: Any) -> bool:
+    """Service administrators manage agencies, coverage and commissioning across the service."""
+    return has_role_permission(user, "accounts.manage_service")
+
+
+def manageable_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies an administrator may add people to: every active one for a service administrator,
+    the agencies they administer for an agency administrator, none for anyone else."""
+    if not may_manage_people(user):
+        return Agency.objects.none()
+    if may_manage_service(user):
+        return Agency.objects.filter(is_active=True)
+    return agencies_administered_by(user)
+
+
+def manageable_people(user: Any) -> QuerySet[User]:
+    """The people an administrator may see and change, as one SQL query.
+
+    A service administrator: everyone. An agency administrator: everyone with a membership, active or
+    ended, in an agency they administer (so a leaver stays in reach). Anyone else: nobody.
+    """
+    if not may_manage_people(user):
+        return User.objects.none()
+    if may_manage_service(user):
+        return User.objects.all()
+    members = Membership.objects.filter(agency__in=agencies_administered_by(user)).values("user_id")
+    return User.objects.filter(pk__in=members)
+
+
+def may_manage_person(user: Any, person: User) -> bool:
+    """May the administrator change this person? An agency administrator never changes a service administrator."""
+    if not manageable_people(user).filter(pk=person.pk).exists():
+        return False
+    if may_manage_service(user):
+        return True
+    return not Membership.objects.filter(user=person, role=Role.ADMINISTRATOR, is_active=True).exists()
+
+
+def get_person_for(user: Any, person_id: int | str, *, change: bool = False) -> User:
+    """Fetch a person for the administration area: 403 for anyone who manages nobody, 404 for a person
+    outside the administrator's scope (existence never leaks across agencies), 403 to change someone in
+    scope they may not change. Refusals are written to the access log."""
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError) as error:
+        raise Http404("No such person") from error
+    if not may_manage_people(user):
+        _log_person_refusal(user, pk, "manage person: forbidden")
+        raise PermissionDenied("Only administrators manage people.")
+    person = manageable_people(user).filter(pk=pk).first()
+    if person is None:
+        _log_person_refusal(user, pk, "manage person: not visible")
+        raise Http404("No such person")
+    if change and not may_manage_person(user, person):
+        _log_person_refusal(user, pk, "manage person: forbidden")
+        raise PermissionDenied("Only a service administrator changes a service administrator.")
+    return person
+
+
+def _log_person_refusal(user: Any, pk: int, description: str) -> None:
+    if _is_signed_in(user):
+        access_event_record(
+            user=user, action=AccessAction.DENIED, record_type="person", record_id=pk, description=description
+        )
+
+
+# "Who can see this case": the relations above, asked the other way round (which people stand in
+# them to this one case). Each condition mirrors the case-side condition of the same relation, line
+# for line; tests/cases/test_who_can_see.py checks the two agree for every member of the cast.
+
+
+def _owner_people(case: Case) -> Q:
+    return Q(
+        Exists(
+            Membership.objects.filter(
+                user=OuterRef("pk"),
+                role=Role.CASE_MANAGER,
+                is_active=True,
+                agency__is_active=True,
+                agency_id=case.owning_yjs_id,
+            )
+        )
+    )
+
+
+def _holder_people(case: Case) -> Q:
+    return Q(pk=case.case_holder_id) & _owner_people(case)
+
+
+def _covering_people(case: Case) -> Q:
+    is_clinician = Membership.objects.filter(user=OuterRef("pk"), role__in=CLINICIAN_ROLES, is_active=True)
+    covers = Coverage.objects.filter(clinician=OuterRef("pk"), yjs_id=case.owning_yjs_id)
+    return Q(Exists(covers)) & Q(Exists(is_clinician))
+
+
+def _shared_personally_people(case: Case) -> Q:
+    return Q(
+        Exists(
+            CaseUserObjectPermission.objects.filter(
+                content_object=case,
+                user=OuterRef("pk"),
+                permission__codename=SUMMARY_PERMISSION,
+                permission__content_type__app_label="cases",
+            )
+        )
+    )
+
+
+def _shared_through_group_people(case: Case) -> Q:
+    return Q(
+        Exists(
+            CaseGroupObjectPermission.objects.filter(
+                content_object=case,
+                group__user=OuterRef("pk"),
+                permission__codename=SUMMARY_PERMISSION,
+                permission__content_type__app_label="cases",
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CaseViewer:
+    """One person who can see a case, how they stand to it, and why, in words."""
+
+    person: User
+    relations: frozenset[Relation]
+    reasons: tuple[str, ...]
+    full_record: bool
+
+
+def who_can_see(case: Case) -> list[CaseViewer]:
+    """Every signed-in-able person who can see the case, with the reasons, the holder first.
+
+    Inactive people (leavers) are left out, as the access module refuses them everything. Four
+    queries whatever the number of people.
+    """
+    flags = {
+        "is_holder": _holder_people(case),
+        "is_owner": _owner_people(case),
+        "is_covering": _covering_people(case),
+        "shared_personally": _shared_personally_people(case),
+        "shared_through_group": _shared_through_group_people(case),
+    }
+    any_relation = Q(pk__in=[])
+    for condition in flags.values():
+        any_relation |= condition
+    people = list(
+        User.objects.filter(is_active=True)
+        .filter(any_relation)
+        .annotate(
+            **{name: ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in flags.items()}
+        )
+        .order_by("first_name", "last_name", "pk")
+    )
+    if not people:
+        return []
+    roles: dict[int, set[str]] = {}
+    for user_id, role in Membership.objects.filter(user__in=people, is_active=True, agency__is_active=True).values_list(
+        "user_id", "role"
+    ):
+        roles.setdefault(user_id, set()).add(role)
+    shared_agencies = _agencies_shared_with(case, [person.pk for person in people if person.shared_through_group])  # type: ignore[attr-defined]
+    viewers = [
+        _viewer(case, person, roles.get(person.pk, set()), shared_agencies.get(person.pk, [])) for person in people
+    ]
+    return sorted(viewers, key=lambda viewer: (Relation.HOLDER not in viewer.relations, not viewer.full_record))
+
+
+def _agencies_shared_with(case: Case, user_ids: list[int]) -> dict[int, list[str]]:
+    """For each person, the names of their agencies the case's summary is shared with (one query)."""
+    if not user_ids:
+        return {}
+    granted = CaseGroupObjectPermission.objects.filter(
+        content_object=case,
+        permission__codename=SUMMARY_PERMISSION,
+        permission__content_type__app_label="cases",
+    ).values("group_id")
+    names: dict[int, list[str]] = {}
+    for user_id, name in (
+        User.groups.through.objects.filter(user_id__in=user_ids, group_id__in=granted)
+        .order_by("group__name")
+        .values_list("user_id", "group__agency__name")
+    ):
+        names.setdefault(user_id, []).append(name or "a group they belong to")
+    return names
+
+
+def _viewer(case: Case, person: Any, roles: set[str], agencies: list[str]) -> CaseViewer:
+    relations: set[Relation] = set()
+    reasons: list[str] = []
+    service = case.owning_yjs.name
+    if person.is_holder:
+        relations.add(Relation.HOLDER)
+        reasons.append("Holds the case")
+    if person.is_owner:
+        relations.add(Relation.OWNER)
+        reasons.append(f"Case manager of {service}, the service that owns the case")
+    if person.is_covering:
+        relations.add(Relation.COVERING)
+        clinician = ", ".join(sorted(Role(role).label.lower() for role in roles & CLINICIAN_ROLES)) or "clinician"
+        reasons.append(f"Covers {service} ({clinician})")
+    if person.shared_personally:
+        relations.add(Relation.SHARED)
+        reasons.append("The shared summary is shared with them personally")
+    if person.shared_through_group:
+        relations.add(Relation.SHARED)
+        reasons.append(f"The shared summary is shared with {', '.join(agencies)}, where they work")
+    full = RULES["view"]
+    # The role layer as the role groups hold it (accounts.roles keeps the groups in step with this table).
+    full_record = bool(relations & full.relations) and any(
+        full.role_permission in ROLE_PERMISSIONS.get(role, []) for role in roles
+    )
+    return CaseViewer(person=person, relations=frozenset(relations), reasons=tuple(reasons), full_record=full_record)
+
+
+# A leaver's (or mover's) work: who may see and hand on the open cases a person holds and the actions
+# they own (cases/leaver_work.py). No case content is involved: case numbers, initials, services, dates.
+
+
+def work_services_for(user: Any, person: User) -> QuerySet[Agency]:
+    """The youth justice services whose cases' work held by `person` the user may reassign, as one query.
+
+    The person's administrators (may_manage_person): every service. A senior practitioner: the
+    services they cover, when the person works or worked with one of them (a membership, a place in a
+    network, a case held or an action owned there). Anyone else: none.
+    """
+    services = Agency.objects.filter(kind=AgencyKind.YOUTH_JUSTICE)
+    if may_manage_person(user, person):
+        return services
+    if not has_role(user, Role.SENIOR_PRACTITIONER):
+        return services.none()
+    covered = services.filter(pk__in=Coverage.objects.filter(clinician=user).values("yjs_id"))
+    cases_there = Case.objects.filter(owning_yjs__in=covered)
+    works_there = (
+        Q(pk__in=Membership.objects.filter(agency__in=covered).values("user_id"))
+        | Q(pk__in=cases_there.filter(network__user__isnull=False).values("network__user"))
+        | Q(pk__in=cases_there.values("case_holder_id"))
+        # Actions (formulation.Recommendation) reached by field name: `cases` never imports the apps above it.
+        | Q(pk__in=cases_there.filter(recommendations__owner__isnull=False).values("recommendations__owner"))
+    )
+    if not User.objects.filter(pk=person.pk).filter(works_there).exists():
+        return services.none()
+    return covered
+
+
+def may_reassign_work(user: Any) -> bool:
+    """The role layer of the work page: administrators and senior practitioners (the scope is per person)."""
+    return may_manage_people(user) or has_role(user, Role.SENIOR_PRACTITIONER)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    # The administration area (people, agencies, coverage); commissioning's pages are in reporting's URLs.
+    path("manage/", include("cases.manage_urls")),
     path("referrals/", include("referrals.urls")),
     # TRM pages (stage assessments, THRIVE grouping, goals, reference data); full paths are in the app.
     path("", include("trm_stages.urls")),

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role, User
-from accounts.selectors import active_memberships
+from accounts.selectors import active_memberships, agencies_administered_by
 from accounts.tasks import HEARTBEAT_CACHE_KEY
 from cases.selectors import case_list, open_case_count
 from formulation.selectors import my_meetings
@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_cases_display": None,
         "recent_events": None,
         "next_meetings": None,
+        "managed_agencies": None,
     }
     if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER, Role.PARTNER}):
         context["next_meetings"] = list(my_meetings(user=user)[:5])
@@ -56,6 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["shared_cases"] = list(case_list(user=user)[:10])
     if Role.COMMISSIONER in roles:
         context["open_cases_display"] = suppress_small(open_case_count())
+    if Role.AGENCY_ADMINISTRATOR in roles and Role.ADMINISTRATOR not in roles:
+        context["managed_agencies"] = list(agencies_administered_by(user))
     if Role.ADMINISTRATOR in roles:
         context["recent_events"] = list(AccessEvent.objects.select_related("user")[:10])
     return render(request, "home.html", context)

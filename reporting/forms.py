@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from accounts.models import Agency
-from cases.forms import GovDateField
+from accounts.models import Agency, AgencyKind
+from cases.forms import GovDateField, ServiceErrorsMixin
 from reporting.scope import LONGEST_PERIOD_YEARS
 
 
@@ -58,3 +58,23 @@ class ReportFilterForm(forms.Form):
             self.add_error("start", f"The period must be shorter than {LONGEST_PERIOD_YEARS} years")
         data["start"], data["end"] = start, end
         return data
+
+
+class CommissioningForm(ServiceErrorsMixin, forms.Form):
+    """A commissioning body and a youth justice service whose figures it will see."""
+
+    commissioner_agency = forms.ModelChoiceField(
+        label="Commissioning body",
+        queryset=Agency.objects.filter(kind=AgencyKind.COMMISSIONER, is_active=True),
+        empty_label="Choose a commissioning body",
+        error_messages={"required": "Choose a commissioning body", "invalid_choice": "Choose one of the bodies listed"},
+    )
+    yjs = forms.ModelChoiceField(
+        label="Youth justice service",
+        queryset=Agency.objects.filter(kind=AgencyKind.YOUTH_JUSTICE, is_active=True),
+        empty_label="Choose a youth justice service",
+        error_messages={
+            "required": "Choose a youth justice service",
+            "invalid_choice": "Choose one of the services listed",
+        },
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views
+from reporting import manage_views, views
 
 app_name = "reporting"
 
@@ -11,4 +11,11 @@ urlpatterns = [
     path("reports/summaries/<int:document_id>/status/", views.summary_status, name="summary_status"),
     path("reports/summaries/<int:document_id>/download/", views.summary_download, name="summary_download"),
     path("reports/summaries/<int:document_id>/retry/", views.summary_retry, name="summary_retry"),
+    # Commissioning, in the administration area (/manage/): the landing page's link is registered in apps.py.
+    path("manage/commissioning/", manage_views.commissioning, name="commissioning"),
+    path(
+        "manage/commissioning/<int:commissioning_id>/remove/",
+        manage_views.commissioning_remove,
+        name="commissioning_remove",
+    ),
 ]

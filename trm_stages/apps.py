@@ -27,3 +27,16 @@ class TrmStagesConfig(AppConfig):
 
         register(CaseSection("trm-stage", 10, "trm_stages/includes/case_stage.html", stage_section))
         register(CaseSection("trm-outcomes", 20, "trm_stages/includes/case_outcomes.html", outcomes_section))
+
+        from cases.manage_area import ManageLink
+        from cases.manage_area import register as register_manage_link
+
+        register_manage_link(
+            ManageLink(
+                "trm",
+                50,
+                "Trauma Recovery Model reference data",
+                "trm_stages:reference",
+                "The stages, thresholds and interventions; publish a new version.",
+            )
+        )
