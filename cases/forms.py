@@ -145,17 +145,49 @@ class CaseHolderForm(ServiceErrorsMixin, forms.Form):
         field.label_from_instance = lambda person: person.get_full_name() or person.username
 
 
-class NetworkMemberForm(ServiceErrorsMixin, forms.Form):
-    """Someone with an ECM account (chosen from the list) or, when none is chosen, a contact without one."""
+class NetworkSearchForm(forms.Form):
+    """Find someone with an ECM account by name or e-mail: never a list of everyone."""
 
-    user = forms.ModelChoiceField(
-        label="Their ECM account",
-        help_text="If they use ECM, choose them: their name, agency and e-mail come from their account",
-        queryset=User.objects.none(),
-        required=False,
-        empty_label="Not on ECM: enter their details below",
-        error_messages={"invalid_choice": "Choose a person from the list"},
+    q = forms.CharField(
+        label="Search by name or e-mail address",
+        help_text="Enter at least 2 characters. People of the agencies that already work with the child come first.",
+        max_length=100,
+        min_length=2,
+        error_messages={
+            "required": "Enter their name or e-mail address",
+            "min_length": "Enter at least 2 characters of their name or e-mail address",
+        },
     )
+
+    def clean_q(self) -> str:
+        text = " ".join(self.cleaned_data["q"].split())
+        if len(text) < 2:
+            raise ValidationError("Enter at least 2 characters of their name or e-mail address")
+        return text
+
+
+class NetworkPersonForm(forms.Form):
+    """Someone with an ECM account, chosen from the search: their network role and whether they see the summary."""
+
+    role = forms.CharField(
+        label="Role in the child's network",
+        help_text="For example, designated teacher, social worker or school nurse. Leave it blank for their job title",
+        max_length=200,
+        required=False,
+    )
+    may_see_summary = forms.BooleanField(
+        label="They may see the shared summary of this case",
+        help_text="They will see the child's name, the service, the case holder and the network, and nothing from "
+        "contacts.",
+        required=False,
+    )
+    # Set by the confirmation page for someone of another youth justice service.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class NetworkMemberForm(ServiceErrorsMixin, forms.Form):
+    """A professional without an ECM account: their details, typed in. They cannot see the shared summary."""
+
     name = forms.CharField(label="Full name", max_length=200, required=False)
     agency = forms.ModelChoiceField(
         label="Agency",
@@ -175,71 +207,36 @@ class NetworkMemberForm(ServiceErrorsMixin, forms.Form):
         max_length=200,
         required=False,
     )
-    may_see_summary = forms.BooleanField(
-        label="They may see the shared summary of this case",
-        help_text="Only for someone with an ECM account. They will see the child's name, the service, the case "
-        "holder and the network, and nothing from contacts.",
-        required=False,
-    )
 
-    service_fields = {"user": "user", "may_see_summary": "may_see_summary"}
-
-    def __init__(self, *args: Any, candidates: QuerySet[User], agencies: QuerySet[Agency], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user_field: Any = self.fields["user"]
-        user_field.queryset = candidates
-        user_field.label_from_instance = _candidate_label
         agency_field: Any = self.fields["agency"]
         agency_field.queryset = agencies
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if "user" in self.errors:
-            return data
-        user = data.get("user")
-        if user is not None:
-            data["name"] = user.get_full_name() or user.username
-            data["email"] = user.email
-            data["phone"] = data.get("phone") or user.phone
-            if not data.get("agency") and not data.get("agency_name"):
-                data["agency"] = Agency.objects.filter(pk=getattr(user, "agency_ref", 0) or 0).first()
-            if not data.get("role"):
-                data["role"] = user.job_title or Role(getattr(user, "role_label", Role.PARTNER)).label
-            return data
         if not data.get("name"):
-            self.add_error("name", "Choose their ECM account, or enter the full name of someone not on ECM")
+            self.add_error("name", "Enter the full name of someone not on ECM (or search for their ECM account above)")
         if not data.get("role"):
             self.add_error("role", "Enter their role in the child's network")
         if not data.get("agency") and not data.get("agency_name"):
             self.add_error("agency", "Choose their agency, or enter its name if it is not listed")
-        if data.get("may_see_summary"):
-            self.add_error(
-                "may_see_summary",
-                "Only someone with an ECM account can see the shared summary: choose their account",
-            )
         return data
 
     def member_fields(self) -> dict[str, Any]:
         """The cleaned input as network_member_add takes it."""
         data = self.cleaned_data
         return {
-            "user": data.get("user"),
+            "user": None,
             "name": data.get("name") or "",
             "agency": data.get("agency"),
             "agency_name": data.get("agency_name") or "",
             "role": data.get("role") or "",
             "email": data.get("email") or "",
             "phone": data.get("phone") or "",
-            "may_see_summary": bool(data.get("may_see_summary")),
+            "may_see_summary": False,
         }
-
-
-def _candidate_label(person: Any) -> str:
-    role = Role(person.role_label).label if getattr(person, "role_label", None) else ""
-    agency = getattr(person, "agency_label", "") or ""
-    details = ", ".join(part for part in (role, agency) if part)
-    return f"{person.get_full_name() or person.username} ({details})" if details else person.get_full_name()
 
 
 class NetworkSharingForm(forms.Form):
@@ -442,3 +439,55 @@ class ChildDetailsForm(ServiceErrorsMixin, forms.Form):
         date_of_birth: dt.date = self.cleaned_data["date_of_birth"]
         _not_in_future(date_of_birth, "The date of birth")
         return date_of_birth
+
+
+class WorkReassignForm(forms.Form):
+    """A leaver's or mover's work to hand on: which items (all by default), to whom, and one reason."""
+
+    items = forms.MultipleChoiceField(
+        label="Work to hand on",
+        error_messages={
+            "required": "Choose at least one case or action to hand on",
+            "invalid_choice": "Choose cases and actions from the list (the list changed: check it again)",
+        },
+    )
+    to_person = forms.ModelChoiceField(
+        label="Colleague who will take it on",
+        help_text="For cases, a case manager of the service that owns them; for actions, someone who sees the case",
+        queryset=User.objects.none(),
+        empty_label="Choose a colleague",
+        error_messages={
+            "required": "Choose the colleague who will take the work on",
+            "invalid_choice": "Choose a colleague from the list",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        help_text="For example, Sam has left the service. It is kept in each case's holder history",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason for handing the work on"},
+    )
+    error_anchor = "id_to_person"
+
+    def __init__(self, *args: Any, item_keys: list[str], colleagues: QuerySet[User], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"items": item_keys})
+        super().__init__(*args, **kwargs)
+        items_field: Any = self.fields["items"]
+        items_field.choices = [(key, key) for key in item_keys]
+        person_field: Any = self.fields["to_person"]
+        person_field.queryset = colleagues
+        person_field.label_from_instance = _colleague_label
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Enter the reason for handing the work on")
+        return reason
+
+
+def _colleague_label(person: Any) -> str:
+    role = Role(person.role_label).label if getattr(person, "role_label", None) else ""
+    details = ", ".join(part for part in (role, getattr(person, "agency_label", "") or "") if part)
+    name = person.get_full_name() or person.username
+    return f"{name} ({details})" if details else name

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from accounts.models import Agency, Membership, Role, User
+from accounts.models import Agency, AgencyKind, Membership, Role, User
 from cases import access
 from cases.access import visible_cases
 from cases.models import (
@@ -159,15 +160,28 @@ def case_managers_of(*, yjs: Agency) -> QuerySet[User]:
     ).order_by("first_name", "last_name", "pk")
 
 
-def network_candidates(*, case: Case) -> QuerySet[User]:
-    """Active people who could join the case's network, each with one agency and role to show.
+# The network picker: a search, never a list of every member of staff of every agency.
+NETWORK_SEARCH_LIMIT = 20
 
-    Annotated in the same query (`agency_label`, `role_label`, `agency_ref`) so the select needs no
-    query per person.
-    """
-    memberships = Membership.objects.filter(
-        user=OuterRef("pk"), is_active=True, agency__is_active=True, role__in=NETWORK_ROLES
-    ).order_by("created_at", "pk")
+
+def agencies_working_with(*, case: Case) -> QuerySet[Agency]:
+    """The agencies already working with the child: those in the case's network, the owning service, the ECM team."""
+    in_network = NetworkMember.objects.filter(case=case, removed_at__isnull=True, agency__isnull=False)
+    return Agency.objects.filter(
+        Q(pk__in=in_network.values("agency_id")) | Q(pk=case.owning_yjs_id) | Q(kind=AgencyKind.ECM_TEAM)
+    )
+
+
+def network_candidates(*, case: Case) -> QuerySet[User]:
+    """Active people who could join the case's network (a role that may, not already in it), each with the
+    agency and role to show (`agency_label`, `role_label`, `agency_ref`, `agency_kind`), that of an agency
+    working with the child when they have one (`works_with_child`). Narrow it before listing: it is everyone."""
+    near = agencies_working_with(case=case).values("pk")
+    memberships = (
+        Membership.objects.filter(user=OuterRef("pk"), is_active=True, agency__is_active=True, role__in=NETWORK_ROLES)
+        .annotate(far=DbCase(When(agency_id__in=near, then=Value(0)), default=Value(1)))
+        .order_by("far", "created_at", "pk")
+    )
     already_in = NetworkMember.objects.filter(case=case, removed_at__isnull=True, user__isnull=False).values("user_id")
     return (
         User.objects.filter(is_active=True)
@@ -175,11 +189,40 @@ def network_candidates(*, case: Case) -> QuerySet[User]:
         .exclude(pk__in=already_in)
         .annotate(
             agency_label=Subquery(memberships.values("agency__name")[:1], output_field=CharField()),
+            agency_kind=Subquery(memberships.values("agency__kind")[:1], output_field=CharField()),
             role_label=Subquery(memberships.values("role")[:1], output_field=CharField()),
             agency_ref=Subquery(memberships.values("agency_id")[:1]),
+            works_with_child=Exists(memberships.filter(agency_id__in=near)),
         )
-        .order_by("first_name", "last_name", "pk")
     )
+
+
+def network_search(*, case: Case, text: str, limit: int = NETWORK_SEARCH_LIMIT) -> list[User]:
+    """Up to `limit` people who could join the network whose name or e-mail matches every word typed,
+    people of the agencies already working with the child first, then by name (one query)."""
+    people = network_candidates(case=case)
+    for word in text.split():
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+    found = list(people.order_by("-works_with_child", "first_name", "last_name", "pk")[:limit])
+    for person in found:
+        person.role_name = Role(person.role_label).label  # type: ignore[attr-defined]
+    return found
+
+
+def network_candidate(*, case: Case, person_id: int) -> QuerySet[User]:
+    """One person who could join the case's network (empty if they cannot, or are already in it)."""
+    return network_candidates(case=case).filter(pk=person_id)
+
+
+def other_service_of(*, case: Case, person: User) -> Agency | None:
+    """The youth justice service a person works for when it is not the one that owns the case (None otherwise)."""
+    memberships = Membership.objects.filter(
+        user=person, is_active=True, agency__is_active=True, agency__kind=AgencyKind.YOUTH_JUSTICE
+    ).select_related("agency")
+    if memberships.filter(agency_id=case.owning_yjs_id).exists():
+        return None
+    first = memberships.order_by("created_at", "pk").first()
+    return first.agency if first is not None else None
 
 
 def network_agencies() -> QuerySet[Agency]:

@@ -22,6 +22,7 @@ from cases.models import (
     CaseHolderChange,
     CaseKind,
     CaseStatus,
+    CaseUserObjectPermission,
     Child,
     ClosureReason,
     Consultation,
@@ -485,3 +486,32 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
             visibility=Visibility.FULL,
         )
     return case
+
+
+# Leavers (registered in cases/apps.py as a step of accounts.services.user_deactivate).
+
+
+@transaction.atomic
+def leaver_case_access_end(*, leaver: User, actor: Any) -> str:
+    """Take back every view of a case the leaver was given: their places in children's networks end
+    (each with a chronology line, as a removal writes one), and every object permission granted to
+    them personally is revoked. The cases themselves, and the history of every grant, stay."""
+    places = list(NetworkMember.objects.filter(user=leaver, removed_at__isnull=True).select_related("case"))
+    with acting_as(actor):
+        for member in places:
+            member.removed_at = timezone.now()
+            member.save(update_fields=["removed_at"])
+            case_event_add(
+                case=member.case,
+                kind=CaseEventKind.NETWORK,
+                summary=f"{member.name} left the network: their ECM account was closed"
+                + (" (they no longer see the shared summary)" if member.may_see_summary else ""),
+                actor=actor,
+                visibility=Visibility.SUMMARY,
+            )
+        # Shares made outside the network too: every direct grant to the person, whatever its permission.
+        # Deleted one by one so the history triggers keep each grant's before values.
+        grants = list(CaseUserObjectPermission.objects.filter(user=leaver))
+        for grant in grants:
+            grant.delete()
+    return f"{len(places)} network places ended, {len(grants)} case shares revoked"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:case_id>/close/", record.case_close, name="close"),
     path("<int:case_id>/reopen/", record.case_reopen, name="reopen"),
     path("<int:case_id>/network/add/", network.network_add, name="network_add"),
+    path("<int:case_id>/network/add/<int:person_id>/", network.network_add_person, name="network_add_person"),
     path("<int:case_id>/network/<int:member_id>/sharing/", network.network_sharing, name="network_sharing"),
     path("<int:case_id>/network/<int:member_id>/remove/", network.network_remove, name="network_remove"),
     path("<int:case_id>/contacts/", contacts.contact_list, name="contacts"),

@@ -10,10 +10,14 @@ class FormulationConfig(AppConfig):
     name = "formulation"
 
     def ready(self) -> None:
+        from accounts.leavers import register_leaver_step
         from cases import access
         from cases.sections import CaseSection, register
+        from formulation.meetings import leaver_invitations_withdraw
         from formulation.report_selectors import latest_signed_off, report_section_context
         from formulation.selectors import meetings_for_case
+
+        register_leaver_step("formulation: future invitations withdrawn", leaver_invitations_withdraw)
 
         def meetings_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
             """The latest meetings this person may see: all for the full record, their invitations for a partner."""

@@ -23,6 +23,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -445,3 +446,40 @@ def _message(
     message.attach_alternative(calendar, mimetype)
     message.attach("invitation.ics" if method == ics.Method.REQUEST else "cancellation.ics", calendar, mimetype)
     return message
+
+
+# Leavers (registered in formulation/apps.py as a step of accounts.services.user_deactivate).
+
+
+@transaction.atomic
+def leaver_invitations_withdraw(*, leaver: User, actor: Any) -> str:
+    """Take a leaver off every meeting still to come, as a withdrawal does, keeping the invitation in
+    the history; meetings already started or held keep their attendance.
+
+    No withdrawal notice goes to the leaver's address (it is closing with them, and a calendar
+    cancellation would tell no one anything useful); the organiser reads it in the case's chronology.
+    """
+    upcoming = Invitation.objects.filter(
+        meeting__status=MeetingStatus.SCHEDULED,
+        meeting__starts_at__gt=timezone.now(),
+        removed_at__isnull=True,
+    ).filter(Q(user=leaver) | Q(network_member__user=leaver))
+    withdrawn = 0
+    for invitation in upcoming.select_related("meeting").order_by("meeting__starts_at", "pk"):
+        meeting = _locked(invitation.meeting)
+        with acting_as(actor):
+            invitation.removed_at = timezone.now()
+            invitation.save(update_fields=["removed_at"])
+            # Any later update or cancellation the others receive supersedes the version the leaver held.
+            meeting.sequence += 1
+            meeting.save(update_fields=["sequence", "updated_at"])
+            case_event_add(
+                case=meeting.case,
+                kind=CaseEventKind.MEETING,
+                summary=f"{invitation.name} is no longer invited to the {meeting.get_purpose_display().lower()} "
+                f"of {when(meeting.starts_at)}: their ECM account was closed",
+                actor=actor,
+                link=meeting.get_absolute_url(),
+            )
+        withdrawn += 1
+    return f"{withdrawn} future meeting invitations withdrawn"

@@ -521,3 +521,47 @@ def action_progress_add(
         )
     action.status = locked.status
     return progress
+
+
+@transaction.atomic
+def action_owner_change(*, action: Recommendation, new_owner: User, reason: str, actor: User) -> Recommendation:
+    """Hand an open action to another ECM user who sees its case (a leaver's or mover's work); the
+    action's history keeps the previous owner, who changed it and why, and the chronology says so."""
+    locked = (
+        Recommendation.objects.select_for_update(of=("self",))
+        .select_related("case", "report", "owner", "owner_agency")
+        .get(pk=action.pk)
+    )
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = "Enter the reason for the change"
+    _too_long(errors, "reason", reason, TEXT_LIMIT, "The reason")
+    if locked.report_id is not None and locked.report and locked.report.status != ReportStatus.SIGNED_OFF:
+        errors["owner"] = "This recommendation is not an action yet: its report is not signed off"
+    elif locked.status not in OPEN_ACTION_STATUSES:
+        errors["owner"] = "This action is finished: its owner no longer changes"
+    elif new_owner.pk == locked.owner_id:
+        errors["owner"] = f"{new_owner.get_full_name()} already owns this action: choose someone else"
+    elif not new_owner.is_active or not access.may(new_owner, "view_summary", locked.case):
+        errors["owner"] = (
+            f"{new_owner.get_full_name()} cannot see this case in ECM: share the case's summary with them, "
+            "or choose someone else"
+        )
+    if errors:
+        raise ValidationError(errors)
+    previous = owner_label(locked)
+    with acting_as(actor, reason=reason):
+        locked.owner = new_owner
+        locked.owner_name = ""
+        locked.owner_agency = _agency_of(new_owner, locked.case)
+        locked.owner_agency_name = ""
+        locked.save(update_fields=["owner", "owner_name", "owner_agency", "owner_agency_name"])
+        case_event_add(
+            case=locked.case,
+            kind=CaseEventKind.ACTION,
+            summary=f"Action handed from {previous} to {owner_label(locked)}: {reason}",
+            actor=actor,
+            link=reverse("reviews:action_detail", args=[locked.pk]),
+        )
+    return locked

@@ -14,6 +14,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.authz import cases as cases_rows
 from tests.authz import core, referrals, report_documents
 from tests.authz import formulation as formulation_rows
+from tests.authz import identity as identity_rows
+from tests.authz import leavers as leavers_rows
+from tests.authz import manage as manage_rows
+from tests.authz import oidc as oidc_rows
 from tests.authz import reporting as reporting_rows
 from tests.authz import reports as report_rows
 from tests.authz import reviews as reviews_rows
@@ -23,6 +27,7 @@ from tests.conftest import Cast
 
 MATRIX: dict[str, Row] = {
     **core.ROWS,
+    **identity_rows.ROWS,
     **cases_rows.ROWS,
     **referrals.ROWS,
     **trm_rows.ROWS,
@@ -31,6 +36,9 @@ MATRIX: dict[str, Row] = {
     **report_documents.ROWS,
     **report_rows.ROWS,
     **reporting_rows.ROWS,
+    **oidc_rows.ROWS,
+    **manage_rows.ROWS,
+    **leavers_rows.ROWS,
 }
 
 

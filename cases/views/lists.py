@@ -88,11 +88,10 @@ def case_search_view(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def case_access_log(request: SignedInRequest, case_id: int) -> HttpResponse:
-    """Who has looked at this case: for everyone who may see the case in full."""
+    """Who can see this case now and why, and who has looked at it: for everyone who may see the case in full."""
     case = access.get_case_for(request.user, case_id, "view_access_log")
-    return render(
-        request, "cases/case_access_log.html", {"case": case, **paginate(request, access_events(case_id=case.pk))}
-    )
+    context = {"case": case, "viewers": access.who_can_see(case), **paginate(request, access_events(case_id=case.pk))}
+    return render(request, "cases/case_access_log.html", context)
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,31 +11,76 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import Agency, Role
 from cases import access, selectors, services
-from cases.forms import NetworkMemberForm, NetworkSharingForm
+from cases.forms import NetworkMemberForm, NetworkPersonForm, NetworkSearchForm, NetworkSharingForm
 from cases.views.common import SignedInRequest, is_post
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def network_add(request: SignedInRequest, case_id: int) -> HttpResponse:
-    """Add a professional: someone with an ECM account, or a contact without one."""
+    """Add a professional: search for someone with an ECM account (a GET form, then a choose step), or
+    type in the details of someone without one (POST). No page lists every member of staff."""
     case = access.get_case_for(request.user, case_id, "change")
-    form = NetworkMemberForm(
-        request.POST if is_post(request) else None,
-        candidates=selectors.network_candidates(case=case),
-        agencies=selectors.network_agencies(),
-    )
+    search = NetworkSearchForm(request.GET if "q" in request.GET else None)
+    form = NetworkMemberForm(request.POST if is_post(request) else None, agencies=selectors.network_agencies())
     if is_post(request) and form.is_valid():
         try:
             member = services.network_member_add(case=case, actor=request.user, **form.member_fields())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
+            messages.success(request, f"{member.name} is in the network")
+            return redirect(f"{case.get_absolute_url()}#network")
+    context: dict[str, Any] = {"case": case, "form": form, "search": search, "searched": False}
+    if search.is_bound and search.is_valid():
+        found: list[Any] = selectors.network_search(
+            case=case, text=search.cleaned_data["q"], limit=selectors.NETWORK_SEARCH_LIMIT + 1
+        )
+        context.update(
+            searched=True,
+            near=[person for person in found[: selectors.NETWORK_SEARCH_LIMIT] if person.works_with_child],
+            elsewhere=[person for person in found[: selectors.NETWORK_SEARCH_LIMIT] if not person.works_with_child],
+            more=len(found) > selectors.NETWORK_SEARCH_LIMIT,
+            limit=selectors.NETWORK_SEARCH_LIMIT,
+        )
+    return render(request, "cases/network_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_add_person(request: SignedInRequest, case_id: int, person_id: int) -> HttpResponse:
+    """The person chosen from the search: their role in the network and whether they see the summary.
+    Someone of another youth justice service needs a confirmation first."""
+    case = access.get_case_for(request.user, case_id, "change")
+    person: Any = get_object_or_404(selectors.network_candidate(case=case, person_id=person_id))
+    other_service = selectors.other_service_of(case=case, person=person)
+    form = NetworkPersonForm(request.POST if is_post(request) else None)
+    context: dict[str, Any] = {"case": case, "person": person, "form": form, "other_service": other_service}
+    if is_post(request) and form.is_valid():
+        data = form.cleaned_data
+        if other_service is not None and not data["confirmed"]:
+            return render(request, "cases/network_confirm.html", context)
+        try:
+            member = services.network_member_add(
+                case=case,
+                actor=request.user,
+                user=person,
+                name=person.get_full_name() or person.username,
+                agency=Agency.objects.filter(pk=person.agency_ref).first(),
+                role=data["role"] or person.job_title or Role(person.role_label).label,
+                email=person.email,
+                phone=person.phone,
+                may_see_summary=data["may_see_summary"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
             shared = " and may see the shared summary" if member.may_see_summary else ""
             messages.success(request, f"{member.name} is in the network{shared}")
             return redirect(f"{case.get_absolute_url()}#network")
-    return render(request, "cases/network_form.html", {"case": case, "form": form})
+    return render(request, "cases/network_person.html", context)
 
 
 @login_required

@@ -60,7 +60,13 @@ def case_holder_change(request: SignedInRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{new_holder.get_full_name()} now holds the case")
             return redirect(case)
-    context = {"case": case, "form": form, "holders": selectors.holder_history(case=case)}
+    context = {
+        "case": case,
+        "form": form,
+        "holders": selectors.holder_history(case=case),
+        # A covering senior practitioner (or an administrator) hands on all of a leaver's work at once.
+        "may_hand_on_all_work": access.work_services_for(request.user, case.case_holder).exists(),
+    }
     return render(request, "cases/case_holder_form.html", context)
 
 

@@ -86,3 +86,14 @@ def test_the_network_partner_may_not_change_the_holder_and_another_yjs_cannot_se
     client.force_login(cast.banes_case_manager)
     assert client.post(url(cast), {"new_holder": cast.banes_case_manager.pk, "reason": "x"}).status_code == 404
     assert Case.objects.get(pk=cast.case.pk).case_holder == cast.case_manager
+
+
+def test_the_covering_senior_practitioner_is_offered_the_holders_whole_work(cast: Cast, client: Client) -> None:
+    work_url = f"/manage/people/{cast.case_manager.pk}/work/"
+    client.force_login(cast.senior_practitioner)
+    page = client.get(f"/cases/{cast.case.pk}/case-holder/")
+    assert work_url in page.content.decode()
+    client.force_login(cast.colleague)
+    page = client.get(f"/cases/{cast.case.pk}/case-holder/")
+    assert page.status_code == 200
+    assert work_url not in page.content.decode()
