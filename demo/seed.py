@@ -18,6 +18,7 @@ from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, coverage_add, membership_add, user_create
 from cases.models import Case, Child, Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import case_close, child_create, consultation_log, contact_log, network_member_add
+from demo.totp import demo_device_ensure
 from formulation.meetings import Invitee, meeting_schedule
 from formulation.reports import recommendation_add, report_save, report_start
 from referrals.models import Referral, TriageDecision
@@ -75,6 +76,7 @@ DEMO_PEOPLE = [
     DemoPerson("teacher", "Helen", "Marsh", Role.PARTNER, "Fernbrook Academy", "Designated teacher"),
     DemoPerson("commissioner", "Chris", "Lowe", Role.COMMISSIONER, COMMISSIONER, "Commissioning manager"),
     DemoPerson("admin", "Dana", "Whitfield", Role.ADMINISTRATOR, ECM_TEAM, "Service administrator"),
+    DemoPerson("bristoladmin", "Lena", "Achebe", Role.AGENCY_ADMINISTRATOR, "Bristol YJS", "Business support manager"),
 ]
 
 
@@ -164,6 +166,8 @@ def seed_demo() -> list[DemoPerson]:
             membership_add(user=user, agency=agencies[person.agency], role=person.role)
             for yjs in person.covers:
                 coverage_add(clinician=user, yjs=agencies[yjs])
+        # Every demo person signs in with a second factor, from a fixed key printed beside their name.
+        demo_device_ensure(user)
         people[person.username] = user
 
     for story in DEMO_CHILDREN:
