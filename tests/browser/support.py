@@ -6,12 +6,15 @@ Functions rather than fixtures so a test reads as the steps a person takes:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+import time
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
 
+from django_otp.oath import TOTP
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, Route, expect
 
 from tests.factories import TEST_PASSWORD
@@ -258,3 +261,18 @@ def sign_out(page: Page, live_server: Any) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(live_server.url + "/accounts/sign-in/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Enhanced Case Management")
+
+
+def app_code(typed_key: str) -> str:
+    """What an authenticator app shows for a key typed into it (spaces ignored, as the apps do)."""
+    key = base64.b32decode(typed_key.replace(" ", "").upper())
+    totp = TOTP(key)
+    totp.time = time.time()
+    return f"{totp.token():06d}"
+
+
+def submit_password(page: Page, username: str, password: str = TEST_PASSWORD) -> None:
+    """The sign-in form's first step only (the second factor is the caller's to handle)."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -6,36 +6,19 @@ Every page is screenshotted and checked with axe (support.look).
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 from typing import Any
 
 from django.core import mail
-from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from accounts import mfa
-from tests.browser.support import enter_security_code, look, sign_in, sign_out, visit
+from tests.browser.support import app_code, enter_security_code, look, sign_in, sign_out, submit_password, visit
 from tests.conftest import Cast
-from tests.factories import TEST_PASSWORD
 from tests.mfa import totp_code_for, totp_device_for
 
 NEW_PASSWORD = "lantern-orchard-quietly-47"  # noqa: S105 - invented
-
-
-def app_code(typed_key: str) -> str:
-    """What an authenticator app shows for a key typed into it (spaces ignored, as the apps do)."""
-    key = base64.b32decode(typed_key.replace(" ", "").upper())
-    totp = TOTP(key)
-    totp.time = time.time()
-    return f"{totp.token():06d}"
-
-
-def submit_password(page: Page, username: str, password: str = TEST_PASSWORD) -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_psychologist_sets_up_two_factor_sign_in_from_the_typed_key_then_signs_in_with_a_code(

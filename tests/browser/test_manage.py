@@ -15,7 +15,7 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
-from tests.browser.support import look, sign_in, visit, watch
+from tests.browser.support import app_code, look, sign_in, submit_password, visit, watch
 from tests.conftest import Cast
 
 NEW_PASSWORD = "lantern-orchard-pebble-42"  # noqa: S105 - an invented test password
@@ -88,6 +88,18 @@ def test_the_service_administrator_finds_people_and_invites_someone(
     expect(nias_page.locator(".govuk-notification-banner--success")).to_contain_text("Your password is set")
     look(nias_page, "manage - password set, sign in")
     assert User.objects.get(username="nia.okoro").check_password(NEW_PASSWORD)
+
+    # Her first sign-in: the password she chose, then setting up her authenticator from the typed key.
+    submit_password(nias_page, "nia.okoro", NEW_PASSWORD)
+    expect(nias_page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
+    look(nias_page, "manage - invited person sets up two-factor sign-in")
+    nias_page.get_by_label("Security code").fill(app_code(nias_page.get_by_test_id("otp-key").inner_text()))
+    nias_page.get_by_role("button", name="Confirm and continue").click()
+    expect(nias_page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    nias_page.get_by_role("button", name="I have kept my codes safe: continue").click()
+    expect(nias_page).to_have_url(live_server.url + "/")
+    expect(nias_page.get_by_role("banner")).to_contain_text("Nia Okoro")
+    look(nias_page, "manage - invited person signed in")
     nias_context.close()
 
 
