@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -18,8 +16,6 @@ from accounts.leavers import run_leaver_steps
 from accounts.models import Agency, Coverage, Membership, Role, User
 from accounts.roles import role_group
 from accounts.selectors import agencies_administered_by
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -143,25 +139,19 @@ def user_reactivate(*, user: User, actor: Any = None) -> None:
 
 
 def sessions_end_for(*, user: User) -> int:
-    """Delete every stored session of the person (and its cached copy), so no open browser stays signed in.
+    """Delete every stored session of the person, so no open browser stays signed in.
 
-    Sessions are not indexed by person, so this reads them; it runs for leavers only. An inactive
-    person is also refused by the authentication backend on their next request, whatever is stored.
+    Sessions live in PostgreSQL only (`SESSION_ENGINE` is `db`, so Redis holds no copy). They are
+    not indexed by person, so this reads them; it runs for leavers only. An inactive person is
+    also refused by the authentication backend on their next request, whatever is stored.
     """
-    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
     from django.contrib.sessions.models import Session
-    from django.core.cache import caches
 
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
-            session_key = session.session_key  # delete() clears the primary key
             session.delete()
             ended += 1
-            try:
-                caches[settings.SESSION_CACHE_ALIAS].delete(KEY_PREFIX + session_key)
-            except Exception:  # noqa: BLE001 - Redis down must not stop a leaver being removed
-                logger.warning("session cache unavailable while ending a leaver's session")
     return ended
 
 

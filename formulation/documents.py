@@ -40,6 +40,7 @@ from cases.pdf import (
     is_stale,
     render_pdf,
 )
+from config.jobs import enqueue_each
 from formulation.models import (
     REPORT_SECTIONS,
     DocumentKind,
@@ -147,14 +148,11 @@ def _queue_again(document: ReportDocument) -> None:
 
 
 def _enqueue(document_ids: Iterable[int]) -> None:
-    """Send the jobs. If Redis is down the rows stay queued: the sweep (or "Start again") sends them later."""
+    """Send the jobs (called once committed). If Redis is down the rows stay queued: the sweep (or "Start
+    again") sends them later; the page never fails (config/jobs.py)."""
     from formulation.tasks import render_report_document
 
-    for document_id in document_ids:
-        try:
-            render_report_document.delay(document_id)
-        except Exception:  # the broker is unreachable; nothing is lost, the row is still queued
-            logger.warning("Could not send report document %s to the render job", document_id, exc_info=True)
+    enqueue_each(render_report_document, document_ids)
 
 
 def report_documents_resend_stale() -> int:

@@ -19,7 +19,9 @@ from formulation import documents
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="formulation.tasks.render_report_document", max_retries=PDF_MAX_RETRIES)
+@shared_task(
+    bind=True, name="formulation.tasks.render_report_document", max_retries=PDF_MAX_RETRIES, ignore_result=True
+)
 def render_report_document(self: Any, document_id: int) -> str:
     """Make one PDF of a signed-off report and keep it; what happened, for the logs."""
     try:

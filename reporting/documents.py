@@ -34,6 +34,7 @@ from cases.pdf import (
     is_stale,
     render_pdf,
 )
+from config.jobs import enqueue_each
 from formulation.models import DocumentStatus
 from reporting.figures import build_report
 from reporting.models import SummaryDocument
@@ -93,14 +94,11 @@ def summary_document_retry(*, document: SummaryDocument, actor: User) -> Summary
 
 
 def _enqueue(document_ids: Iterable[int]) -> None:
-    """Send the jobs. If Redis is down the rows stay queued: the sweep (or "Start again") sends them later."""
+    """Send the jobs (called once committed). If Redis is down the rows stay queued: the sweep (or "Start
+    again") sends them later; the page never fails (config/jobs.py)."""
     from reporting.tasks import render_summary_document
 
-    for document_id in document_ids:
-        try:
-            render_summary_document.delay(document_id)
-        except Exception:  # the broker is unreachable; nothing is lost, the row is still queued
-            logger.warning("Could not send summary document %s to the render job", document_id, exc_info=True)
+    enqueue_each(render_summary_document, document_ids)
 
 
 def summary_documents_resend_stale() -> int:

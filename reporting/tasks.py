@@ -19,7 +19,7 @@ from reporting import documents
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="reporting.tasks.render_summary_document", max_retries=PDF_MAX_RETRIES)
+@shared_task(bind=True, name="reporting.tasks.render_summary_document", max_retries=PDF_MAX_RETRIES, ignore_result=True)
 def render_summary_document(self: Any, document_id: int) -> str:
     """Make one summary PDF and keep it; what happened, for the logs."""
     try:

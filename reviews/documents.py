@@ -38,6 +38,7 @@ from cases.pdf import (
     is_stale,
     render_pdf,
 )
+from config.jobs import enqueue_each
 from formulation.models import DocumentStatus
 from reviews.models import Review, ReviewDocument, ReviewStatus
 from reviews.selectors import actions_added_at, attendance_by_agency, attendance_of, goal_ratings_at, walkthrough
@@ -96,14 +97,11 @@ def _queue_again(document: ReviewDocument) -> None:
 
 
 def _enqueue(document_ids: Iterable[int]) -> None:
-    """Send the jobs. If Redis is down the rows stay queued: the resend task (or "Start again") sends them later."""
+    """Send the jobs (called once committed). If Redis is down the rows stay queued: the sweep (or "Start
+    again") sends them later; the page never fails (config/jobs.py)."""
     from reviews.tasks import render_review_document
 
-    for document_id in document_ids:
-        try:
-            render_review_document.delay(document_id)
-        except Exception:  # the broker is unreachable; nothing is lost, the row is still queued
-            logger.warning("Could not send review document %s to the render job", document_id, exc_info=True)
+    enqueue_each(render_review_document, document_ids)
 
 
 def review_documents_resend_stale() -> int:

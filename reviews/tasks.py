@@ -41,7 +41,7 @@ def reminders_deliver() -> int:
     return reminders.reminders_deliver().handled
 
 
-@shared_task(bind=True, name="reviews.tasks.render_review_document", max_retries=PDF_MAX_RETRIES)
+@shared_task(bind=True, name="reviews.tasks.render_review_document", max_retries=PDF_MAX_RETRIES, ignore_result=True)
 def render_review_document(self: Any, document_id: int) -> str:
     """Make the PDF of a signed-off review's record and keep it (reviews/documents.py); what happened."""
     try:

@@ -111,7 +111,8 @@ pg_prepare() {
     if [[ ! -f "$data/PG_VERSION" ]]; then
         say "initdb $data (once)"
         # Superuser `postgres` with trust auth: the server listens on 127.0.0.1 and the socket
-        # only, for development and tests. fsync stays on; synchronous_commit off is safe.
+        # only, for development and tests. Durability as in production (fsync and synchronous_commit
+        # on), so what a newcomer sees after a crash is what production would keep.
         as_pg_owner "$bin/initdb" --pgdata="$data" --username=postgres --auth=trust \
             --encoding=UTF8 --no-locale >"$PG_HOME/initdb.log" 2>&1 ||
             { cat "$PG_HOME/initdb.log" >&2; return 1; }
@@ -120,7 +121,7 @@ pg_prepare() {
             echo "listen_addresses = '127.0.0.1'"
             echo "port = $PG_PORT"
             echo "unix_socket_directories = '$PG_SOCKET_DIR'"
-            echo "synchronous_commit = off"
+            echo "synchronous_commit = on"
             echo "max_connections = 100"
         } | as_pg_owner tee -a "$data/postgresql.conf" >/dev/null
     fi
@@ -142,10 +143,11 @@ pg_start_local() {
         fi
         # Marked before starting, so an interrupt during the start still stops it.
         STARTED_PG="$bin"
-        # The options repeat the config so a changed ECM_PG_PORT applies to an existing cluster.
+        # The options repeat the config so a changed ECM_PG_PORT applies to an existing cluster (and
+        # one made when this script still turned synchronous_commit off gets normal durability).
         as_pg_owner "$bin/pg_ctl" --pgdata="$(pg_data_dir)" --log="$(pg_data_dir)/server.log" \
             --wait --timeout=60 --silent \
-            -o "-p $PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1" start ||
+            -o "-p $PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1 -c synchronous_commit=on" start ||
             { tail -n 20 "$(pg_data_dir)/server.log" >&2; return 1; }
         say "started project-local PostgreSQL on 127.0.0.1:$PG_PORT (data in .local/pg)"
     fi
@@ -210,10 +212,11 @@ redis_start_local() {
             return 1
         fi
         STARTED_REDIS=1
-        # Nothing kept on disk: the queue and cache are disposable in development and tests.
+        # Append-only file, flushed every second (as production should run it): queued jobs survive a
+        # restart of Redis instead of waiting for the resend sweep. Data in .local/redis.
         redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR" \
             --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
-            --save "" --appendonly no
+            --save "" --appendonly yes --appendfsync everysec
         for _ in $(seq 100); do
             redis_local_running && break
             sleep 0.05

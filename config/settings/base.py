@@ -60,6 +60,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte anywhere in the request is a 400 before anything reaches PostgreSQL (config/middleware.py).
+    "config.middleware.BadInputMiddleware",
+    # A view that loses the database answers 503 "try again in a minute", not a 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,11 +108,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# Redis is an accelerator, never a single point of failure: the cache treats Redis errors as misses
+# (config/cache.py) and gives up on a connection quickly, so an outage does not make pages wait.
+REDIS_SOCKET_TIMEOUT_SECONDS = env.float("ECM_REDIS_SOCKET_TIMEOUT_SECONDS", default=0.25)
+CACHE_BACKEND = "config.cache.ResilientRedisCache"
+CACHE_OPTIONS = {
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": CACHE_BACKEND,
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ecm",
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 
@@ -132,7 +145,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: 30 minutes idle, 12 hours in all (enforced by accounts.middleware.SessionLimitsMiddleware).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL only. `cached_db` loads a session about 0.8 ms faster (0.3 against
+# 1.1 ms, measured in process), about 1-5 % of a signed-in page; but its copy in Redis goes stale in
+# an outage (a sign-out or ended session written to PostgreSQL only would come back to life with
+# Redis), and its load wrote to Redis unguarded. Correct and independent of Redis beats 1 ms.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("ECM_SESSION_IDLE_MINUTES", default=30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("ECM_SESSION_ABSOLUTE_HOURS", default=12))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
@@ -235,8 +252,9 @@ if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 
 # Celery: JSON only, late acks with reject on worker lost (at-least-once: every task is idempotent).
-CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
+# The queue in its own Redis database (compose: /1), so clearing the cache (/0) never drops a job.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -246,7 +264,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # Sending a job from a request gives up quickly when Redis is down (config/jobs.py): the job's row
+    # is already written and the resend sweep sends it later.
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+    "socket_timeout": env.float("ECM_BROKER_SOCKET_TIMEOUT_SECONDS", default=5.0),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = 5.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # The one beat schedule of the project: every periodic task is listed here.

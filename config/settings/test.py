@@ -1,7 +1,7 @@
 """Tests: real PostgreSQL and Redis (from the environment), fast hashing, in-memory e-mail."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import CACHE_BACKEND, CACHE_OPTIONS, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-5d1e"  # noqa: S105
@@ -17,9 +17,10 @@ STORAGES = {
 TEST_REDIS_URL = env.str("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": CACHE_BACKEND,
         "LOCATION": TEST_REDIS_URL,
         "KEY_PREFIX": "ecm-test",
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 CELERY_BROKER_URL = TEST_REDIS_URL

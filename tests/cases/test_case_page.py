@@ -188,12 +188,13 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
         for number in range(30)
     )
     client.force_login(cast.case_manager)
-    # Session user, case with relations, access event, two permission reads, counts, clinicians, network,
-    # latest events, holders, memberships (header), unread notifications (header) and the session save; then
-    # the sections of the apps above cases: the TRM stage (3), goals and THRIVE (3), the formulation report
-    # with open actions and standing sequencing mismatches (6), meetings (1), reviews (4). None grows with
-    # the rows behind it (50 network members and contacts, 30 assessments, 30 actions, 8 meetings).
-    with django_assert_max_num_queries(29):
+    # Session (read from PostgreSQL: the session engine is `db`), session user, case with relations, access
+    # event, two permission reads, counts, clinicians, network, latest events, holders, memberships (header),
+    # unread notifications (header) and the session save; then the sections of the apps above cases: the TRM
+    # stage (3), goals and THRIVE (3), the formulation report with open actions and standing sequencing
+    # mismatches (6), meetings (1), reviews (4). None grows with the rows behind it (50 network members and
+    # contacts, 30 assessments, 30 actions, 8 meetings).
+    with django_assert_max_num_queries(30):
         body = client.get(f"/cases/{cast.case.pk}/").content.decode()
     assert body.count("<strong>Professional ") == 50
     assert "Contacts (50)" in body

@@ -132,7 +132,7 @@ def test_the_reports_page_shows_the_summary_being_made(world: World, django_capt
     assert "Your PDF summaries" in page
     assert f'data-status-url="/reports/summaries/{document.pk}/status/"' in page
     assert "Summary of 1 January 2025 to 31 December 2025" in page
-    assert "The PDF is being made" in page
+    assert "The PDF is queued" in page
 
 
 def test_a_person_who_lost_their_role_gets_no_summary(
