@@ -32,6 +32,7 @@ from accounts.models import CLINICIAN_ROLES, AccessAction, Agency, AgencyKind, C
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.selectors import agencies_administered_by
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from config.converters import record_id_or_404
 
 SUMMARY_PERMISSION = "view_case_summary"
 R = TypeVar("R", bound=Model)
@@ -280,10 +281,8 @@ def get_for(
     log: bool = True,
 ) -> R:
     """Fetch one record of `scope` for an action, with the same 404/403 rules and logging as cases."""
-    try:
-        pk = int(record_id)
-    except (TypeError, ValueError) as error:
-        raise Http404("No such record") from error
+    # An id no primary key can have (0, negative, over 2**63 - 1) is absent: never queried, never logged.
+    pk = record_id_or_404(record_id)
     rule = RULES[action]
     if not _is_signed_in(user):
         raise Http404("No such record")
@@ -436,10 +435,7 @@ def get_person_for(user: Any, person_id: int | str, *, change: bool = False) -> 
     """Fetch a person for the administration area: 403 for anyone who manages nobody, 404 for a person
     outside the administrator's scope (existence never leaks across agencies), 403 to change someone in
     scope they may not change. Refusals are written to the access log."""
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError) as error:
-        raise Http404("No such person") from error
+    pk = record_id_or_404(person_id, "person")
     if not may_manage_people(user):
         _log_person_refusal(user, pk, "manage person: forbidden")
         raise PermissionDenied("Only administrators manage people.")

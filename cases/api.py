@@ -6,11 +6,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import access
-from cases.models import Case
+from cases.models import Case, CaseStatus
 from cases.selectors import case_list
 
 
@@ -31,7 +32,10 @@ class CaseListApi(generics.ListAPIView):
     serializer_class = CaseSummarySerializer
 
     def get_queryset(self) -> QuerySet[Case]:
-        return case_list(user=self.request.user, status=self.request.query_params.get("status", ""))
+        status = self.request.query_params.get("status", "")
+        if status and status not in CaseStatus.values:
+            raise ValidationError({"status": [f"Status must be one of: {', '.join(CaseStatus.values)}, or left out"]})
+        return case_list(user=self.request.user, status=status)
 
 
 class CaseDetailApi(generics.GenericAPIView):

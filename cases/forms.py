@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from accounts.models import Agency, Role, User
@@ -26,6 +27,7 @@ from cases.models import (
 from cases.services import CHILD_FIELDS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+DATE_PARTS = ("day", "month", "year")
 
 
 class DatePartsWidget(forms.MultiWidget):
@@ -64,6 +66,64 @@ class GovDateField(forms.Field):
             return dt.date(int(year), int(month), int(day))
         except ValueError as error:
             raise ValidationError(f"{label} must be a real date, like 27 3 2025", code="invalid") from error
+
+
+class DatePartsBoundField(BoundField):
+    """A date field's day, month and year as typed (or as stored), for templates that show them by name."""
+
+    @property
+    def parts(self) -> dict[str, str]:
+        value = self.value()
+        if isinstance(value, dt.date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        if isinstance(value, list | tuple):
+            return {part: str(typed or "") for part, typed in zip(DATE_PARTS, value, strict=False)}
+        return dict.fromkeys(DATE_PARTS, "")
+
+
+OLDEST_AGE = 25  # ECM works with children and, in transition, young people up to 25
+
+
+def age_on(today: dt.date, born: dt.date) -> int:
+    """Age in whole years on `today`."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class DateOfBirthField(GovDateField):
+    """A child's date of birth, bounded the same on every form that takes one (the child's details, the
+    referral): a real date, not in the future, for a child or young person aged OLDEST_AGE or under.
+
+    The date already on the record (`on_record`) passes the age bound, so a young person who has turned
+    26 during their case can still have their other details changed.
+    """
+
+    bound_field_class = DatePartsBoundField
+
+    def __init__(self, *, on_record: dt.date | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Date of birth")
+        kwargs.setdefault("error_messages", {"required": "Enter the child's date of birth"})
+        self.on_record = on_record
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid":
+                raise ValidationError(f"{self.label} must be a real date", code="invalid") from error
+            raise
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        today = timezone.localdate()
+        if value > today:
+            raise ValidationError(f"{self.label} must be today or in the past", code="future")
+        if value != self.on_record and age_on(today, value) > OLDEST_AGE:
+            raise ValidationError(
+                f"{self.label} must be for a child or young person aged {OLDEST_AGE} or under", code="too_old"
+            )
 
 
 def _not_in_future(value: dt.date, label: str) -> None:
@@ -416,11 +476,7 @@ class ChildDetailsForm(ServiceErrorsMixin, forms.Form):
     family_name = forms.CharField(
         label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
     )
-    date_of_birth = GovDateField(
-        label="Date of birth",
-        help_text="For example, 17 5 2010",
-        error_messages={"required": "Enter the child's date of birth"},
-    )
+    date_of_birth = DateOfBirthField(help_text="For example, 17 5 2010")
     reference = forms.CharField(label="NHS or local reference (optional)", max_length=40, required=False)
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices, widget=forms.RadioSelect)
     ethnicity = forms.ChoiceField(label="Ethnic group", choices=Ethnicity.choices, widget=forms.RadioSelect)
@@ -435,10 +491,11 @@ class ChildDetailsForm(ServiceErrorsMixin, forms.Form):
 
     FIELDS = CHILD_FIELDS
 
-    def clean_date_of_birth(self) -> dt.date:
-        date_of_birth: dt.date = self.cleaned_data["date_of_birth"]
-        _not_in_future(date_of_birth, "The date of birth")
-        return date_of_birth
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        date_of_birth = self.fields["date_of_birth"]
+        assert isinstance(date_of_birth, DateOfBirthField)  # noqa: S101 - narrows the type for mypy
+        date_of_birth.on_record = self.initial.get("date_of_birth")
 
 
 class WorkReassignForm(forms.Form):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
 from cases.views import chronology, consultations, contacts, lists, network, record
 
 app_name = "cases"
@@ -8,26 +9,26 @@ urlpatterns = [
     path("", lists.case_list_view, name="list"),
     path("search/", lists.case_search_view, name="search"),
     path("access-log/", lists.access_log, name="access_log"),
-    path("<int:case_id>/", record.case_detail, name="detail"),
-    path("<int:case_id>/access-log/", lists.case_access_log, name="case_access_log"),
-    path("<int:case_id>/child/", record.child_change, name="child_change"),
-    path("<int:case_id>/case-holder/", record.case_holder_change, name="holder_change"),
-    path("<int:case_id>/close/", record.case_close, name="close"),
-    path("<int:case_id>/reopen/", record.case_reopen, name="reopen"),
-    path("<int:case_id>/network/add/", network.network_add, name="network_add"),
-    path("<int:case_id>/network/add/<int:person_id>/", network.network_add_person, name="network_add_person"),
-    path("<int:case_id>/network/<int:member_id>/sharing/", network.network_sharing, name="network_sharing"),
-    path("<int:case_id>/network/<int:member_id>/remove/", network.network_remove, name="network_remove"),
-    path("<int:case_id>/contacts/", contacts.contact_list, name="contacts"),
-    path("<int:case_id>/contacts/add/", contacts.contact_add, name="contact_add"),
-    path("<int:case_id>/contacts/<int:contact_id>/", contacts.contact_detail, name="contact_detail"),
-    path("<int:case_id>/contacts/<int:contact_id>/correct/", contacts.contact_correct, name="contact_correct"),
-    path("<int:case_id>/consultations/", consultations.consultation_list, name="consultations"),
-    path("<int:case_id>/consultations/add/", consultations.consultation_add, name="consultation_add"),
+    path("<id:case_id>/", record.case_detail, name="detail"),
+    path("<id:case_id>/access-log/", lists.case_access_log, name="case_access_log"),
+    path("<id:case_id>/child/", record.child_change, name="child_change"),
+    path("<id:case_id>/case-holder/", record.case_holder_change, name="holder_change"),
+    path("<id:case_id>/close/", record.case_close, name="close"),
+    path("<id:case_id>/reopen/", record.case_reopen, name="reopen"),
+    path("<id:case_id>/network/add/", network.network_add, name="network_add"),
+    path("<id:case_id>/network/add/<id:person_id>/", network.network_add_person, name="network_add_person"),
+    path("<id:case_id>/network/<id:member_id>/sharing/", network.network_sharing, name="network_sharing"),
+    path("<id:case_id>/network/<id:member_id>/remove/", network.network_remove, name="network_remove"),
+    path("<id:case_id>/contacts/", contacts.contact_list, name="contacts"),
+    path("<id:case_id>/contacts/add/", contacts.contact_add, name="contact_add"),
+    path("<id:case_id>/contacts/<id:contact_id>/", contacts.contact_detail, name="contact_detail"),
+    path("<id:case_id>/contacts/<id:contact_id>/correct/", contacts.contact_correct, name="contact_correct"),
+    path("<id:case_id>/consultations/", consultations.consultation_list, name="consultations"),
+    path("<id:case_id>/consultations/add/", consultations.consultation_add, name="consultation_add"),
     path(
-        "<int:case_id>/consultations/<int:consultation_id>/",
+        "<id:case_id>/consultations/<id:consultation_id>/",
         consultations.consultation_detail,
         name="consultation_detail",
     ),
-    path("<int:case_id>/chronology/", chronology.chronology, name="chronology"),
+    path("<id:case_id>/chronology/", chronology.chronology, name="chronology"),
 ]

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
 from cases import api as cases_api
 from config import views
 
@@ -22,6 +23,10 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reporting.urls")),
     path("api/v1/cases/", cases_api.CaseListApi.as_view(), name="api-case-list"),
-    path("api/v1/cases/<int:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
+    path("api/v1/cases/<id:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
+
+# Error pages rendered without the database or the session (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler500 = "config.errors.server_error"

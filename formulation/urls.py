@@ -2,45 +2,46 @@
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
 from formulation import document_views, report_views, views
 
 app_name = "formulation"
 
-MEETING = "cases/<int:case_id>/meetings/<int:meeting_id>/"
-FORMULATION_REPORTS = "cases/<int:case_id>/formulation/"
-FORMULATION_REPORT = "cases/<int:case_id>/formulation/<int:report_id>/"
-RECOMMENDATION = f"{FORMULATION_REPORT}recommendations/<int:recommendation_id>/"
+MEETING = "cases/<id:case_id>/meetings/<id:meeting_id>/"
+FORMULATION_REPORTS = "cases/<id:case_id>/formulation/"
+FORMULATION_REPORT = "cases/<id:case_id>/formulation/<id:report_id>/"
+RECOMMENDATION = f"{FORMULATION_REPORT}recommendations/<id:recommendation_id>/"
 
 urlpatterns = [
     path("meetings/", views.my_meetings, name="my_meetings"),
-    path("cases/<int:case_id>/meetings/", views.case_meetings, name="case_meetings"),
-    path("cases/<int:case_id>/meetings/new/", views.meeting_schedule, name="meeting_schedule"),
+    path("cases/<id:case_id>/meetings/", views.case_meetings, name="case_meetings"),
+    path("cases/<id:case_id>/meetings/new/", views.meeting_schedule, name="meeting_schedule"),
     path(MEETING, views.meeting_detail, name="meeting_detail"),
     path(f"{MEETING}meeting.ics", views.meeting_ics, name="meeting_ics"),
     path(f"{MEETING}change/", views.meeting_change, name="meeting_change"),
     path(f"{MEETING}invite/", views.meeting_invite, name="meeting_invite"),
-    path(f"{MEETING}invitations/<int:invitation_id>/withdraw/", views.invitation_remove, name="invitation_remove"),
+    path(f"{MEETING}invitations/<id:invitation_id>/withdraw/", views.invitation_remove, name="invitation_remove"),
     path(f"{MEETING}cancel/", views.meeting_cancel, name="meeting_cancel"),
     path(f"{MEETING}attendance/", views.meeting_record, name="meeting_record"),
     path(f"{MEETING}send-again/", views.meeting_resend, name="meeting_resend"),
     # Report documents: the PDFs of a signed-off report (formulation/document_views.py).
     path(
-        "cases/<int:case_id>/formulation/<int:report_id>/documents/",
+        "cases/<id:case_id>/formulation/<id:report_id>/documents/",
         document_views.report_documents,
         name="report_documents",
     ),
     path(
-        "cases/<int:case_id>/formulation/<int:report_id>/documents/<slug:kind>/status/",
+        "cases/<id:case_id>/formulation/<id:report_id>/documents/<slug:kind>/status/",
         document_views.report_document_status,
         name="report_document_status",
     ),
     path(
-        "cases/<int:case_id>/formulation/<int:report_id>/documents/<slug:kind>/download/",
+        "cases/<id:case_id>/formulation/<id:report_id>/documents/<slug:kind>/download/",
         document_views.report_document_download,
         name="report_document_download",
     ),
     path(
-        "cases/<int:case_id>/formulation/<int:report_id>/documents/<slug:kind>/retry/",
+        "cases/<id:case_id>/formulation/<id:report_id>/documents/<slug:kind>/retry/",
         document_views.report_document_retry,
         name="report_document_retry",
     ),
@@ -55,7 +56,7 @@ urlpatterns = [
     path(f"{FORMULATION_REPORT}submit/", report_views.report_submit, name="report_submit"),
     path(f"{FORMULATION_REPORT}comment/", report_views.report_comment, name="report_comment"),
     path(
-        f"{FORMULATION_REPORT}comments/<int:comment_id>/resolve/",
+        f"{FORMULATION_REPORT}comments/<id:comment_id>/resolve/",
         report_views.report_comment_resolve,
         name="report_comment_resolve",
     ),

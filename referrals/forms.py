@@ -8,30 +8,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from accounts.models import Agency, Role, User
+from cases.forms import DATE_PARTS, DateOfBirthField, DatePartsBoundField
 from cases.models import Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import CHILD_FIELDS
 from referrals.models import ComplexNeed, ConsentAnswer, Referral, TriageDecision, Urgency
 from referrals.selectors import clinicians_covering
-
-DATE_PARTS = ("day", "month", "year")
-OLDEST_AGE = 25  # ECM works with children and, in transition, young people up to 25
-
-
-class DateBoundField(BoundField):
-    """A date field's day, month and year as typed (or as stored), for the GOV.UK date input."""
-
-    @property
-    def parts(self) -> dict[str, str]:
-        value = self.value()
-        if isinstance(value, dt.date):
-            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
-        if isinstance(value, list | tuple):
-            return {part: str(typed or "") for part, typed in zip(DATE_PARTS, value, strict=False)}
-        return dict.fromkeys(DATE_PARTS, "")
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -44,19 +28,14 @@ class DateInputWidget(forms.MultiWidget):
         return [value.day, value.month, value.year] if value else [None, None, None]
 
 
-def _age_on(today: dt.date, born: dt.date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 class GovUKDateField(forms.Field):
     """A date typed as day, month and year, with the GOV.UK pattern's error messages."""
 
     widget = DateInputWidget
-    bound_field_class = DateBoundField
+    bound_field_class = DatePartsBoundField
 
-    def __init__(self, *, in_past: bool = True, oldest_years: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, in_past: bool = True, **kwargs: Any) -> None:
         self.in_past = in_past
-        self.oldest_years = oldest_years
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> dt.date | None:
@@ -79,8 +58,6 @@ class GovUKDateField(forms.Field):
         today = timezone.localdate()
         if self.in_past and date > today:
             raise ValidationError(f"{name} must be today or in the past")
-        if self.oldest_years is not None and _age_on(today, date) > self.oldest_years:
-            raise ValidationError(f"{name} must be for a child or young person aged {self.oldest_years} or under")
         return date
 
 
@@ -93,7 +70,7 @@ class FindChildForm(forms.Form):
     family_name = forms.CharField(
         label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
     )
-    date_of_birth = GovUKDateField(label="Date of birth", oldest_years=OLDEST_AGE, help_text="For example, 27 3 2010")
+    date_of_birth = DateOfBirthField(help_text="For example, 27 3 2010")
     reference = forms.CharField(
         label="NHS number or local reference (optional)",
         max_length=40,

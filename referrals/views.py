@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Agency, Role, User
 from cases.services import StaleState
+from config.converters import record_id_or_404
 from referrals.forms import (
     SECTION_BY_SLUG,
     SECTION_OF_FIELD,
@@ -162,10 +163,7 @@ def _duplicate_check(user: User, form: FindChildForm) -> DuplicateCheck:
 
 def _start_for_known_child(request: HttpRequest, user: User, services: list[Agency]) -> HttpResponse:
     """Tell the story once: refer a child whose record the person may already see."""
-    try:
-        child_id = int(request.POST["use_child"])
-    except ValueError as error:
-        raise Http404("No such child") from error
+    child_id = record_id_or_404(request.POST["use_child"], "child")
     child = get_object_or_404(children_visible_to(user), pk=child_id)
     service_ids = {service.pk: service for service in services}
     referring_yjs = service_ids.get(_int_or_none(request.POST.get("referring_yjs")) or 0, services[0])

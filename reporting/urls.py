@@ -1,5 +1,6 @@
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
 from reporting import manage_views, views
 
 app_name = "reporting"
@@ -8,13 +9,13 @@ urlpatterns = [
     path("reports/", views.dashboard, name="dashboard"),
     path("reports/figures.csv", views.figures_csv, name="figures_csv"),
     path("reports/summaries/", views.summary_request, name="summary_request"),
-    path("reports/summaries/<int:document_id>/status/", views.summary_status, name="summary_status"),
-    path("reports/summaries/<int:document_id>/download/", views.summary_download, name="summary_download"),
-    path("reports/summaries/<int:document_id>/retry/", views.summary_retry, name="summary_retry"),
+    path("reports/summaries/<id:document_id>/status/", views.summary_status, name="summary_status"),
+    path("reports/summaries/<id:document_id>/download/", views.summary_download, name="summary_download"),
+    path("reports/summaries/<id:document_id>/retry/", views.summary_retry, name="summary_retry"),
     # Commissioning, in the administration area (/manage/): the landing page's link is registered in apps.py.
     path("manage/commissioning/", manage_views.commissioning, name="commissioning"),
     path(
-        "manage/commissioning/<int:commissioning_id>/remove/",
+        "manage/commissioning/<id:commissioning_id>/remove/",
         manage_views.commissioning_remove,
         name="commissioning_remove",
     ),

@@ -18,6 +18,7 @@ from django.http import Http404
 from accounts.models import Agency, Membership, User
 from cases import access
 from cases.models import Case, CaseStatus, NetworkMember
+from config.converters import record_id_or_404
 from formulation.models import ActionStatus, Recommendation, ReportStatus
 from reviews.models import ActionProgress
 
@@ -97,10 +98,7 @@ def action_for(*, user: Any, action_id: int | str, purpose: str = "read") -> Rec
     ("view") and posting progress needs "progress_action" (covering clinicians). 404 for an action
     that does not exist (or is still a draft recommendation) and for a case the person cannot see.
     """
-    try:
-        pk = int(action_id)
-    except (TypeError, ValueError) as error:
-        raise Http404("No such action") from error
+    pk = record_id_or_404(action_id, "action")
     action = with_details(Recommendation.objects.filter(is_action())).filter(pk=pk).first()
     if action is None:
         raise Http404("No such action")

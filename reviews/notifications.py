@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.history import acting_as
 from accounts.models import User
+from config.converters import record_id_or_404
 from reviews.models import EmailPreference, Notification
 
 # Reads.
@@ -35,10 +36,7 @@ def unread_count(person: Any) -> int:
 
 def get_notification_for(person: Any, notification_id: int | str) -> Notification:
     """One of the person's own notifications; 404 for anyone else's, as for one that does not exist."""
-    try:
-        pk = int(notification_id)
-    except (TypeError, ValueError) as error:
-        raise Http404("No such notification") from error
+    pk = record_id_or_404(notification_id, "notification")
     notification = notifications_for(person).filter(pk=pk).first()
     if notification is None:
         raise Http404("No such notification")

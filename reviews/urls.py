@@ -2,18 +2,19 @@
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
 from reviews.views import actions, notifications, reviews
 
 app_name = "reviews"
 
-REVIEWS = "cases/<int:case_id>/reviews/"
-REVIEW = "cases/<int:case_id>/reviews/<int:review_id>/"
+REVIEWS = "cases/<id:case_id>/reviews/"
+REVIEW = "cases/<id:case_id>/reviews/<id:review_id>/"
 
 urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read-all/", notifications.notifications_read_all, name="notifications_read_all"),
     path(
-        "notifications/<int:notification_id>/read/",
+        "notifications/<id:notification_id>/read/",
         notifications.notification_read,
         name="notification_read",
     ),
@@ -36,6 +37,6 @@ urlpatterns = [
     path(f"{REVIEW}record/retry/", reviews.review_record_retry, name="review_record_retry"),
     # Actions: everyone's own, and one action with its progress.
     path("actions/", actions.my_actions, name="my_actions"),
-    path("actions/<int:action_id>/", actions.action_detail, name="action_detail"),
-    path("actions/<int:action_id>/progress/", actions.action_progress, name="action_progress"),
+    path("actions/<id:action_id>/", actions.action_detail, name="action_detail"),
+    path("actions/<id:action_id>/progress/", actions.action_progress, name="action_progress"),
 ]

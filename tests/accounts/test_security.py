@@ -130,4 +130,4 @@ def test_seed_demo_is_idempotent() -> None:
     seed_demo()
     counts = User.objects.count()
     seed_demo()
-    assert User.objects.count() == counts == 9
+    assert User.objects.count() == counts == 10
