@@ -17,15 +17,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint's system libraries (Pango, HarfBuzz subsetting, fontconfig) and Arial-metric fonts
-# for the PDFs; psycopg's binary wheel brings its own libpq.
+# for the PDFs; psycopg's binary wheel brings its own libpq. postgresql-client (15 on bookworm,
+# like the db service) gives `manage.py backup`/`restore` their pg_dump and pg_restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-liberation \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --system --create-home --home-dir /home/ecm --user-group ecm \
-    && mkdir -p /data/media \
-    && chown ecm:ecm /data/media
+    && mkdir -p /data/media /data/backups \
+    && chown ecm:ecm /data/media /data/backups
 
 WORKDIR /app
 COPY requirements.lock ./

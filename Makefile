@@ -6,6 +6,8 @@
 #   make lint                ruff and mypy only
 #   make format              ruff format and ruff check --fix, in place
 #   make clean-local         stop the project-local services and delete .local (their data)
+#   make backup              archive of the database + stored documents in backups/ (BACKUP_DIR=, KEEP_DAYS=)
+#   make restore FILE=...    restore an archive into an EMPTY database and media folder (FORCE=1 replaces)
 #   ECM_LOCAL_SERVICES=1 make ...   use project-local PostgreSQL and Redis even if others run
 
 SHELL := /bin/bash
@@ -14,11 +16,15 @@ SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BACKUP_DIR ?= backups
+KEEP_DAYS ?=
+FILE ?=
+FORCE ?=
 BIN := .venv/bin
 
 export HOST PORT
 
-.PHONY: help setup run test lint format clean-local
+.PHONY: help setup run test lint format clean-local backup restore
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -43,3 +49,11 @@ format: setup
 
 clean-local:
 	@scripts/services.sh --clean-local
+
+# manage.py backup/restore (config/backups.py) against the database scripts/services.sh provides.
+backup: setup
+	@scripts/services.sh $(BIN)/python manage.py backup --output-dir "$(BACKUP_DIR)" $(if $(KEEP_DAYS),--keep-days $(KEEP_DAYS))
+
+restore: setup
+	@if [[ -z "$(FILE)" ]]; then echo "usage: make restore FILE=backups/ecm-YYYYmmdd-HHMMSS.tar [FORCE=1]" >&2; exit 2; fi
+	@scripts/services.sh $(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)

@@ -17,6 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 APP_SERVICES = ("web", "worker", "beat")
+# Run once and exit: never restarted, no healthcheck of their own.
+ONE_OFF_SERVICES = ("migrate", "backup")
 REQUIRED_SECRETS = ("SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD")
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|(^|_)KEY$|API_KEY|PRIVATE")
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}, ${NAME:+alt}
@@ -135,8 +137,10 @@ def test_db_is_postgres_15_and_redis_is_redis_7(services: dict[str, dict[str, An
     assert services["redis"]["image"].startswith("redis:7")
 
 
-def test_every_service_has_a_healthcheck(services: dict[str, dict[str, Any]]) -> None:
+def test_every_long_running_service_has_a_healthcheck(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
+        if name in ONE_OFF_SERVICES:
+            continue
         test = service.get("healthcheck", {}).get("test")
         assert test and test != ["NONE"], f"{name} has no healthcheck"
 
@@ -247,3 +251,109 @@ def test_env_example_lists_every_variable_compose_and_settings_read(compose: dic
     assert in_settings, "no env(...) reads found in config/settings: has the pattern changed?"
     missing = (in_compose | in_settings | {"DJANGO_SETTINGS_MODULE"}) - listed
     assert not missing, f".env.example does not list: {sorted(missing)}"
+
+
+def seconds(duration: str) -> float:
+    """A Compose duration (`5m30s`, `90s`, `1h`) in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 0.000001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|h|m|s)", duration)
+    assert parts and "".join(number + unit for number, unit in parts) == duration, f"not a duration: {duration!r}"
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+def test_the_duration_parser_reads_compose_durations() -> None:
+    assert seconds("5m30s") == 330
+    assert seconds("35s") == 35
+    assert seconds("1h") == 3600
+    with pytest.raises(AssertionError):
+        seconds("5 minutes")
+
+
+def test_long_running_services_restart_unless_stopped(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        if name not in ONE_OFF_SERVICES:
+            assert service.get("restart") == "unless-stopped", name
+
+
+def test_one_off_services_are_never_restarted(services: dict[str, dict[str, Any]]) -> None:
+    # `unless-stopped` on a command that exits would run migrations (or a backup) in a loop.
+    for name in ONE_OFF_SERVICES:
+        assert services[name].get("restart") == "no", name
+
+
+def test_migrations_run_once_in_their_own_service_before_the_app(services: dict[str, dict[str, Any]]) -> None:
+    assert re.search(r"\bmanage\.py migrate\b.*--noinput", command_text(services["migrate"]))
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert environment(services["migrate"])["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+    for name in APP_SERVICES:
+        assert "migrate" not in command_text(services[name]), f"{name} must not migrate: it is scaled"
+        condition = services[name].get("depends_on", {}).get("migrate", {}).get("condition")
+        assert condition == "service_completed_successfully", name
+
+
+def test_web_can_be_scaled_on_a_range_of_host_ports(services: dict[str, dict[str, Any]]) -> None:
+    (port,) = services["web"]["ports"]
+    published = interpolate(port, SAMPLE_ENV)
+    match = re.fullmatch(r"127\.0\.0\.1:(\d+)-(\d+):8000", published)
+    assert match, f"web must publish a range of loopback ports, not {published!r}"
+    assert int(match[2]) - int(match[1]) >= 2, "room for at least three web containers"
+    assert "container_name" not in services["web"], "a fixed container name stops --scale"
+
+
+def test_worker_waits_for_a_render_to_finish_when_stopped(services: dict[str, dict[str, Any]]) -> None:
+    time_limit = int(interpolate(environment(services["worker"])["CELERY_TASK_TIME_LIMIT"], {}))
+    assert time_limit == 300
+    grace = seconds(services["worker"]["stop_grace_period"])
+    assert time_limit < grace <= time_limit + 120, f"stop_grace_period {grace} s vs task time limit {time_limit} s"
+    assert services["worker"].get("stop_signal", "SIGTERM") == "SIGTERM", "SIGTERM is Celery's warm shutdown"
+    assert seconds(services["web"]["stop_grace_period"]) > 30, "gunicorn's graceful timeout is 30 s"
+
+
+def test_cache_and_queue_use_separate_redis_databases(services: dict[str, dict[str, Any]]) -> None:
+    for name in (*APP_SERVICES, "backup"):
+        env = {key: interpolate(value, SAMPLE_ENV) for key, value in environment(services[name]).items()}
+        cache, broker, results = (
+            urlsplit(env[key]) for key in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+        )
+        assert cache.hostname == broker.hostname == results.hostname == "redis", name
+        assert broker.password == results.password == "redis-sample", name
+        assert cache.path == "/0" and broker.path == "/1" and results.path == "/1", name
+
+
+def test_settings_read_the_broker_url_separately_from_the_cache() -> None:
+    base = (ROOT / "config" / "settings" / "base.py").read_text()
+    assert re.search(r'^CELERY_BROKER_URL = env\.str\("CELERY_BROKER_URL", default=REDIS_URL\)', base, re.MULTILINE)
+    assert re.search(r'^CELERY_RESULT_BACKEND = env\.str\("CELERY_RESULT_BACKEND"', base, re.MULTILINE)
+
+
+def test_redis_keeps_an_append_only_file_in_a_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    redis = services["redis"]
+    assert "--appendonly yes" in command_text(redis)
+    volume = next(v.split(":")[0] for v in redis["volumes"] if v.split(":")[1] == "/data")
+    assert volume in compose["volumes"], "a named volume, not the container's own layer"
+
+
+def test_backup_service_writes_archives_into_a_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    backup = services["backup"]
+    assert backup.get("profiles") == ["backup"], "kept out of `docker compose up`"
+    command = interpolate(command_text(backup), {})
+    assert re.search(r"\bmanage\.py backup --output-dir /data/backups --keep-days \d+", command)
+    mounts = dict(volume.split(":")[1::-1] for volume in backup["volumes"])
+    assert mounts["/data/backups"] == "backups" and "backups" in compose["volumes"]
+    assert mounts["/data/media"] == "media", "the stored documents go into the archive"
+    assert set(backup["depends_on"]) == {"db"}, "a restore run through it must not run migrate first"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "postgresql-client" in dockerfile, "pg_dump and pg_restore in the image"
+    assert re.search(r"chown ecm:ecm .*?/data/backups", dockerfile), "the app user writes the backups volume"
+
+
+def test_only_one_beat_ever_runs(services: dict[str, dict[str, Any]]) -> None:
+    beats = [name for name, service in services.items() if re.search(r"\bcelery\b.*\bbeat\b", command_text(service))]
+    assert beats == ["beat"]
+    beat = services["beat"]
+    assert "replicas" not in beat.get("deploy", {}) and "scale" not in beat
+    assert "ports" not in beat
