@@ -8,7 +8,6 @@ tests/authz/ (core.py has the shared Row type and the foundation's URLs).
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.authz import cases as cases_rows
@@ -22,7 +21,7 @@ from tests.authz import reporting as reporting_rows
 from tests.authz import reports as report_rows
 from tests.authz import reviews as reviews_rows
 from tests.authz import trm as trm_rows
-from tests.authz.core import ANON, PEOPLE, Row
+from tests.authz.core import Row, mismatches_for
 from tests.conftest import Cast
 
 MATRIX: dict[str, Row] = {
@@ -64,15 +63,5 @@ def test_every_url_pattern_has_a_row_in_the_matrix() -> None:
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_access_matrix(cast: Cast, url_name: str) -> None:
     """One URL, everyone in the cast (and nobody signed in): every mismatch is reported at once."""
-    row = MATRIX[url_name]
-    mismatches = []
-    for who in [ANON, *PEOPLE]:
-        client = Client()
-        if who != ANON:
-            client.force_login(cast.everyone()[who])
-        response = getattr(client, row.method)(row.path(cast))
-        expected = row.status_for(who)
-        allowed = expected if isinstance(expected, tuple) else (expected,)
-        if response.status_code not in allowed:
-            mismatches.append(f"{who}: got {response.status_code}, expected {expected}")
+    mismatches = mismatches_for(cast, MATRIX[url_name])
     assert not mismatches, f"{url_name}: " + "; ".join(mismatches)

@@ -67,3 +67,20 @@ ROWS: dict[str, Row] = {
     "accounts:logout": Row(lambda cast: "/accounts/sign-out/", {}, method="post", default=302),
     "api-schema": Row(lambda cast: "/api/schema/", {ANON: 403}, default=200),
 }
+
+
+def mismatches_for(cast: Cast, row: Row, *, method: str | None = None) -> list[str]:
+    """Ask the row's URL as nobody and as everyone in the cast; one line per answer that differs."""
+    from django.test import Client
+
+    mismatches = []
+    for who in [ANON, *PEOPLE]:
+        client = Client()
+        if who != ANON:
+            client.force_login(cast.everyone()[who])
+        response = getattr(client, method or row.method)(row.path(cast))
+        expected = row.status_for(who)
+        allowed = expected if isinstance(expected, tuple) else (expected,)
+        if response.status_code not in allowed:
+            mismatches.append(f"{who}: got {response.status_code}, expected {expected}")
+    return mismatches
