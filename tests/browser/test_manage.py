@@ -138,3 +138,39 @@ def test_the_agency_administrator_sees_only_bristol_and_deactivates_a_leaver(
     expect(page.get_by_test_id("history")).to_contain_text("Ola Brandt")
     look(page, "manage - deactivated person")
     assert not User.objects.get(pk=cast.colleague.pk).is_active
+
+
+def test_the_service_administrator_runs_agencies_coverage_and_commissioning(
+    page: Page, live_server: Any, cast: Cast
+) -> None:
+    sign_in(page, live_server, cast.administrator.username, name="manage - service administrator (service)")
+    visit(page, live_server, "/manage/agencies/", "manage - agencies")
+    expect(page.locator("main")).to_contain_text("Fernbrook Academy")
+
+    # Adding an agency: a mistake first, then a new youth justice service.
+    page.get_by_role("button", name="Add an agency").click()
+    page.get_by_role("button", name="Add the agency").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the agency's name")
+    look(page, "manage - add an agency with an error")
+    page.get_by_label("Name").fill("Kestrel Vale YJS")
+    page.get_by_label("Kind of agency").select_option(label="Youth justice service")
+    page.get_by_role("button", name="Add the agency").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    page.get_by_role("link", name="Kestrel Vale YJS", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kestrel Vale YJS")
+    look(page, "manage - the new agency")
+
+    visit(page, live_server, "/manage/coverage/", "manage - coverage")
+    expect(page.locator("main")).to_contain_text("Alex Morgan")
+    visit(page, live_server, "/manage/commissioning/", "manage - commissioning")
+    expect(page.locator("main")).to_contain_text("Westcombe ICB")
+
+    # A person's memberships: the add and change-role pages.
+    visit(page, live_server, f"/manage/people/{cast.teacher.pk}/memberships/add/", "manage - add a membership")
+    membership = cast.teacher.memberships.get()
+    visit(
+        page,
+        live_server,
+        f"/manage/people/{cast.teacher.pk}/memberships/{membership.pk}/role/",
+        "manage - change a role",
+    )
