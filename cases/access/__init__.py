@@ -1,0 +1,80 @@
+"""The access module: the one place that answers "may this person do this to that?".
+
+`cases.access.core` holds the two layers (role, then the person's relation to the case) and every
+question about cases and the records that hang off them; `cases.access.people` answers who may
+manage whom in the administration area; `cases.access.viewers` asks the relations the other way
+round (who can see a case, whose work a viewer may hand on). Callers use this package's names.
+"""
+
+from cases.access.core import (
+    CASE_SCOPE,
+    REFERRAL_CONSENT_SCOPE,
+    REFERRAL_SCOPE,
+    RULES,
+    SUMMARY_PERMISSION,
+    VISIBLE_RELATIONS,
+    Relation,
+    Rule,
+    Scope,
+    cases_for,
+    get_case_for,
+    get_for,
+    has_role,
+    has_role_permission,
+    may,
+    may_publish_trm_reference,
+    may_read_aggregate_reports,
+    may_read_whole_access_log,
+    records_for,
+    referral_scope_for,
+    relations_to,
+    reportable_agencies,
+    visible,
+    visible_cases,
+)
+from cases.access.people import (
+    get_person_for,
+    manageable_agencies,
+    manageable_people,
+    may_manage_people,
+    may_manage_person,
+    may_manage_service,
+)
+from cases.access.viewers import CaseViewer, may_reassign_work, who_can_see, work_services_for
+
+__all__ = [
+    "CASE_SCOPE",
+    "REFERRAL_CONSENT_SCOPE",
+    "REFERRAL_SCOPE",
+    "RULES",
+    "SUMMARY_PERMISSION",
+    "VISIBLE_RELATIONS",
+    "CaseViewer",
+    "Relation",
+    "Rule",
+    "Scope",
+    "cases_for",
+    "get_case_for",
+    "get_for",
+    "get_person_for",
+    "has_role",
+    "has_role_permission",
+    "manageable_agencies",
+    "manageable_people",
+    "may",
+    "may_manage_people",
+    "may_manage_person",
+    "may_manage_service",
+    "may_publish_trm_reference",
+    "may_read_aggregate_reports",
+    "may_read_whole_access_log",
+    "may_reassign_work",
+    "records_for",
+    "referral_scope_for",
+    "relations_to",
+    "reportable_agencies",
+    "visible",
+    "visible_cases",
+    "who_can_see",
+    "work_services_for",
+]
