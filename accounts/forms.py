@@ -95,3 +95,21 @@ class NewPasswordForm(SetPasswordForm):
         self.fields["new_password2"].label = "Confirm new password"
         self.fields["new_password2"].help_text = ""
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class InvitationPasswordForm(SetPasswordForm):
+    """Django's set-password form (the password validators run), with GOV.UK labels and messages."""
+
+    error_anchor = "id_new_password1"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        first: forms.Field = self.fields["new_password1"]
+        second: forms.Field = self.fields["new_password2"]
+        first.label = "Create a password"
+        first.help_text = "At least 12 characters. A few unrelated words together make a strong password."
+        first.error_messages["required"] = "Enter a password"
+        second.label = "Type the password again"
+        second.help_text = ""
+        second.error_messages["required"] = "Type the password again"
+        self.error_messages = {**self.error_messages, "password_mismatch": "The two passwords do not match"}

@@ -12,23 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
-from accounts import services
 from accounts.models import User
 
 
@@ -90,45 +82,3 @@ def invitation_email(*, user_id: int, inviter: str) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
-
-
-class InvitationPasswordForm(SetPasswordForm):
-    """Django's set-password form (the password validators run), with GOV.UK labels and messages."""
-
-    error_anchor = "id_new_password1"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        first: forms.Field = self.fields["new_password1"]
-        second: forms.Field = self.fields["new_password2"]
-        first.label = "Create a password"
-        first.help_text = "At least 12 characters. A few unrelated words together make a strong password."
-        first.error_messages["required"] = "Enter a password"
-        second.label = "Type the password again"
-        second.help_text = ""
-        second.error_messages["required"] = "Type the password again"
-        self.error_messages = {**self.error_messages, "password_mismatch": "The two passwords do not match"}
-
-
-class InvitationAcceptView(PasswordResetConfirmView):
-    """Open the invitation link, set a password, then go to sign in (the second factor is set up there)."""
-
-    token_generator = invitation_tokens
-    form_class = InvitationPasswordForm
-    template_name = "accounts/invitation_set_password.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["person"] = self.user
-        context["valid_days"] = invitation_valid_days()
-        return context
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            services.invitation_accept(user=self.user, password=form.cleaned_data["new_password1"])
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        self.request.session.pop(INTERNAL_RESET_SESSION_TOKEN, None)
-        messages.success(self.request, f"Your password is set. Sign in with your username, {self.user.username}.")
-        return redirect("accounts:login")

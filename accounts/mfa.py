@@ -42,6 +42,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.history import acting_as
 from accounts.models import Membership, Role, User
+from accounts.sessions import sessions_end_for
 
 logger = logging.getLogger(__name__)
 
@@ -320,7 +321,6 @@ def mfa_reset_for(*, user: User, actor: Any) -> None:
     """An administrator resets a person's second factor: their authenticator and recovery codes are
     deleted, so they set it up again at their next sign-in; their open sessions end (unless it is
     the administrator's own). Kept in the person's history, naming the administrator."""
-    from accounts.services import sessions_end_for
 
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.history import acting_as
+from accounts.invitations import invitation_email
 from accounts.leavers import run_leaver_steps
 from accounts.models import Agency, Coverage, Membership, Role, User
 from accounts.roles import role_group
 from accounts.selectors import agencies_administered_by
+from accounts.sessions import sessions_end_for
 
 
 @transaction.atomic
@@ -138,23 +138,6 @@ def user_reactivate(*, user: User, actor: Any = None) -> None:
         user.save(update_fields=["is_active"])
 
 
-def sessions_end_for(*, user: User) -> int:
-    """Delete every stored session of the person, so no open browser stays signed in.
-
-    Sessions live in PostgreSQL only (`SESSION_ENGINE` is `db`, so Redis holds no copy). They are
-    not indexed by person, so this reads them; it runs for leavers only. An inactive person is
-    also refused by the authentication backend on their next request, whatever is stored.
-    """
-    from django.contrib.sessions.models import Session
-
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
-
-
 @transaction.atomic
 def coverage_add(*, clinician: User, yjs: Agency, actor: Any = None) -> Coverage:
     """Record that an ECM clinician covers a youth justice service."""
@@ -273,9 +256,6 @@ def user_invite(
 @transaction.atomic
 def invitation_send(*, user: User, actor: Any = None) -> None:
     """E-mail the person a one-time link to set their password. Sending again makes earlier links stop working."""
-    # Imported here: accounts.invitations (the acceptance page) imports this module.
-    from accounts.invitations import invitation_email
-
     _require_may_administer_person(actor=actor, person=user)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if not locked.is_active:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import oidc, views
 
 app_name = "accounts"
 
@@ -20,17 +20,9 @@ urlpatterns = [
     path("password-reset/sent/", views.ForgottenPasswordSentView.as_view(), name="password_reset_sent"),
     path("password-reset/done/", views.NewPasswordSetView.as_view(), name="password_reset_complete"),
     path("password-reset/<uidb64>/<token>/", views.NewPasswordView.as_view(), name="password_reset_confirm"),
-]
-
-# Sign-in with an agency's identity provider (accounts/oidc.py); the callback is the same for every provider.
-from accounts import oidc  # noqa: E402
-
-urlpatterns += [
+    # Sign-in with an agency's identity provider (accounts/oidc.py); the callback is the same for every provider.
     path("oidc/<slug:slug>/start/", oidc.OidcStartView.as_view(), name="oidc_start"),
     path("oidc/callback/", oidc.OidcCallbackView.as_view(), name="oidc_callback"),
+    # The invitation link: the invited person sets their own password (accounts/invitations.py).
+    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation"),
 ]
-
-# The invitation link: the invited person sets their own password (accounts/invitations.py).
-from accounts import invitations  # noqa: E402
-
-urlpatterns += [path("invitation/<uidb64>/<token>/", invitations.InvitationAcceptView.as_view(), name="invitation")]

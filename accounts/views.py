@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView, redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -20,8 +21,16 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import mfa
-from accounts.forms import ForgottenPasswordForm, NewPasswordForm, RecoveryCodeForm, SecurityCodeForm, SignInForm
+from accounts import mfa, services
+from accounts.forms import (
+    ForgottenPasswordForm,
+    InvitationPasswordForm,
+    NewPasswordForm,
+    RecoveryCodeForm,
+    SecurityCodeForm,
+    SignInForm,
+)
+from accounts.invitations import invitation_tokens, invitation_valid_days
 from accounts.middleware import client_ip
 from accounts.throttle import within_hourly_limit
 
@@ -286,3 +295,27 @@ class NewPasswordSetView(auth_views.PasswordResetCompleteView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+
+class InvitationAcceptView(PasswordResetConfirmView):
+    """Open the invitation link, set a password, then go to sign in (the second factor is set up there)."""
+
+    token_generator = invitation_tokens
+    form_class = InvitationPasswordForm
+    template_name = "accounts/invitation_set_password.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["person"] = self.user
+        context["valid_days"] = invitation_valid_days()
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            services.invitation_accept(user=self.user, password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        self.request.session.pop(INTERNAL_RESET_SESSION_TOKEN, None)
+        messages.success(self.request, f"Your password is set. Sign in with your username, {self.user.username}.")
+        return redirect("accounts:login")
