@@ -29,14 +29,15 @@ from accounts.models import Membership, User
 from cases import access
 from cases.models import Case
 from cases.pdf import (
-    STALE_AFTER_SECONDS,
     DocumentProgress,
     DocumentState,
     RenderedPdf,
     document_claim,
     document_failed,
     document_store,
+    documents_resend_stale,
     human_size,
+    is_late,
     is_stale,
     render_pdf,
 )
@@ -157,15 +158,7 @@ def _enqueue(document_ids: Iterable[int]) -> None:
 
 def report_documents_resend_stale() -> int:
     """Send again the jobs of documents that waited too long (a lost message); how many were sent."""
-    cutoff = timezone.now() - dt.timedelta(seconds=STALE_AFTER_SECONDS)
-    waiting = ReportDocument.objects.filter(
-        status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING], requested_at__lt=cutoff
-    )
-    stale = list(waiting.values_list("pk", flat=True))
-    if stale:
-        ReportDocument.objects.filter(pk__in=stale).update(requested_at=timezone.now())
-        _enqueue(stale)
-    return len(stale)
+    return documents_resend_stale(ReportDocument.objects.all(), _enqueue)
 
 
 def report_document_render(*, document_id: int) -> ReportDocument | None:
@@ -395,4 +388,5 @@ def report_document_progress(document: ReportDocument, *, may_retry: bool) -> Do
         else "",
         retry_label="Start again" if stale else "Try again",
         stale=stale,
+        late=is_late(document),
     )

@@ -321,6 +321,8 @@ class ReportDocument(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
+    # When a worker last claimed the job, or the resend sweep last sent it again (cases/pdf.py).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

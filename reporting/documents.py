@@ -24,13 +24,14 @@ from accounts.history import acting_as
 from accounts.models import AccessAction, User
 from cases import access
 from cases.pdf import (
-    STALE_AFTER_SECONDS,
     DocumentProgress,
     RenderedPdf,
     document_claim,
     document_failed,
     document_store,
+    documents_resend_stale,
     human_size,
+    is_late,
     is_stale,
     render_pdf,
 )
@@ -103,15 +104,7 @@ def _enqueue(document_ids: Iterable[int]) -> None:
 
 def summary_documents_resend_stale() -> int:
     """Send again the jobs of summaries that waited too long (a lost message); how many were sent."""
-    cutoff = timezone.now() - dt.timedelta(seconds=STALE_AFTER_SECONDS)
-    waiting = SummaryDocument.objects.filter(
-        status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING], requested_at__lt=cutoff
-    )
-    stale = list(waiting.values_list("pk", flat=True))
-    if stale:
-        SummaryDocument.objects.filter(pk__in=stale).update(requested_at=timezone.now())
-        _enqueue(stale)
-    return len(stale)
+    return documents_resend_stale(SummaryDocument.objects.all(), _enqueue)
 
 
 def summary_document_render(*, document_id: int) -> SummaryDocument | None:
@@ -209,4 +202,5 @@ def summary_document_progress(document: SummaryDocument) -> DocumentProgress:
         else "",
         retry_label="Start again" if stale else "Try again",
         stale=stale,
+        late=is_late(document),
     )

@@ -13,13 +13,26 @@ from typing import Any
 
 from celery import shared_task
 
-from cases.pdf import PDF_MAX_RETRIES, failure_message, retry_countdown
+from cases.pdf import (
+    PDF_MAX_RETRIES,
+    PDF_SOFT_TIME_LIMIT_SECONDS,
+    PDF_TIME_LIMIT_SECONDS,
+    failure_message,
+    retry_countdown,
+)
 from reporting import documents
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="reporting.tasks.render_summary_document", max_retries=PDF_MAX_RETRIES, ignore_result=True)
+@shared_task(
+    bind=True,
+    name="reporting.tasks.render_summary_document",
+    max_retries=PDF_MAX_RETRIES,
+    soft_time_limit=PDF_SOFT_TIME_LIMIT_SECONDS,
+    time_limit=PDF_TIME_LIMIT_SECONDS,
+    ignore_result=True,
+)
 def render_summary_document(self: Any, document_id: int) -> str:
     """Make one summary PDF and keep it; what happened, for the logs."""
     try:

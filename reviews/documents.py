@@ -28,13 +28,14 @@ from accounts.history import acting_as
 from accounts.models import User
 from cases.models import Case
 from cases.pdf import (
-    STALE_AFTER_SECONDS,
     DocumentProgress,
     RenderedPdf,
     document_claim,
     document_failed,
     document_store,
+    documents_resend_stale,
     human_size,
+    is_late,
     is_stale,
     render_pdf,
 )
@@ -106,15 +107,7 @@ def _enqueue(document_ids: Iterable[int]) -> None:
 
 def review_documents_resend_stale() -> int:
     """Send again the jobs of documents that waited too long (a lost message); how many were sent."""
-    cutoff = timezone.now() - dt.timedelta(seconds=STALE_AFTER_SECONDS)
-    waiting = ReviewDocument.objects.filter(
-        status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING], requested_at__lt=cutoff
-    )
-    stale = list(waiting.values_list("pk", flat=True))
-    if stale:
-        ReviewDocument.objects.filter(pk__in=stale).update(requested_at=timezone.now())
-        _enqueue(stale)
-    return len(stale)
+    return documents_resend_stale(ReviewDocument.objects.all(), _enqueue)
 
 
 def review_document_render(*, document_id: int) -> ReviewDocument | None:
@@ -209,4 +202,5 @@ def review_document_progress(document: ReviewDocument, *, review: Review, may_re
         else "",
         retry_label="Start again" if stale else "Try again",
         stale=stale,
+        late=is_late(document),
     )

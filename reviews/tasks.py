@@ -15,7 +15,13 @@ from typing import Any
 from celery import shared_task
 from django.db import DatabaseError
 
-from cases.pdf import PDF_MAX_RETRIES, failure_message, retry_countdown
+from cases.pdf import (
+    PDF_MAX_RETRIES,
+    PDF_SOFT_TIME_LIMIT_SECONDS,
+    PDF_TIME_LIMIT_SECONDS,
+    failure_message,
+    retry_countdown,
+)
 from reviews import documents, reminders
 
 logger = logging.getLogger(__name__)
@@ -41,7 +47,14 @@ def reminders_deliver() -> int:
     return reminders.reminders_deliver().handled
 
 
-@shared_task(bind=True, name="reviews.tasks.render_review_document", max_retries=PDF_MAX_RETRIES, ignore_result=True)
+@shared_task(
+    bind=True,
+    name="reviews.tasks.render_review_document",
+    max_retries=PDF_MAX_RETRIES,
+    soft_time_limit=PDF_SOFT_TIME_LIMIT_SECONDS,
+    time_limit=PDF_TIME_LIMIT_SECONDS,
+    ignore_result=True,
+)
 def render_review_document(self: Any, document_id: int) -> str:
     """Make the PDF of a signed-off review's record and keep it (reviews/documents.py); what happened."""
     try:

@@ -265,7 +265,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # A message taken by a worker that then vanished (killed, machine lost) is delivered again after
+    # this long: past the longest any task may run (its hard time limit), so a running task is never
+    # delivered twice at once. PDF jobs don't wait for it: their own 40 s limit and the resend sweep
+    # (every minute, cases/pdf.py) bring a lost one back within two minutes.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
     # Sending a job from a request gives up quickly when Redis is down (config/jobs.py): the job's row
     # is already written and the resend sweep sends it later.
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
@@ -283,12 +287,11 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders (reviews/reminders.py): the sweep writes due reminders down, delivery sends them once.
     "reminders-sweep": {"task": "reviews.tasks.reminders_sweep", "schedule": 15 * 60.0},
     "reminders-deliver": {"task": "reviews.tasks.reminders_deliver", "schedule": 60.0},
-    # Review record PDFs whose job message was lost (Redis down when asked for) are sent again.
-    # PDFs whose job message was lost (Redis down when it was sent) are sent again.
-    "report-documents-resend": {"task": "formulation.tasks.report_documents_resend_stale", "schedule": 5 * 60.0},
-    "review-documents-resend": {"task": "reviews.tasks.review_documents_resend_stale", "schedule": 5 * 60.0},
-    # Summary PDFs of the aggregate figures whose job message was lost are sent again.
-    "summary-documents-resend": {"task": "reporting.tasks.summary_documents_resend_stale", "schedule": 5 * 60.0},
+    # PDF jobs (report, review record, summary) whose message was lost (Redis down when it was sent) or
+    # whose worker died mid-render are sent again: every minute, cases.pdf.RESEND_EVERY_SECONDS.
+    "report-documents-resend": {"task": "formulation.tasks.report_documents_resend_stale", "schedule": 60.0},
+    "review-documents-resend": {"task": "reviews.tasks.review_documents_resend_stale", "schedule": 60.0},
+    "summary-documents-resend": {"task": "reporting.tasks.summary_documents_resend_stale", "schedule": 60.0},
 }
 
 LOGGING = {

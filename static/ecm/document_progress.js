@@ -1,9 +1,10 @@
 // Progress of PDFs made by a background job (cases/pdf.py, includes/document_progress.html).
 //
 // Each block marked data-document-progress whose job has not finished asks its data-status-url
-// every 2 seconds. The answer is JSON: {status, finished, html, ...}. When the status changes the
-// block's contents are replaced by `html` (the server's markup for the new state: the download
-// link, or the error and "Try again"); the block is an aria-live region, so the change is read
+// every 2 seconds. The answer is JSON: {status, late, finished, html, ...}. When the status, or
+// whether the job is late, changes the block's contents are replaced by `html` (the server's markup
+// for the new state: the download link, the error and "Try again", or "taking longer than usual —
+// we are retrying"); the block is an aria-live region, so the change is read
 // out. Polling stops when the job has finished, after 15 minutes, or when the answer is not the
 // JSON (signed out: a redirect to sign in). Without JavaScript the "Check again" link does the same.
 
@@ -33,9 +34,12 @@ function watch(block) {
       }
       return;
     }
-    if (answer.status !== block.dataset.status) {
+    // The state, or whether the job is late ("taking longer than usual — we are retrying"), changed.
+    const late = answer.late ? "true" : "false";
+    if (answer.status !== block.dataset.status || late !== (block.dataset.late || "false")) {
       block.innerHTML = answer.html;
       block.dataset.status = answer.status;
+      block.dataset.late = late;
     }
     if (answer.finished) {
       block.dataset.finished = "true";

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.pdf import PDF_MAX_RETRIES, RenderedPdf, document_store, retry_countdown
+from cases.pdf import CLAIM_LEASE_SECONDS, PDF_MAX_RETRIES, RenderedPdf, document_store, retry_countdown
 from config.celery_app import app
 from formulation import documents, tasks
 from formulation.models import DocumentKind, DocumentStatus, FormulationReport, ReportDocument, ReportStatus
@@ -121,15 +121,19 @@ def test_the_job_makes_the_pdf_keeps_it_and_a_second_run_does_nothing(
     assert len(list((media_root / "formulation" / "reports").iterdir())) == 1
 
 
-def test_a_document_left_rendering_by_a_worker_that_died_is_made_again(
+def test_a_document_left_rendering_by_a_worker_that_died_is_made_again_once_its_claim_runs_out(
     report: FormulationReport, sent: list[int]
 ) -> None:
     documents.report_documents_request(report=report)
-    ReportDocument.objects.filter(report=report, kind=DocumentKind.SUMMARY).update(
-        status=DocumentStatus.RENDERING, attempts=1
-    )
+    rendering = ReportDocument.objects.filter(report=report, kind=DocumentKind.SUMMARY)
+    rendering.update(status=DocumentStatus.RENDERING, attempts=1, claimed_at=timezone.now())
     summary = document(report, DocumentKind.SUMMARY)
-    assert run(summary.pk) == "ready"
+    assert run(summary.pk) == "nothing to do"  # claimed just now: a duplicate message never renders twice
+    summary.refresh_from_db()
+    assert (summary.status, summary.attempts) == (DocumentStatus.RENDERING, 1)
+
+    rendering.update(claimed_at=timezone.now() - dt.timedelta(seconds=CLAIM_LEASE_SECONDS + 1))
+    assert run(summary.pk) == "ready"  # a claim that has run out is a dead worker's
     summary.refresh_from_db()
     assert (summary.status, summary.attempts) == (DocumentStatus.READY, 2)
 
@@ -226,10 +230,12 @@ def test_a_job_waiting_far_too_long_may_be_started_again_and_is_swept_up(
     assert tasks.report_documents_resend_stale.apply().get() == 1
     assert sent == [waiting.pk]
     waiting.refresh_from_db()
-    assert waiting.requested_at > long_ago  # sent again now: not swept again at once
+    assert waiting.requested_at == long_ago  # when it was asked for is kept (the page says it is late)
+    assert waiting.claimed_at is not None and waiting.claimed_at > long_ago  # sent again now
+    assert documents.report_documents_resend_stale() == 0  # so not swept again at once
     assert fresh.pk not in sent
 
-    ReportDocument.objects.filter(pk=waiting.pk).update(requested_at=long_ago)
+    ReportDocument.objects.filter(pk=waiting.pk).update(requested_at=long_ago, claimed_at=long_ago)
     waiting.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         documents.report_document_retry(document=waiting, actor=cast.psychologist)
