@@ -160,3 +160,61 @@ def _describe(event: Any, agencies: dict[int, Agency]) -> str:
     if label == "delete":
         return f"Stopped covering {agency}"
     return ""
+
+
+# Who may manage whom (the administration area). One statement of the rule, below `cases`, so the
+# services' own guards (accounts/services.py) and the access module (cases/access/people.py, which
+# adds 404/403 and the access log) use the same functions.
+
+
+def _holds(user: Any, permission: str) -> bool:
+    signed_in = user is not None and getattr(user, "is_authenticated", False) and user.is_active
+    return bool(signed_in and user.has_perm(permission))
+
+
+def may_manage_people(user: Any) -> bool:
+    """Service and agency administrators manage people (the agency administrator only their own agency's)."""
+    return _holds(user, "accounts.manage_people")
+
+
+def may_manage_service(user: Any) -> bool:
+    """Service administrators manage agencies, coverage and commissioning across the service."""
+    return _holds(user, "accounts.manage_service")
+
+
+def manageable_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies an administrator may add people to: every active one for a service administrator,
+    the agencies they administer for an agency administrator, none for anyone else."""
+    if not may_manage_people(user):
+        return Agency.objects.none()
+    if may_manage_service(user):
+        return Agency.objects.filter(is_active=True)
+    return agencies_administered_by(user)
+
+
+def manageable_people(user: Any) -> QuerySet[User]:
+    """The people an administrator may see and change, as one SQL query.
+
+    A service administrator: everyone. An agency administrator: everyone with a membership, active or
+    ended, in an agency they administer (so a leaver stays in reach). Anyone else: nobody.
+    """
+    if not may_manage_people(user):
+        return User.objects.none()
+    if may_manage_service(user):
+        return User.objects.all()
+    members = Membership.objects.filter(agency__in=agencies_administered_by(user)).values("user_id")
+    return User.objects.filter(pk__in=members)
+
+
+def may_manage_person(user: Any, person: User) -> bool:
+    """May the administrator change this person? An agency administrator never changes a service administrator."""
+    if not manageable_people(user).filter(pk=person.pk).exists():
+        return False
+    if may_manage_service(user):
+        return True
+    return not only_service_administrators_manage(person)
+
+
+def only_service_administrators_manage(person: User) -> bool:
+    """Is the person a service administrator, whom an agency administrator never changes?"""
+    return Membership.objects.filter(user=person, role=Role.ADMINISTRATOR, is_active=True).exists()
