@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -61,3 +62,84 @@ def test_production_turns_demo_logins_off_and_hsts_on() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["False", "True", "True", "False"], result.stderr
+
+
+# Run under production settings with `devtools` made unimportable (as if the folder were not shipped):
+# the settings must not install it, its commands must not exist, and every module of every product
+# package (each top-level package but tests/ and devtools/) must import without it.
+PRODUCT_WITHOUT_DEVTOOLS = """
+import importlib, importlib.abc, json, pkgutil, sys
+from pathlib import Path
+
+class NoDevtools(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "devtools" or name.startswith("devtools."):
+            raise ModuleNotFoundError(f"production imported {name}", name=name)
+        return None
+
+sys.meta_path.insert(0, NoDevtools())
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import get_commands
+
+packages = sorted(
+    path.parent.name for path in Path(".").glob("*/__init__.py") if path.parent.name not in ("tests", "devtools")
+)
+modules = []
+for package in packages:
+    modules.append(importlib.import_module(package).__name__)
+    for info in pkgutil.walk_packages(sys.modules[package].__path__, prefix=package + "."):
+        modules.append(importlib.import_module(info.name).__name__)
+print(json.dumps({
+    "installed_apps": settings.INSTALLED_APPS,
+    "commands": sorted(get_commands()),
+    "packages": packages,
+    "modules": modules,
+    "health_worker_ping_seconds": settings.HEALTH_WORKER_PING_SECONDS,
+}))
+"""
+DEV_COMMANDS = {
+    "seed_demo",
+    "demo_code",
+    "seed_scale",
+    "benchmark_report_pdf",
+    "benchmark_reminders",
+    "benchmark_dashboard",
+}
+
+
+def _python(code: str, *, settings: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {
+        key: value for key, value in os.environ.items() if key not in GOOD_ENV and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE=settings)
+    return subprocess.run(  # noqa: S603 - our own interpreter with a fixed script
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_does_not_install_devtools_and_every_product_module_imports_without_it() -> None:
+    result = _python(PRODUCT_WITHOUT_DEVTOOLS, settings="config.settings.production", env=GOOD_ENV)
+    assert result.returncode == 0, result.stderr
+    production = json.loads(result.stdout)
+    assert not [app for app in production["installed_apps"] if app.startswith("devtools")]
+    assert not DEV_COMMANDS & set(production["commands"])
+    product = {"config", "core", "accounts", "cases", "referrals", "trm_stages", "formulation", "reviews", "reporting"}
+    assert set(production["packages"]) >= product
+    assert "reporting.views" in production["modules"]  # every module, not only the packages
+    assert len(production["modules"]) > 100
+    # Production waits a second for a worker to answer /health/'s ping; the tests do not.
+    assert production["health_worker_ping_seconds"] == 1.0
+
+
+def test_development_and_test_settings_install_devtools_with_its_commands() -> None:
+    from django.conf import settings
+    from django.core.management import get_commands
+
+    assert "devtools" in settings.INSTALLED_APPS
+    assert set(get_commands()) >= DEV_COMMANDS
+    assert settings.HEALTH_WORKER_PING_SECONDS < 0.5
+    code = "import django; django.setup(); from django.conf import settings as s; print('devtools' in s.INSTALLED_APPS)"
+    result = _python(code, settings="config.settings.dev", env={})
+    assert result.stdout.split() == ["True"], result.stderr

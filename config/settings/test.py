@@ -1,11 +1,13 @@
-"""Tests: real PostgreSQL and Redis (from the environment), fast hashing, in-memory e-mail."""
+"""Tests: real PostgreSQL and Redis (from the environment), fast hashing, in-memory e-mail, the dev tools."""
 
 from .base import *  # noqa: F403
-from .base import CACHE_BACKEND, CACHE_OPTIONS, REDIS_URL, env
+from .base import CACHE_BACKEND, CACHE_OPTIONS, INSTALLED_APPS, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-5d1e"  # noqa: S105
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+# The demo world, seed_scale and the benchmarks are tested too (devtools/); production never installs it.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 DEMO_LOGINS_ALLOWED = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -26,3 +28,5 @@ CACHES = {
 CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = TEST_REDIS_URL
 AXES_ENABLED = True
+# A health check with no worker running answers after this long instead of production's second.
+HEALTH_WORKER_PING_SECONDS = 0.2

@@ -12,8 +12,8 @@ from django.test import Client, override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
-from demo.totp import demo_totp_key_hex, demo_totp_secret
+from devtools.demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
+from devtools.demo.totp import demo_totp_key_hex, demo_totp_secret
 from tests.conftest import Cast
 
 README = Path(__file__).resolve().parents[2] / "README.md"

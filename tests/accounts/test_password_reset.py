@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from accounts.models import User
-from demo.seed import seed_demo
+from devtools.demo.seed import seed_demo
 from tests.conftest import Cast
 from tests.mfa import totp_code_for, totp_device_for
 

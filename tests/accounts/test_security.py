@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client, override_settings
 
 from accounts.models import User
-from demo.seed import DemoRefused, seed_demo
+from devtools.demo.seed import DemoRefused, seed_demo
 from tests.conftest import Cast
 from tests.factories import TEST_PASSWORD
 from tests.mfa import totp_code_for

@@ -22,12 +22,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import Case, Contact
+from devtools.scale.bulk import Counts
+from devtools.scale.cases import cases_make, consultations_make, contacts_make, holder_changes_make, referrals_make
+from devtools.scale.meetings import meetings_make
+from devtools.scale.people import agencies_and_people
 from formulation.models import Invitation, Meeting, Recommendation
 from referrals.models import Referral
-from reporting.scale.bulk import Counts
-from reporting.scale.cases import cases_make, consultations_make, contacts_make, holder_changes_make, referrals_make
-from reporting.scale.meetings import meetings_make
-from reporting.scale.people import agencies_and_people
 from trm_stages.models import GoalRating, Stage, StageAssessment
 from trm_stages.selectors import current_version
 

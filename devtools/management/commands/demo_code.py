@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from demo.totp import code_now
+from devtools.demo.totp import code_now
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_LOGINS_ALLOWED:
-            raise CommandError("Demo codes are refused where demo logins are off (production settings).")
+            raise CommandError("Demo codes are refused where demo logins are off (ECM_DEMO_LOGINS_ALLOWED).")
         user = User.objects.filter(username=options["username"], is_demo=True).first()
         if user is None:
             raise CommandError(f"{options['username']!r} is not a demo person. Run `manage.py seed_demo` first.")

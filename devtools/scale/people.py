@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
-from accounts.models import Agency, AgencyKind, Coverage, Membership, Role, User
+from accounts.models import Agency, AgencyKind, Commissioning, Coverage, Membership, Role, User
 from accounts.roles import role_group
-from reporting.models import Commissioning
-from reporting.scale.bulk import Counts
+from devtools.scale.bulk import Counts
 
 FULL = {"yjs": 110, "ecm": 10, "partners_per_kind": 5, "commissioners": 5, "cases": 20_000, "contacts": 1_000_000}
 PARTNER_KINDS = [

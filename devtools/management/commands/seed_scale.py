@@ -1,4 +1,4 @@
-"""``manage.py seed_scale``: a large invented dataset, quickly (reporting/scale/ makes it).
+"""``manage.py seed_scale``: a large invented dataset, quickly (devtools/scale/ makes it).
 
 At ``--scale 1``: 150 agencies, 20,000 cases over ten years, 1,000,000 contacts, and meetings,
 assessments and actions in proportion. ``--scale 0.01`` makes a hundredth. Prints the time taken.
@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Agency
-from reporting.scale import CannotSkipTriggers, seed_scale
+from devtools.scale import CannotSkipTriggers, seed_scale
 
 
 class Command(BaseCommand):

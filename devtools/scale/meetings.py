@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyKind
 from cases.models import CaseKind
+from devtools.scale.bulk import Counts, at_hour, copy_rows, reserve_ids
+from devtools.scale.cases import SeededCase
+from devtools.scale.people import PARTNER_KINDS
 from formulation.models import FormulationReport, Invitation, Meeting, Recommendation
-from reporting.scale.bulk import Counts, at_hour, copy_rows, reserve_ids
-from reporting.scale.cases import SeededCase
-from reporting.scale.people import PARTNER_KINDS
 from trm_stages.models import Goal, GoalRating, StageAssessment, ThriveGrouping, ThriveGroupingChoice
 
 # How often each kind of agency turns up to the meetings it is invited to.

@@ -18,14 +18,12 @@ from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, coverage_add, membership_add, user_create
 from cases.models import Case, Child, Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import case_close, child_create, consultation_log, contact_log, network_member_add
-from demo.totp import demo_device_ensure
-from formulation.meetings import Invitee, meeting_schedule
-from formulation.reports import recommendation_add, report_save, report_start
+from devtools.demo.totp import demo_device_ensure
+from formulation.services import Invitee, meeting_schedule, recommendation_add, report_save, report_start
 from referrals.models import Referral, TriageDecision
 from referrals.services import referral_save_draft, referral_start, referral_submit, referral_triage
 from reporting.services import commissioning_add
-from trm_stages.outcomes import goal_rate, goal_set, thrive_grouping_set
-from trm_stages.services import stage_assessment_record
+from trm_stages.services import goal_rate, goal_set, stage_assessment_record, thrive_grouping_set
 
 DEMO_PASSWORD = "ecm-demo-2026"  # noqa: S105 - printed for the demo; refused when DEMO_LOGINS_ALLOWED is off
 
@@ -132,7 +130,7 @@ class DemoRefused(Exception):
 def seed_demo() -> list[DemoPerson]:
     """Create the demo world once; running it again changes nothing. Refused where demo logins are off."""
     if not settings.DEMO_LOGINS_ALLOWED:
-        raise DemoRefused("Demo data is refused where demo logins are off (production settings).")
+        raise DemoRefused("Demo data is refused where demo logins are off (ECM_DEMO_LOGINS_ALLOWED).")
     agencies: dict[str, Agency] = {agency.name: agency for agency in Agency.objects.all()}
 
     def agency(name: str, kind: str) -> Agency:

@@ -23,9 +23,9 @@ from cases.models import (
     Gender,
     LookedAfter,
 )
+from devtools.scale.bulk import Counts, between, copy_rows, reserve_ids
+from devtools.scale.people import FULL, Service
 from referrals.models import ComplexNeed, Referral, TriageDecision
-from reporting.scale.bulk import Counts, between, copy_rows, reserve_ids
-from reporting.scale.people import FULL, Service
 
 GIVEN = [
     "Arlo", "Bea", "Cai", "Dilys", "Eben", "Fen", "Gethin", "Hester", "Ines", "Jago", "Kit", "Lark",

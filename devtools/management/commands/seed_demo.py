@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.seed import DEMO_PASSWORD, DemoRefused, seed_demo
-from demo.totp import demo_totp_secret
+from devtools.demo.seed import DEMO_PASSWORD, DemoRefused, seed_demo
+from devtools.demo.totp import demo_totp_secret
 
 
 class Command(BaseCommand):
-    help = "Create the invented demo agencies, people and cases (idempotent). Refused in production."
+    help = "Create the invented demo agencies, people and cases (idempotent). Refused where demo logins are off."
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -1,0 +1,1 @@
+"""The invented demo world (seed.py) and the demo people's fixed authenticator keys (totp.py)."""
