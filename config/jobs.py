@@ -44,11 +44,12 @@ def enqueue(task: Task, *args: Any) -> bool:
     return True
 
 
-def enqueue_each(task: Task, ids: Iterable[int]) -> int:
-    """Send one job per id (a sweep's batch); how many were sent. Stops trying once the broker is down."""
+def enqueue_each(task: Task, ids: Iterable[int], *, before: tuple[Any, ...] = ()) -> int:
+    """Send one job per id, `task(*before, id)` (a sweep's batch); how many were sent. Stops trying once the
+    broker is down."""
     sent = 0
     for pk in ids:
-        if not enqueue(task, pk):
+        if not enqueue(task, *before, pk):
             break
         sent += 1
     return sent

@@ -1,20 +1,19 @@
-"""The PDFs of a signed-off formulation report: asked for at sign-off, made by a Celery job, downloaded.
+"""The PDFs of a signed-off formulation report: asked for at sign-off, made by the document pipeline, downloaded.
 
 Three kinds (DocumentKind): the FULL report for the case team, the SUMMARY for the network (the
 TRM stage and chart, strengths, underlying needs, recommendations and the child-friendly summary;
 never the child's story, the presenting behaviour or the five Ps) and the CHILD-friendly summary
 printed on its own. Every page is headed with the child's initials and the case number only.
 
-`report_documents_request` writes a row per kind ("queued") and sends each to
-formulation.tasks.render_report_document once committed; the task calls `report_document_render`.
-The rendering, the job's steps and the progress block are shared with other apps: cases/pdf.py.
+`report_documents_request` writes a row per kind ("queued") and sends each to the render job once
+committed. The lifecycle, the job, the resend sweep and the progress block are core/documents/'s;
+this module supplies what differs (`REPORT_DOCUMENT`, registered in formulation/apps.py): the
+template and context of each kind, the file name and who may download it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,25 +26,15 @@ from django.utils import timezone
 from accounts.history import acting_as
 from accounts.models import Membership, User
 from cases import access
+from cases.access import Action
 from cases.models import Case
-from cases.pdf import (
-    DocumentProgress,
-    DocumentState,
-    RenderedPdf,
-    document_claim,
-    document_failed,
-    document_store,
-    documents_resend_stale,
-    human_size,
-    is_late,
-    is_stale,
-    render_pdf,
-)
-from config.jobs import enqueue_each
+from core.documents.progress import DocumentLinks, DocumentProgress, document_progress
+from core.documents.registry import DocumentKindSpec
+from core.documents.rendering import DocumentNotRenderable, RenderedPdf, render_pdf
+from core.documents.services import document_retry, document_wanted, documents_send_on_commit
 from formulation.models import (
     REPORT_SECTIONS,
     DocumentKind,
-    DocumentStatus,
     FormulationReport,
     Recommendation,
     ReportDocument,
@@ -54,13 +43,17 @@ from formulation.models import (
 from trm_stages.models import Stage
 from trm_stages.selectors import stage_journey
 
-logger = logging.getLogger(__name__)
+__all__ = ["DocumentNotRenderable"]  # raised by report_pdf_render
+
+# What the render job is sent (core.documents.tasks.render_document).
+REPORT_DOCUMENT = "formulation.report"
+
 
 # Who may download each kind: the full record's readers, or everyone who sees the shared summary.
-KIND_ACTIONS: dict[str, str] = {
-    DocumentKind.FULL: "view",
-    DocumentKind.SUMMARY: "view_summary",
-    DocumentKind.CHILD: "view",
+KIND_ACTIONS: dict[str, Action] = {
+    DocumentKind.FULL: Action.VIEW,
+    DocumentKind.SUMMARY: Action.VIEW_SUMMARY,
+    DocumentKind.CHILD: Action.VIEW,
 }
 KIND_TEMPLATES: dict[str, str] = {
     DocumentKind.FULL: "pdf/report_full.html",
@@ -88,10 +81,6 @@ FIVE_PS = (
 SUMMARY_SECTIONS = ("strengths", "underlying_needs")
 
 
-class DocumentNotRenderable(Exception):
-    """The document cannot be made at all (trying again will not help)."""
-
-
 # --- Writes ----------------------------------------------------------------------------------------
 
 
@@ -115,76 +104,34 @@ def report_documents_request(*, report: FormulationReport) -> list[ReportDocumen
     with transaction.atomic(), acting_as(report.signed_off_by, job="report_documents_request"):
         for kind in kinds_for(report):
             document, _ = ReportDocument.objects.select_for_update().get_or_create(report=report, kind=kind)
-            if document.status == DocumentStatus.READY:
-                continue
-            if document.status == DocumentStatus.FAILED:
-                _queue_again(document)
-            requested.append(document)
-        ids = [document.pk for document in requested]
-        transaction.on_commit(lambda: _enqueue(ids))
+            if document_wanted(document):
+                requested.append(document)
+        documents_send_on_commit(REPORT_DOCUMENT, [document.pk for document in requested])
     return requested
 
 
 def report_document_retry(*, document: ReportDocument, actor: User) -> ReportDocument:
     """Make a failed PDF again (or one whose job has waited far too long: its message may have been lost)."""
-    with transaction.atomic(), acting_as(actor):
-        document = ReportDocument.objects.select_for_update().select_related("report").get(pk=document.pk)
-        if document.status != DocumentStatus.FAILED and not is_stale(document):
-            raise ValidationError("This PDF is being made or is ready: there is nothing to try again.")
-        if document.report.status != ReportStatus.SIGNED_OFF:
-            raise ValidationError("Only a signed-off report is made into PDFs.")
-        _queue_again(document)
-        document_id = document.pk
-        transaction.on_commit(lambda: _enqueue([document_id]))
-    return document
+    return document_retry(REPORT_DOCUMENT, document, actor=actor, check=_of_a_signed_off_report)
 
 
-def _queue_again(document: ReportDocument) -> None:
-    document.status = DocumentStatus.QUEUED
-    document.attempts = 0
-    document.error = ""
-    document.finished_at = None
-    document.requested_at = timezone.now()
-    document.save(update_fields=["status", "attempts", "error", "finished_at", "requested_at"])
-
-
-def _enqueue(document_ids: Iterable[int]) -> None:
-    """Send the jobs (called once committed). If Redis is down the rows stay queued: the sweep (or "Start
-    again") sends them later; the page never fails (config/jobs.py)."""
-    from formulation.tasks import render_report_document
-
-    enqueue_each(render_report_document, document_ids)
-
-
-def report_documents_resend_stale() -> int:
-    """Send again the jobs of documents that waited too long (a lost message); how many were sent."""
-    return documents_resend_stale(ReportDocument.objects.all(), _enqueue)
-
-
-def report_document_render(*, document_id: int) -> ReportDocument | None:
-    """Make one PDF and keep it; None when there is nothing to do (ready already, or gone)."""
-    documents = ReportDocument.objects.select_related("report")
-    with acting_as(None, job="render_report_document"):
-        document = document_claim(documents, document_id)
-        if document is None:
-            return None
-        rendered = report_pdf_render(report=document.report, kind=document.kind)
-        return document_store(documents, document, rendered, filename=report_document_filename(document))
-
-
-def report_document_failed(*, document_id: int, message: str, final: bool) -> None:
-    """Record a failed attempt (queued again while retries remain, failed after the last)."""
-    with acting_as(None, job="render_report_document"):
-        document_failed(ReportDocument.objects.all(), document_id, message=message, final=final)
+def _of_a_signed_off_report(document: ReportDocument) -> None:
+    if document.report.status != ReportStatus.SIGNED_OFF:
+        raise ValidationError("Only a signed-off report is made into PDFs.")
 
 
 def report_pdf_render(*, report: FormulationReport, kind: str, today: dt.date | None = None) -> RenderedPdf:
-    """Render one kind of PDF of a signed-off report (the job, and the benchmark, call this)."""
+    """Render one kind of PDF of a signed-off report (the benchmark and the tests call this; the job renders
+    through REPORT_DOCUMENT, with the same template and context)."""
+    return render_pdf(template_name=KIND_TEMPLATES[kind], context=_renderable_context(report, kind, today=today))
+
+
+def _renderable_context(report: FormulationReport, kind: str, *, today: dt.date | None = None) -> dict[str, Any]:
     if report.status != ReportStatus.SIGNED_OFF:
         raise DocumentNotRenderable("The report is not signed off.")
     if kind == DocumentKind.CHILD and not report.child_friendly_summary.strip():
         raise DocumentNotRenderable("The report has no child-friendly summary.")
-    return render_pdf(template_name=KIND_TEMPLATES[kind], context=report_pdf_context(report, kind, today=today))
+    return report_pdf_context(report, kind, today=today)
 
 
 def report_document_filename(document: ReportDocument) -> str:
@@ -345,7 +292,7 @@ def report_documents_for(*, user: Any, report: FormulationReport) -> list[Report
 
 def report_document_rows(*, user: Any, report: FormulationReport) -> list[DocumentProgress]:
     """The progress blocks of the report's PDFs this person may download."""
-    may_retry = access.may(user, "view", report.case)
+    may_retry = access.may(user, Action.VIEW, report.case)
     return [
         report_document_progress(document, may_retry=may_retry)
         for document in report_documents_for(user=user, report=report)
@@ -365,28 +312,36 @@ def report_document_progress(document: ReportDocument, *, may_retry: bool) -> Do
     """One PDF as the progress block shows it ("Check again" and "Try again" lead to the documents page)."""
     report = document.report
     args = [report.case_id, report.pk, document.kind]
-    ready = document.status == DocumentStatus.READY
-    stale = is_stale(document)
-    download_label = ""
-    if ready:
-        size = human_size(document.file.size) if document.file else ""
-        pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
-        download_label = f"Download the {DocumentKind(document.kind).label.lower()} (PDF, {pages}, {size})"
-    return DocumentProgress(
+    label = DocumentKind(document.kind).label
+    return document_progress(
+        document,
         key=f"report-{report.pk}-{document.kind}",
-        title=DocumentKind(document.kind).label,
+        title=label,
         description=KIND_DESCRIPTIONS[document.kind],
-        status=document.status,
-        status_label=DocumentStatus(document.status).label,
-        status_url=reverse("formulation:report_document_status", args=args),
-        download_url=reverse("formulation:report_document_download", args=args) if ready else "",
-        download_label=download_label,
-        check_again_url=reverse("formulation:report_documents", args=[report.case_id, report.pk]),
-        error=document.error if document.status == DocumentState.FAILED else "",
-        retry_url=reverse("formulation:report_document_retry", args=args)
-        if may_retry and (document.status == DocumentStatus.FAILED or stale)
-        else "",
-        retry_label="Start again" if stale else "Try again",
-        stale=stale,
-        late=is_late(document),
+        noun=label.lower(),
+        links=DocumentLinks(
+            status=reverse("formulation:report_document_status", args=args),
+            download=reverse("formulation:report_document_download", args=args),
+            check_again=reverse("formulation:report_documents", args=[report.case_id, report.pk]),
+            retry=reverse("formulation:report_document_retry", args=args),
+        ),
+        may_retry=may_retry,
     )
+
+
+# --- The kind the document pipeline makes (registered in formulation/apps.py) ----------------------
+
+
+def _may_download(user: Any, document: ReportDocument) -> bool:
+    return access.may(user, KIND_ACTIONS[document.kind], document.report.case)
+
+
+REPORT_DOCUMENT_KIND: DocumentKindSpec[ReportDocument] = DocumentKindSpec(
+    name=REPORT_DOCUMENT,
+    model=ReportDocument,
+    template=lambda document: KIND_TEMPLATES[document.kind],
+    context=lambda document: _renderable_context(document.report, document.kind),
+    filename=report_document_filename,
+    may_download=_may_download,
+    related=("report",),
+)

@@ -1,4 +1,4 @@
-"""The PDF of a signed-off review's record: asked for at sign-off, made by a Celery job, downloaded.
+"""The PDF of a signed-off review's record: asked for at sign-off, made by the document pipeline, downloaded.
 
 It prints what the review recorded, as signed off: attendance per agency, the TRM re-assessment,
 progress on every action with the sequencing warnings that stood, the goal ratings, the new
@@ -6,16 +6,14 @@ actions, the child's views and the next review date. Every page is headed with t
 initials and the case number only. It is for the case team (the case's full record, "view"),
 who share it with the network as they judge right.
 
-Rendering, the job's steps and the progress block are the shared ones in cases/pdf.py, as for the
+The lifecycle, the job, the resend sweep and the progress block are core/documents/'s, as for the
 formulation report: a row is written ("queued") before the job is sent, so a lost message loses
-nothing (reviews.tasks.review_documents_resend_stale sends it again).
+nothing. This module supplies what differs (`REVIEW_RECORD_KIND`, registered in reviews/apps.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,33 +23,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.history import acting_as
-from accounts.models import User
+from cases import access
+from cases.access import Action
 from cases.models import Case
-from cases.pdf import (
-    DocumentProgress,
-    RenderedPdf,
-    document_claim,
-    document_failed,
-    document_store,
-    documents_resend_stale,
-    human_size,
-    is_late,
-    is_stale,
-    render_pdf,
-)
-from config.jobs import enqueue_each
-from formulation.models import DocumentStatus
+from core.documents.progress import DocumentLinks, DocumentProgress, document_progress
+from core.documents.registry import DocumentKindSpec
+from core.documents.rendering import DocumentNotRenderable, RenderedPdf, render_pdf
+from core.documents.services import document_wanted, documents_send_on_commit
 from reviews.models import Review, ReviewDocument, ReviewStatus
 from reviews.selectors import actions_added_at, attendance_by_agency, attendance_of, goal_ratings_at, walkthrough
 
-logger = logging.getLogger(__name__)
+__all__ = ["DocumentNotRenderable"]  # raised by review_pdf_render
 
-TEMPLATE = "reviews/review_record_pdf.html"
+# What the render job is sent (core.documents.tasks.render_document).
+REVIEW_RECORD = "reviews.record"
+TEMPLATE = "pdf/review_record.html"
 DESCRIPTION = "What the review recorded, as signed off, for the case team to share with the network."
-
-
-class DocumentNotRenderable(Exception):
-    """The document cannot be made at all (trying again will not help)."""
 
 
 # Writes.
@@ -67,71 +54,20 @@ def review_document_request(*, review: Review) -> ReviewDocument:
         raise ValidationError("Only a signed-off review is made into a PDF.")
     with transaction.atomic(), acting_as(review.signed_off_by, job="review_document_request"):
         document, _ = ReviewDocument.objects.select_for_update().get_or_create(review=review)
-        if document.status == DocumentStatus.READY:
-            return document
-        if document.status == DocumentStatus.FAILED:
-            _queue_again(document)
-        document_id = document.pk
-        transaction.on_commit(lambda: _enqueue([document_id]))
+        if document_wanted(document):
+            documents_send_on_commit(REVIEW_RECORD, [document.pk])
     return document
-
-
-def review_document_retry(*, document: ReviewDocument, actor: User) -> ReviewDocument:
-    """Make a failed PDF again (or one whose job has waited far too long: its message may have been lost)."""
-    with transaction.atomic(), acting_as(actor):
-        document = ReviewDocument.objects.select_for_update().get(pk=document.pk)
-        if document.status != DocumentStatus.FAILED and not is_stale(document):
-            raise ValidationError("This PDF is being made or is ready: there is nothing to try again.")
-        _queue_again(document)
-        document_id = document.pk
-        transaction.on_commit(lambda: _enqueue([document_id]))
-    return document
-
-
-def _queue_again(document: ReviewDocument) -> None:
-    document.status = DocumentStatus.QUEUED
-    document.attempts = 0
-    document.error = ""
-    document.finished_at = None
-    document.requested_at = timezone.now()
-    document.save(update_fields=["status", "attempts", "error", "finished_at", "requested_at"])
-
-
-def _enqueue(document_ids: Iterable[int]) -> None:
-    """Send the jobs (called once committed). If Redis is down the rows stay queued: the sweep (or "Start
-    again") sends them later; the page never fails (config/jobs.py)."""
-    from reviews.tasks import render_review_document
-
-    enqueue_each(render_review_document, document_ids)
-
-
-def review_documents_resend_stale() -> int:
-    """Send again the jobs of documents that waited too long (a lost message); how many were sent."""
-    return documents_resend_stale(ReviewDocument.objects.all(), _enqueue)
-
-
-def review_document_render(*, document_id: int) -> ReviewDocument | None:
-    """Make the PDF and keep it; None when there is nothing to do (ready already, or gone)."""
-    documents = ReviewDocument.objects.select_related("review")
-    with acting_as(None, job="render_review_document"):
-        document = document_claim(documents, document_id)
-        if document is None:
-            return None
-        rendered = review_pdf_render(review=document.review)
-        return document_store(documents, document, rendered, filename=review_document_filename(document))
-
-
-def review_document_failed(*, document_id: int, message: str, final: bool) -> None:
-    """Record a failed attempt (queued again while retries remain, failed after the last)."""
-    with acting_as(None, job="render_review_document"):
-        document_failed(ReviewDocument.objects.all(), document_id, message=message, final=final)
 
 
 def review_pdf_render(*, review: Review, today: dt.date | None = None) -> RenderedPdf:
     """Render the record of a signed-off review."""
+    return render_pdf(template_name=TEMPLATE, context=_renderable_context(review, today=today))
+
+
+def _renderable_context(review: Review, *, today: dt.date | None = None) -> dict[str, Any]:
     if review.status != ReviewStatus.SIGNED_OFF:
         raise DocumentNotRenderable("The review is not signed off.")
-    return render_pdf(template_name=TEMPLATE, context=review_pdf_context(review, today=today))
+    return review_pdf_context(review, today=today)
 
 
 def review_document_filename(document: ReviewDocument) -> str:
@@ -179,28 +115,30 @@ def review_document_of(review: Review) -> ReviewDocument:
 def review_document_progress(document: ReviewDocument, *, review: Review, may_retry: bool) -> DocumentProgress:
     """The PDF as the progress block shows it ("Check again" reloads the review's page)."""
     args = [review.case_id, review.pk]
-    ready = document.status == DocumentStatus.READY
-    stale = is_stale(document)
-    download_label = ""
-    if ready:
-        size = human_size(document.file.size) if document.file else ""
-        pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
-        download_label = f"Download the review record (PDF, {pages}, {size})"
-    return DocumentProgress(
+    return document_progress(
+        document,
         key=f"review-{review.pk}",
         title="Review record",
         description=DESCRIPTION,
-        status=document.status,
-        status_label=DocumentStatus(document.status).label,
-        status_url=reverse("reviews:review_record_status", args=args),
-        download_url=reverse("reviews:review_record_download", args=args) if ready else "",
-        download_label=download_label,
-        check_again_url=reverse("reviews:review_detail", args=args),
-        error=document.error if document.status == DocumentStatus.FAILED else "",
-        retry_url=reverse("reviews:review_record_retry", args=args)
-        if may_retry and (document.status == DocumentStatus.FAILED or stale)
-        else "",
-        retry_label="Start again" if stale else "Try again",
-        stale=stale,
-        late=is_late(document),
+        noun="review record",
+        links=DocumentLinks(
+            status=reverse("reviews:review_record_status", args=args),
+            download=reverse("reviews:review_record_download", args=args),
+            check_again=reverse("reviews:review_detail", args=args),
+            retry=reverse("reviews:review_record_retry", args=args),
+        ),
+        may_retry=may_retry,
     )
+
+
+# The kind the document pipeline makes (registered in reviews/apps.py).
+
+REVIEW_RECORD_KIND: DocumentKindSpec[ReviewDocument] = DocumentKindSpec(
+    name=REVIEW_RECORD,
+    model=ReviewDocument,
+    template=lambda document: TEMPLATE,
+    context=lambda document: _renderable_context(document.review),
+    filename=review_document_filename,
+    may_download=lambda user, document: access.may(user, Action.VIEW, document.review.case),
+    related=("review",),
+)

@@ -1,4 +1,4 @@
-// Progress of PDFs made by a background job (cases/pdf.py, includes/document_progress.html).
+// Progress of PDFs made by the document pipeline (core/documents/, includes/document_progress.html).
 //
 // Each block marked data-document-progress whose job has not finished asks its data-status-url
 // every 2 seconds. The answer is JSON: {status, late, finished, html, ...}. When the status, or
