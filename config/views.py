@@ -88,7 +88,8 @@ def _check_redis() -> str:
 def _check_worker() -> str:
     from config.celery_app import app
 
-    replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_SECONDS)
+    # limit=1: the first worker's reply is enough; without it the check always waits the whole timeout.
+    replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_SECONDS, limit=1)
     return "ok" if replies else "no worker answered"
 
 
