@@ -146,6 +146,34 @@ class Coverage(models.Model):
             raise ValidationError({"clinician": "Only an ECM psychologist or senior practitioner covers a service."})
 
 
+@history_tracked()
+class Commissioning(models.Model):
+    """A commissioning body funds ECM for a youth justice service, so its commissioners see that service's figures.
+
+    Kept here, beside coverage, because the access module reads it to decide which services a
+    commissioner may report on (cases.access.reportable_agencies); reporting manages the lines.
+    """
+
+    commissioner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="commissions")
+    yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="commissioned_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["commissioner_agency", "yjs"]
+        constraints = [
+            models.UniqueConstraint(fields=["commissioner_agency", "yjs"], name="commissioning_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commissioner_agency} commissions ECM for {self.yjs}"
+
+    def clean(self) -> None:
+        if self.commissioner_agency_id and self.commissioner_agency.kind != AgencyKind.COMMISSIONER:
+            raise ValidationError({"commissioner_agency": "Only a commissioning body commissions a service."})
+        if self.yjs_id and self.yjs.kind != AgencyKind.YOUTH_JUSTICE:
+            raise ValidationError({"yjs": "Only a youth justice service is commissioned."})
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", "Viewed"
     DOWNLOAD = "download", "Downloaded"

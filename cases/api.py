@@ -44,5 +44,5 @@ class CaseDetailApi(generics.GenericAPIView):
     serializer_class = CaseSummarySerializer
 
     def get(self, request: Request, case_id: int, *args: Any, **kwargs: Any) -> Response:
-        case = access.get_case_for(request.user, case_id, "view_summary")
+        case = access.get_case_for(request.user, case_id, access.Action.VIEW_SUMMARY)
         return Response(self.get_serializer(case).data)

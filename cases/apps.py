@@ -11,3 +11,22 @@ class CasesConfig(AppConfig):
 
         register_leaver_step("cases: case access ended", leaver_case_access_end)
         register_work_kind(CASES_HELD)
+
+        from accounts.models import ADMINISTRATOR_ROLES, CLINICIAN_ROLES, Role
+        from config.navigation import NavEntry, any_of
+        from config.navigation import register as register_nav
+
+        working_on_cases = CLINICIAN_ROLES | {Role.CASE_MANAGER}
+        register_nav(NavEntry("My caseload", "cases:list", 10, any_of(Role.CASE_MANAGER)))
+        register_nav(NavEntry("ECM cases", "cases:list", 30, any_of(CLINICIAN_ROLES)))
+        register_nav(NavEntry("Find a child", "cases:search", 50, any_of(working_on_cases)))
+        register_nav(
+            NavEntry(
+                "Shared cases",
+                "cases:list",
+                60,
+                lambda roles: Role.PARTNER in roles and not roles & working_on_cases,
+            )
+        )
+        register_nav(NavEntry("Manage", "manage:home", 100, any_of(ADMINISTRATOR_ROLES)))
+        register_nav(NavEntry("Access log", "cases:access_log", 110, any_of(Role.ADMINISTRATOR)))

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import CLINICIAN_ROLES, Agency, AgencyKind, Role, User
-from cases.forms import ServiceErrorsMixin
+from core.forms import ServiceErrorsMixin
 
 STATUS_CHOICES = [("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")]
 

@@ -80,6 +80,14 @@ class Child(models.Model):
     def initials(self) -> str:
         return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
 
+    @property
+    def is_looked_after(self) -> bool:
+        return self.looked_after == LookedAfter.LOOKED_AFTER
+
+    @property
+    def is_care_leaver(self) -> bool:
+        return self.looked_after == LookedAfter.CARE_LEAVER
+
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -159,6 +167,14 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CaseStatus.CLOSED
 
 
 @history_tracked()
@@ -354,3 +370,7 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.visibility == Visibility.RESTRICTED

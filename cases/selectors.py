@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyKind, Membership, Role, User
 from cases import access
-from cases.access import visible_cases
+from cases.access import Action, visible_cases
 from cases.models import (
     Case,
     CaseEvent,
@@ -25,6 +25,7 @@ from cases.models import (
     Visibility,
 )
 from cases.services import NETWORK_ROLES
+from core.dates import age_on
 
 LATEST_EVENTS = 5
 
@@ -57,7 +58,7 @@ def case_search(*, user: Any, text: str = "", date_of_birth: dt.date | None = No
     matches only where the person may read the full record, so a partner who sees a shared
     summary cannot confirm identifiers the summary leaves out. Each row carries `full_record`.
     """
-    full_record = access.cases_for(user, "view")
+    full_record = access.cases_for(user, Action.VIEW)
     if date_of_birth is not None:
         condition = Q(child__date_of_birth=date_of_birth) & Q(pk__in=full_record.values("pk"))
     else:
@@ -85,7 +86,7 @@ def open_case_count() -> int:
 
 def visibilities_for(*, user: Any, case: Case) -> list[str]:
     """The chronology visibilities the person may see on this case (no query once relations are known)."""
-    return [visibility for visibility in Visibility.values if access.may(user, visibility, case)]
+    return [visibility for visibility in Visibility.values if access.may(user, Action(visibility), case)]
 
 
 def chronology(*, user: Any, case: Case, kinds: Iterable[str] = ()) -> QuerySet[CaseEvent]:
@@ -113,7 +114,7 @@ def link_events(*, case: Case, events: Iterable[CaseEvent]) -> list[CaseEvent]:
 def contacts_for(*, user: Any, case: Case) -> QuerySet[Contact]:
     """The case's contacts newest first, with corrections; restricted ones only for those who may read them."""
     contacts = Contact.objects.filter(case=case)
-    if not access.may(user, "view_restricted", case):
+    if not access.may(user, Action.VIEW_RESTRICTED, case):
         contacts = contacts.filter(restricted=False)
     return (
         contacts.select_related("recorded_by")
@@ -139,6 +140,79 @@ def network_of(*, case: Case) -> QuerySet[NetworkMember]:
 def network_member_of(*, case: Case, member_id: int) -> QuerySet[NetworkMember]:
     """One current network member of this case (empty when the id belongs to another case)."""
     return network_of(case=case).filter(pk=member_id)
+
+
+@dataclass(frozen=True)
+class CasePerson:
+    """Someone working with the child: a member of the child's network, or of the case team.
+
+    What a form offers when someone must be chosen to own a recommendation or an action.
+    """
+
+    key: str  # "member:<id>" or "user:<id>"
+    label: str  # the name with their role and agency, as a choice shows it
+    name: str
+    user: User | None = None
+    agency: Agency | None = None
+    agency_name: str = ""  # the agency's name when it is not on ECM
+
+
+CASE_TEAM_ROLES = (
+    ("case_holder_id", "Case holder"),
+    ("psychologist_id", "Psychologist"),
+    ("senior_practitioner_id", "Senior practitioner"),
+)
+
+
+def case_people(case: Case) -> list[CasePerson]:
+    """The network's current members, then the case holder and the case's clinicians not already
+    listed (each person once; an inactive ECM user of the team is left out): three queries."""
+    people: list[CasePerson] = []
+    listed: set[int] = set()
+    for member in network_of(case=case):
+        person = member.user if member.user_id else None
+        name = person.get_full_name() if person else member.name
+        details = ", ".join(part for part in (member.role, member.agency_display) if part)
+        if person is not None:
+            listed.add(person.pk)
+        people.append(
+            CasePerson(
+                key=f"member:{member.pk}",
+                label=f"{name} ({details})" if details else name,
+                name=name,
+                user=person,
+                agency=member.agency,
+                agency_name="" if member.agency_id else member.agency_name,
+            )
+        )
+    team = [(getattr(case, field), role) for field, role in CASE_TEAM_ROLES]
+    current = Membership.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
+    found = {
+        person.pk: person
+        for person in User.objects.filter(
+            pk__in=[pk for pk, _ in team if pk and pk not in listed], is_active=True
+        ).prefetch_related(
+            Prefetch("memberships", queryset=current.order_by("created_at", "pk"), to_attr="current_memberships")
+        )
+    }
+    for pk, role in team:
+        person = found.get(pk) if pk else None
+        if person is None or person.pk in listed:
+            continue
+        listed.add(person.pk)
+        memberships = getattr(person, "current_memberships", [])
+        agency = memberships[0].agency if memberships else None
+        details = ", ".join(part for part in (role, agency.name if agency else "") if part)
+        people.append(
+            CasePerson(
+                key=f"user:{person.pk}",
+                label=f"{person.get_full_name()} ({details})",
+                name=person.get_full_name(),
+                user=person,
+                agency=agency,
+            )
+        )
+    return people
 
 
 def holder_history(*, case: Case) -> QuerySet[CaseHolderChange]:
@@ -252,17 +326,17 @@ class CaseOverview:
 
 def case_overview(*, user: Any, case: Case) -> CaseOverview:
     """Everything the case page needs for this person; the full-record parts only when they may read them."""
-    full_record = access.may(user, "view", case)
-    may_view_restricted = access.may(user, "view_restricted", case)
+    full_record = access.may(user, Action.VIEW, case)
+    may_view_restricted = access.may(user, Action.VIEW_RESTRICTED, case)
     clinician_ids = [pk for pk in (case.psychologist_id, case.senior_practitioner_id) if pk]
     clinicians = {person.pk: person for person in User.objects.filter(pk__in=clinician_ids)} if clinician_ids else {}
     counts = _record_counts(case=case, may_view_restricted=may_view_restricted) if full_record else {}
     return CaseOverview(
         full_record=full_record,
-        may_change=access.may(user, "change", case),
+        may_change=access.may(user, Action.CHANGE, case),
         may_view_restricted=may_view_restricted,
-        may_see_access_log=access.may(user, "view_access_log", case),
-        may_log_consultation=access.may(user, "log_consultation", case),
+        may_see_access_log=access.may(user, Action.VIEW_ACCESS_LOG, case),
+        may_log_consultation=access.may(user, Action.LOG_CONSULTATION, case),
         psychologist=clinicians.get(case.psychologist_id) if case.psychologist_id else None,
         senior_practitioner=clinicians.get(case.senior_practitioner_id) if case.senior_practitioner_id else None,
         network=list(network_of(case=case)),
@@ -273,11 +347,6 @@ def case_overview(*, user: Any, case: Case) -> CaseOverview:
         consultation_count=counts.get("consultation_total") or 0,
         child_age=age_on(case.child.date_of_birth, timezone.localdate()),
     )
-
-
-def age_on(date_of_birth: dt.date, day: dt.date) -> int:
-    """Age in whole years on a given day."""
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
 def _count_of(records: QuerySet[Any]) -> Subquery:

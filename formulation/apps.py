@@ -11,20 +11,28 @@ class FormulationConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.leavers import register_leaver_step
-        from cases import access
+        from cases.capabilities import case_capabilities
         from cases.sections import CaseSection, register
-        from formulation.meetings import leaver_invitations_withdraw
-        from formulation.report_selectors import latest_signed_off, report_section_context
-        from formulation.selectors import meetings_for_case
+        from formulation.selectors import latest_signed_off, meetings_for_case, report_section_context
+        from formulation.services import leaver_invitations_withdraw
 
         register_leaver_step("formulation: future invitations withdrawn", leaver_invitations_withdraw)
+
+        from accounts.models import CLINICIAN_ROLES, Role
+        from config.navigation import NavEntry, any_of
+        from config.navigation import register as register_nav
+
+        register_nav(
+            NavEntry(
+                "My meetings", "formulation:my_meetings", 70, any_of(CLINICIAN_ROLES, Role.CASE_MANAGER, Role.PARTNER)
+            )
+        )
 
         def meetings_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
             """The latest meetings this person may see: all for the full record, their invitations for a partner."""
             return {
                 "meetings": list(meetings_for_case(user=user, case=case)[:CASE_PAGE_MEETINGS]),
-                "full_record": overview.full_record,
-                "may_schedule": access.may(user, "schedule_meeting", case),
+                "caps": case_capabilities(user, case),
             }
 
         def shared_report_section(user: Any, case: Any, overview: Any) -> dict[str, Any] | None:
@@ -38,3 +46,8 @@ class FormulationConfig(AppConfig):
             CaseSection("formulation-shared", 25, "formulation/includes/case_report_shared.html", shared_report_section)
         )
         register(CaseSection("meetings", 30, "formulation/includes/case_meetings.html", meetings_section))
+
+        from core.documents.registry import register_document_kind
+        from formulation.documents import REPORT_DOCUMENT_KIND
+
+        register_document_kind(REPORT_DOCUMENT_KIND)  # the report's PDFs, made by the document pipeline

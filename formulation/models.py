@@ -2,7 +2,7 @@
 
 A meeting is the same thing whatever its purpose: a time, a place or video link, an organiser,
 the people invited and whether they came. Scheduling, invitations, calendar files and attendance
-live in formulation/meetings.py and formulation/ics.py, so the reviews app uses the same code.
+live in formulation/services/meetings.py and formulation/ics.py, so the reviews app uses the same code.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.history import history_tracked
 from accounts.models import Agency
 from cases.models import Case, NetworkMember
+from core.documents.models import RenderedDocument
 
 
 class MeetingPurpose(models.TextChoices):
@@ -88,6 +89,14 @@ class Meeting(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == MeetingStatus.SCHEDULED
 
+    @property
+    def is_held(self) -> bool:
+        return self.status == MeetingStatus.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
 
 @history_tracked()
 class Invitation(models.Model):
@@ -133,6 +142,18 @@ class Invitation(models.Model):
     def agency_display(self) -> str:
         return self.agency.name if self.agency else self.agency_name
 
+    @property
+    def attended(self) -> bool:
+        return self.attendance == Attendance.ATTENDED
+
+    @property
+    def sent_apologies(self) -> bool:
+        return self.attendance == Attendance.APOLOGIES
+
+    @property
+    def did_not_attend(self) -> bool:
+        return self.attendance == Attendance.DID_NOT_ATTEND
+
 
 # --- Formulation reports --------------------------------------------------------------------------
 
@@ -159,6 +180,15 @@ REPORT_SECTIONS: list[tuple[str, str, str]] = [
     ("trm_rationale", "TRM stage and rationale", "The stage the child is at and why, with the evidence."),
 ]
 REPORT_SECTION_FIELDS = [name for name, _, _ in REPORT_SECTIONS]
+SECTION_HEADINGS = {name: heading for name, heading, _ in REPORT_SECTIONS}
+# Where a reviewer's comment can point: a section, the summary, the recommendations, or "" (the whole).
+COMMENT_PLACES: dict[str, str] = {
+    **SECTION_HEADINGS,
+    "child_friendly_summary": "Child-friendly summary",
+    "recommendations": "Recommendations",
+}
+# A version being written: at most one per case; a signed-off version is locked.
+OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.IN_REVIEW)
 
 
 @history_tracked()
@@ -225,6 +255,14 @@ class FormulationReport(models.Model):
     def is_locked(self) -> bool:
         return self.status == ReportStatus.SIGNED_OFF
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReportStatus.DRAFT
+
+    @property
+    def is_in_review(self) -> bool:
+        return self.status == ReportStatus.IN_REVIEW
+
 
 @history_tracked()
 class ReportComment(models.Model):
@@ -249,6 +287,9 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
 @history_tracked()
@@ -301,29 +342,14 @@ class DocumentKind(models.TextChoices):
     CHILD = "child", "Child-friendly summary"
 
 
-class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RENDERING = "rendering", "Being made"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
-
-
 @history_tracked()
-class ReportDocument(models.Model):
-    """A PDF of a signed-off report, made by a Celery job. Its bytes are stored; every download is logged."""
+class ReportDocument(RenderedDocument):
+    """A PDF of a signed-off report (one per kind), made by the document pipeline (core/documents/)."""
+
+    file_directory = "formulation/reports/"
 
     report = models.ForeignKey(FormulationReport, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
-    status = models.CharField(max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
-    file = models.FileField(upload_to="formulation/reports/", blank=True)
-    pages = models.PositiveIntegerField(null=True, blank=True)
-    render_seconds = models.FloatField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    # When a worker last claimed the job, or the resend sweep last sent it again (cases/pdf.py).
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "kind"], name="report_document_one_per_kind")]

@@ -3,7 +3,8 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
-from formulation import document_views, report_views, views
+from formulation import document_views
+from formulation.views import meetings, report_editing, report_review, reports
 
 app_name = "formulation"
 
@@ -13,17 +14,17 @@ FORMULATION_REPORT = "cases/<id:case_id>/formulation/<id:report_id>/"
 RECOMMENDATION = f"{FORMULATION_REPORT}recommendations/<id:recommendation_id>/"
 
 urlpatterns = [
-    path("meetings/", views.my_meetings, name="my_meetings"),
-    path("cases/<id:case_id>/meetings/", views.case_meetings, name="case_meetings"),
-    path("cases/<id:case_id>/meetings/new/", views.meeting_schedule, name="meeting_schedule"),
-    path(MEETING, views.meeting_detail, name="meeting_detail"),
-    path(f"{MEETING}meeting.ics", views.meeting_ics, name="meeting_ics"),
-    path(f"{MEETING}change/", views.meeting_change, name="meeting_change"),
-    path(f"{MEETING}invite/", views.meeting_invite, name="meeting_invite"),
-    path(f"{MEETING}invitations/<id:invitation_id>/withdraw/", views.invitation_remove, name="invitation_remove"),
-    path(f"{MEETING}cancel/", views.meeting_cancel, name="meeting_cancel"),
-    path(f"{MEETING}attendance/", views.meeting_record, name="meeting_record"),
-    path(f"{MEETING}send-again/", views.meeting_resend, name="meeting_resend"),
+    path("meetings/", meetings.my_meetings, name="my_meetings"),
+    path("cases/<id:case_id>/meetings/", meetings.case_meetings, name="case_meetings"),
+    path("cases/<id:case_id>/meetings/new/", meetings.meeting_schedule, name="meeting_schedule"),
+    path(MEETING, meetings.meeting_detail, name="meeting_detail"),
+    path(f"{MEETING}meeting.ics", meetings.meeting_ics, name="meeting_ics"),
+    path(f"{MEETING}change/", meetings.meeting_change, name="meeting_change"),
+    path(f"{MEETING}invite/", meetings.meeting_invite, name="meeting_invite"),
+    path(f"{MEETING}invitations/<id:invitation_id>/withdraw/", meetings.invitation_remove, name="invitation_remove"),
+    path(f"{MEETING}cancel/", meetings.meeting_cancel, name="meeting_cancel"),
+    path(f"{MEETING}attendance/", meetings.meeting_record, name="meeting_record"),
+    path(f"{MEETING}send-again/", meetings.meeting_resend, name="meeting_resend"),
     # Report documents: the PDFs of a signed-off report (formulation/document_views.py).
     path(
         "cases/<id:case_id>/formulation/<id:report_id>/documents/",
@@ -46,22 +47,22 @@ urlpatterns = [
         name="report_document_retry",
     ),
     # Formulation reports
-    path(FORMULATION_REPORTS, report_views.report_list, name="report_list"),
-    path(f"{FORMULATION_REPORTS}start/", report_views.report_start, name="report_start"),
-    path(f"{FORMULATION_REPORTS}changes/", report_views.report_changes, name="report_changes"),
-    path(FORMULATION_REPORT, report_views.report_detail, name="report_detail"),
-    path(f"{FORMULATION_REPORT}edit/", report_views.report_edit, name="report_edit"),
-    path(f"{FORMULATION_REPORT}autosave/", report_views.report_autosave, name="report_autosave"),
-    path(f"{FORMULATION_REPORT}for-the-child/", report_views.report_child_summary, name="report_child_summary"),
-    path(f"{FORMULATION_REPORT}submit/", report_views.report_submit, name="report_submit"),
-    path(f"{FORMULATION_REPORT}comment/", report_views.report_comment, name="report_comment"),
+    path(FORMULATION_REPORTS, reports.report_list, name="report_list"),
+    path(f"{FORMULATION_REPORTS}start/", reports.report_start, name="report_start"),
+    path(f"{FORMULATION_REPORTS}changes/", reports.report_changes, name="report_changes"),
+    path(FORMULATION_REPORT, reports.report_detail, name="report_detail"),
+    path(f"{FORMULATION_REPORT}edit/", report_editing.report_edit, name="report_edit"),
+    path(f"{FORMULATION_REPORT}autosave/", report_editing.report_autosave, name="report_autosave"),
+    path(f"{FORMULATION_REPORT}for-the-child/", reports.report_child_summary, name="report_child_summary"),
+    path(f"{FORMULATION_REPORT}submit/", report_review.report_submit, name="report_submit"),
+    path(f"{FORMULATION_REPORT}comment/", report_review.report_comment, name="report_comment"),
     path(
         f"{FORMULATION_REPORT}comments/<id:comment_id>/resolve/",
-        report_views.report_comment_resolve,
+        report_review.report_comment_resolve,
         name="report_comment_resolve",
     ),
-    path(f"{FORMULATION_REPORT}sign-off/", report_views.report_sign_off, name="report_sign_off"),
-    path(f"{FORMULATION_REPORT}recommendations/add/", report_views.recommendation_add, name="recommendation_add"),
-    path(RECOMMENDATION, report_views.recommendation_change, name="recommendation_change"),
-    path(f"{RECOMMENDATION}remove/", report_views.recommendation_remove, name="recommendation_remove"),
+    path(f"{FORMULATION_REPORT}sign-off/", report_review.report_sign_off, name="report_sign_off"),
+    path(f"{FORMULATION_REPORT}recommendations/add/", report_editing.recommendation_add, name="recommendation_add"),
+    path(RECOMMENDATION, report_editing.recommendation_change, name="recommendation_change"),
+    path(f"{RECOMMENDATION}remove/", report_editing.recommendation_remove, name="recommendation_remove"),
 ]

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Agency, Role, User
-from cases.forms import DATE_PARTS, DateOfBirthField, DatePartsBoundField
 from cases.models import Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import CHILD_FIELDS
+from core.forms import DATE_PARTS, DateOfBirthField, DatePartsBoundField
 from referrals.models import ComplexNeed, ConsentAnswer, Referral, TriageDecision, Urgency
 from referrals.selectors import clinicians_covering
 
@@ -37,6 +37,10 @@ class GovUKDateField(forms.Field):
     def __init__(self, *, in_past: bool = True, **kwargs: Any) -> None:
         self.in_past = in_past
         super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        """A stored date as its day, month and year (templates/includes/fields/date.html shows them)."""
+        return [value.day, value.month, value.year] if isinstance(value, dt.date) else value
 
     def clean(self, value: Any) -> dt.date | None:
         typed = dict(zip(DATE_PARTS, [str(part or "").strip() for part in (value or ["", "", ""])], strict=False))

@@ -122,6 +122,30 @@ class Referral(models.Model):
         return reverse("referrals:detail", args=[self.pk])
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == ReferralStatus.DRAFT
+
+    @property
+    def is_waiting_for_triage(self) -> bool:
+        return self.status == ReferralStatus.SUBMITTED
+
+    @property
+    def is_accepted_for_formulation(self) -> bool:
+        return self.status == ReferralStatus.ACCEPTED_FORMULATION
+
+    @property
+    def is_accepted_for_consultation(self) -> bool:
+        return self.status == ReferralStatus.ACCEPTED_CONSULTATION
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == Urgency.URGENT
+
+    @property
+    def is_soon(self) -> bool:
+        return self.urgency == Urgency.SOON
+
+    @property
     def consent_complete(self) -> bool:
         """Consent from the child and the carer (or a reasoned override) before submission."""
         answered = {ConsentAnswer.GIVEN, ConsentAnswer.NOT_APPLICABLE}

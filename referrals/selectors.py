@@ -13,12 +13,13 @@ from django.utils import timezone
 from accounts.audit import access_event_record
 from accounts.models import AccessAction, Agency, Role, User
 from cases import access
+from cases.access import Action
 from cases.models import Case, CaseStatus, Child
 from referrals.models import Referral, ReferralStatus
 
 # Consent overrides happen on drafts, which the covering team cannot otherwise see: for this one
 # action the covering relation reaches drafts too. The rule itself (covering senior practitioners
-# only) stays in access.RULES["override_consent"].
+# only) stays in access.RULES[Action.OVERRIDE_CONSENT].
 
 
 def visible_referrals(user: Any) -> QuerySet[Referral]:
@@ -26,7 +27,7 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
     return access.visible(user, Referral.objects.all(), access.REFERRAL_SCOPE)
 
 
-def get_referral_for(user: Any, referral_id: int | str, action: str, *, log: bool = True) -> Referral:
+def get_referral_for(user: Any, referral_id: int | str, action: Action, *, log: bool = True) -> Referral:
     """One referral for an action, through the access module (404 invisible, 403 forbidden, logged).
 
     `log=False` is for the background autosave, which writes rather than reads; refusals are
@@ -41,10 +42,10 @@ def get_referral_for(user: Any, referral_id: int | str, action: str, *, log: boo
 def get_referral_for_consent_override(user: Any, referral_id: int | str) -> Referral:
     """A referral, draft or not, for a covering senior practitioner to override missing consent."""
     records = Referral.objects.select_related("child", "referring_yjs", "referrer", "consent_override_by")
-    return access.get_for(user, records, referral_id, "override_consent", access.REFERRAL_CONSENT_SCOPE)
+    return access.get_for(user, records, referral_id, Action.OVERRIDE_CONSENT, access.REFERRAL_CONSENT_SCOPE)
 
 
-def referral_may(user: Any, action: str, referral: Referral) -> bool:
+def referral_may(user: Any, action: Action, referral: Referral) -> bool:
     """May the person perform `action` on this referral? Both access layers, one query, no logging."""
     scope = access.referral_scope_for(action)
     records = Referral.objects.filter(pk=referral.pk)
@@ -58,7 +59,7 @@ def may_refer(user: Any) -> bool:
 
 def may_triage(user: Any) -> bool:
     """The role layer of triage: covering psychologists and senior practitioners hold it."""
-    return access.has_role_permission(user, access.RULES["triage_referral"].role_permission)
+    return access.has_role_permission(user, access.RULES[Action.TRIAGE_REFERRAL].role_permission)
 
 
 def referring_services(user: Any) -> QuerySet[Agency]:
@@ -74,7 +75,7 @@ def referring_services(user: Any) -> QuerySet[Agency]:
 def triage_queue(user: Any) -> QuerySet[Referral]:
     """Submitted referrals waiting for the person's decision, longest waiting first."""
     return (
-        access.records_for(user, Referral.objects.all(), "triage_referral", access.REFERRAL_SCOPE)
+        access.records_for(user, Referral.objects.all(), Action.TRIAGE_REFERRAL, access.REFERRAL_SCOPE)
         .filter(status=ReferralStatus.SUBMITTED)
         .select_related("child", "referring_yjs", "referrer")
         .order_by("submitted_at", "pk")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.history import acting_as
 from accounts.models import Agency, Coverage, Membership, Role, User
+from cases.access import Action
 from cases.models import Case, CaseEventKind, CaseKind, CaseStatus, Child, Visibility
 from cases.services import StaleState, case_event_add, case_open, child_create
 from referrals.models import DECISION_STATUS, Referral, ReferralStatus, TriageDecision
@@ -138,7 +139,7 @@ def referral_submit(*, referral: Referral, actor: User) -> Referral:
 @transaction.atomic
 def referral_override_consent(*, referral: Referral, actor: User, reason: str) -> Referral:
     """A covering senior practitioner records why the referral may go ahead without full consent."""
-    if not referral_may(actor, "override_consent", referral):
+    if not referral_may(actor, Action.OVERRIDE_CONSENT, referral):
         raise PermissionDenied("Only a senior practitioner covering the referring service can override consent.")
     reason = reason.strip()
     if len(reason) < 20:

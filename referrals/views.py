@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Agency, Role, User
+from cases.access import Action
 from cases.services import StaleState
 from config.converters import record_id_or_404
 from referrals.forms import (
@@ -207,14 +208,14 @@ def _render_start(
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     """The referral: a draft's task list for its service, else the whole referral and its decision."""
     user = _person(request)
-    referral = get_referral_for(user, referral_id, "view_referral")
+    referral = get_referral_for(user, referral_id, Action.VIEW_REFERRAL)
     if referral.status == ReferralStatus.DRAFT:
         return render(request, "referrals/draft.html", _draft_context(request, referral))
     return render(request, "referrals/detail.html", _detail_context(request, referral))
 
 
 def _section_statuses(referral: Referral, missing: dict[str, str]) -> list[dict[str, Any]]:
-    missing_sections = {SECTION_OF_FIELD[name].slug for name in missing if name in SECTION_OF_FIELD}
+    unfinished = {SECTION_OF_FIELD[name].slug for name in missing if name in SECTION_OF_FIELD}
     rows = []
     for section in SECTIONS:
         started = section.slug in {"urgency"} or any(
@@ -222,8 +223,7 @@ def _section_statuses(referral: Referral, missing: dict[str, str]) -> list[dict[
         )
         if section.slug == "consent" and referral.consent_override_by_id:
             started = True
-        status = "completed" if started and section.slug not in missing_sections else "incomplete"
-        rows.append({"section": section, "status": status if started else "not_started"})
+        rows.append({"section": section, "started": started, "completed": started and section.slug not in unfinished})
     return rows
 
 
@@ -233,7 +233,7 @@ def _draft_context(request: HttpRequest, referral: Referral) -> dict[str, Any]:
     return {
         "referral": referral,
         "sections": sections,
-        "completed_count": sum(1 for row in sections if row["status"] == "completed"),
+        "completed_count": sum(1 for row in sections if row["completed"]),
         "missing": missing,
         "override_helpers": _override_helpers(request, referral),
         "saved_at": referral_version(referral),
@@ -252,7 +252,7 @@ def _override_helpers(request: HttpRequest, referral: Referral) -> dict[str, Any
 
 def _detail_context(request: HttpRequest, referral: Referral, form: TriageDecisionForm | None = None) -> dict[str, Any]:
     user = _person(request)
-    decidable = referral.status == ReferralStatus.SUBMITTED and referral_may(user, "triage_referral", referral)
+    decidable = referral.status == ReferralStatus.SUBMITTED and referral_may(user, Action.TRIAGE_REFERRAL, referral)
     if decidable and form is None:
         form = TriageDecisionForm(referral=referral)
     return {
@@ -274,7 +274,7 @@ def _complex_need_labels(referral: Referral) -> list[str]:
 def referral_section(request: HttpRequest, referral_id: int, section: str) -> HttpResponse:
     """One section of a draft. "Save and continue" and "Save as draft" both save; nothing is required."""
     user = _person(request)
-    referral = get_referral_for(user, referral_id, "edit_referral")
+    referral = get_referral_for(user, referral_id, Action.EDIT_REFERRAL)
     chosen = SECTION_BY_SLUG.get(section)
     if chosen is None:
         raise Http404("No such section")
@@ -328,7 +328,7 @@ def referral_autosave(request: HttpRequest, referral_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
     user = _person(request)
-    referral = get_referral_for(user, referral_id, "edit_referral", log=False)
+    referral = get_referral_for(user, referral_id, Action.EDIT_REFERRAL, log=False)
     chosen = SECTION_BY_SLUG.get(request.POST.get("section", ""))
     if chosen is None:
         return HttpResponse("Say which section this is.", status=400, content_type="text/plain")
@@ -353,7 +353,7 @@ def referral_autosave(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_GET
 def referral_check(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Check your answers, then submit. What is missing shows as an error summary after a try."""
-    referral = get_referral_for(_person(request), referral_id, "edit_referral")
+    referral = get_referral_for(_person(request), referral_id, Action.EDIT_REFERRAL)
     if referral.status != ReferralStatus.DRAFT:
         messages.info(request, "This referral has already been submitted.")
         return redirect(referral)
@@ -365,7 +365,7 @@ def referral_check(request: HttpRequest, referral_id: int) -> HttpResponse:
 def referral_submit_view(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Send the draft for triage, or show the check page again with what is missing."""
     user = _person(request)
-    referral = get_referral_for(user, referral_id, "edit_referral")
+    referral = get_referral_for(user, referral_id, Action.EDIT_REFERRAL)
     try:
         referral = referral_submit(referral=referral, actor=user)
     except ValidationError as error:
@@ -465,7 +465,7 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
 def referral_triage_view(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Record the triage decision. Of two people deciding at once, the second is told and changes nothing."""
     user = _person(request)
-    referral = get_referral_for(user, referral_id, "triage_referral")
+    referral = get_referral_for(user, referral_id, Action.TRIAGE_REFERRAL)
     if referral.status != ReferralStatus.SUBMITTED:
         return _already_decided(request, referral)
     form = TriageDecisionForm(request.POST, referral=referral)

@@ -5,7 +5,16 @@ class ReportingConfig(AppConfig):
     name = "reporting"
 
     def ready(self) -> None:
+        from accounts.models import CLINICIAN_ROLES, Role
         from cases.manage_area import ManageLink, register
+        from config.navigation import NavEntry, any_of
+        from config.navigation import register as register_nav
+
+        register_nav(
+            NavEntry(
+                "Reports", "reporting:dashboard", 90, any_of(CLINICIAN_ROLES, Role.CASE_MANAGER, Role.COMMISSIONER)
+            )
+        )
 
         register(
             ManageLink(
@@ -16,3 +25,8 @@ class ReportingConfig(AppConfig):
                 "Which commissioning body sees which youth justice services' figures.",
             )
         )
+
+        from core.documents.registry import register_document_kind
+        from reporting.documents import SUMMARY_KIND
+
+        register_document_kind(SUMMARY_KIND)  # the figures' summary PDF, made by the document pipeline

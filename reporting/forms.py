@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import Agency, AgencyKind
-from cases.forms import GovDateField, ServiceErrorsMixin
+from core.forms import GovDateField, ServiceErrorsMixin
 from reporting.scope import LONGEST_PERIOD_YEARS
 
 

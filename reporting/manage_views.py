@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import Commissioning
 from cases import access
-from cases.views.common import SignedInRequest, is_post
 from cases.views.manage_people import render_confirmation
+from core.http import SignedInRequest, is_post
 from reporting import services
 from reporting.forms import CommissioningForm
-from reporting.models import Commissioning
 
 
 def _require_service_manager(request: SignedInRequest) -> None:

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.history import acting_as
-from accounts.models import Agency
-from reporting.models import Commissioning
+from accounts.models import Agency, Commissioning
 
 
 @transaction.atomic

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import access_event_record
 from accounts.models import AccessAction
 from cases import access
-from cases.pdf import document_download_response, document_status_response
-from cases.views.common import SignedInRequest
-from formulation.models import DocumentStatus
+from core.documents.services import document_retry
+from core.documents.views import document_download_response, document_retry_response, document_status_response
+from core.http import SignedInRequest
 from reporting import documents
 from reporting.csv_export import report_csv
 from reporting.figures import build_report
@@ -140,20 +140,18 @@ def summary_status(request: SignedInRequest, document_id: int) -> JsonResponse:
 def summary_download(request: SignedInRequest, document_id: int) -> FileResponse:
     """The stored summary PDF; the download is in the access log."""
     document = documents.summary_document_for(request.user, document_id)
-    if (
-        document.status != DocumentStatus.READY
-        or not document.file
-        or not document.file.storage.exists(document.file.name)
-    ):
-        raise Http404("This PDF is not ready")
-    access_event_record(
-        user=request.user,
-        action=AccessAction.DOWNLOAD,
-        record_type=RECORD_TYPE,
-        record_id=document.pk,
-        description=f"summary PDF: {document.start:%d/%m/%Y} to {document.end:%d/%m/%Y}",
+    return document_download_response(
+        request,
+        documents.SUMMARY,
+        document,
+        log_download=lambda: access_event_record(
+            user=request.user,
+            action=AccessAction.DOWNLOAD,
+            record_type=RECORD_TYPE,
+            record_id=document.pk,
+            description=f"summary PDF: {document.start:%d/%m/%Y} to {document.end:%d/%m/%Y}",
+        ),
     )
-    return document_download_response(file=document.file, filename=documents.summary_document_filename(document))
 
 
 @login_required
@@ -161,10 +159,9 @@ def summary_download(request: SignedInRequest, document_id: int) -> FileResponse
 def summary_retry(request: SignedInRequest, document_id: int) -> HttpResponse:
     """Make a failed summary again, then back to the reports page."""
     document = documents.summary_document_for(request.user, document_id)
-    try:
-        documents.summary_document_retry(document=document, actor=request.user)
-    except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The PDF summary is being made again")
-    return redirect(reverse("reporting:dashboard") + "#summaries")
+    return document_retry_response(
+        request,
+        lambda: document_retry(documents.SUMMARY, document, actor=request.user),
+        made_again="The PDF summary is being made again",
+        back_to=reverse("reporting:dashboard") + "#summaries",
+    )

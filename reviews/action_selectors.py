@@ -9,15 +9,14 @@ covering clinician. Every read starts from the access module.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from accounts.models import Agency, Membership, User
 from cases import access
-from cases.models import Case, CaseStatus, NetworkMember
+from cases.access import Action
+from cases.models import Case, CaseStatus
 from config.converters import record_id_or_404
 from formulation.models import ActionStatus, Recommendation, ReportStatus
 from reviews.models import ActionProgress
@@ -103,9 +102,9 @@ def action_for(*, user: Any, action_id: int | str, purpose: str = "read") -> Rec
     if action is None:
         raise Http404("No such action")
     if getattr(user, "pk", None) is not None and action.owner_id == user.pk:
-        needed = "view_summary"
+        needed = Action.VIEW_SUMMARY
     else:
-        needed = "view" if purpose == "read" else "progress_action"
+        needed = Action.VIEW if purpose == "read" else Action.PROGRESS_ACTION
     action.case = access.get_case_for(user, action.case_id, needed)
     return action
 
@@ -115,76 +114,5 @@ def may_progress(user: Any, action: Recommendation) -> bool:
     if action.case.status != CaseStatus.OPEN:
         return False
     if action.owner_id == getattr(user, "pk", None):
-        return access.may(user, "view_summary", action.case)
-    return access.may(user, "progress_action", action.case)
-
-
-@dataclass(frozen=True)
-class OwnerCandidate:
-    """Someone who can own a new action: a network member, or someone in the case team."""
-
-    key: str  # "member:<id>" or "user:<id>"
-    label: str
-    user: User | None = None
-    name: str = ""
-    agency: Agency | None = None
-    agency_name: str = ""
-
-
-def owner_candidates(*, case: Case) -> list[OwnerCandidate]:
-    """The case's current network, then the case holder and the case's clinicians not already listed."""
-    candidates: list[OwnerCandidate] = []
-    listed: set[int] = set()
-    members = (
-        NetworkMember.objects.filter(case=case, removed_at__isnull=True)
-        .select_related("agency", "user")
-        .order_by("name", "pk")
-    )
-    for member in members:
-        person = member.user if member.user_id else None
-        name = person.get_full_name() if person else member.name
-        details = ", ".join(part for part in (member.role, member.agency_display) if part)
-        if person is not None:
-            listed.add(person.pk)
-        candidates.append(
-            OwnerCandidate(
-                key=f"member:{member.pk}",
-                label=f"{name} ({details})" if details else name,
-                user=person,
-                name=name,
-                agency=member.agency,
-                agency_name="" if member.agency_id else member.agency_name,
-            )
-        )
-    team = [
-        (case.case_holder_id, "Case holder"),
-        (case.psychologist_id, "Psychologist"),
-        (case.senior_practitioner_id, "Senior practitioner"),
-    ]
-    team_ids = [pk for pk, _ in team if pk and pk not in listed]
-    people = {
-        person.pk: person
-        for person in User.objects.filter(pk__in=team_ids, is_active=True).prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(is_active=True, agency__is_active=True)
-                .select_related("agency")
-                .order_by("created_at", "pk"),
-                to_attr="current_memberships",
-            )
-        )
-    }
-    for pk, role in team:
-        person = people.get(pk) if pk else None
-        if person is None or person.pk in listed:
-            continue
-        listed.add(person.pk)
-        memberships = getattr(person, "current_memberships", [])
-        agency = memberships[0].agency if memberships else None
-        details = ", ".join(part for part in (role, agency.name if agency else "") if part)
-        candidates.append(
-            OwnerCandidate(
-                key=f"user:{person.pk}", label=f"{person.get_full_name()} ({details})", user=person, agency=agency
-            )
-        )
-    return candidates
+        return access.may(user, Action.VIEW_SUMMARY, action.case)
+    return access.may(user, Action.PROGRESS_ACTION, action.case)

@@ -7,9 +7,24 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from cases.leaver_work import register_work_kind
         from cases.sections import CaseSection, register
+        from reviews.case_page import review_section_context
         from reviews.leaver_work import ACTIONS_OWNED
-        from reviews.selectors import review_section_context
+        from reviews.reminders import sources
 
         register_work_kind(ACTIONS_OWNED)
 
         register(CaseSection("reviews", 35, "reviews/includes/case_reviews.html", review_section_context))
+
+        from core.documents.registry import register_document_kind
+        from reviews.documents import REVIEW_RECORD_KIND
+
+        register_document_kind(REVIEW_RECORD_KIND)  # the review record's PDF, made by the document pipeline
+        sources.register()
+
+        from accounts.models import CLINICIAN_ROLES, Role
+        from config.navigation import NavEntry, any_of
+        from config.navigation import register as register_nav
+
+        register_nav(
+            NavEntry("My actions", "reviews:my_actions", 80, any_of(CLINICIAN_ROLES, Role.CASE_MANAGER, Role.PARTNER))
+        )

@@ -7,13 +7,12 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from accounts.models import Agency, User
-from cases.forms import GovDateField, ServiceErrorsMixin
+from accounts.models import Agency
+from cases.selectors import CasePerson
+from core.forms import GovDateField, ServiceErrorsMixin
 from formulation.models import ActionStatus
-from reviews.action_selectors import OwnerCandidate
 from reviews.models import DEFAULT_REVIEW_WEEKS, LONGEST_REVIEW_WEEKS, EmailPreference
 from reviews.selectors import WalkthroughItem
-from trm_stages.forms import StageAssessmentForm
 from trm_stages.models import Goal, Stage
 
 # (value, label, hint) of each e-mail a person can choose; the value is the EmailPreference field.
@@ -71,35 +70,6 @@ class ReviewCadenceForm(ServiceErrorsMixin, forms.Form):
             "max_value": f"Enter a number of weeks from 1 to {LONGEST_REVIEW_WEEKS}",
         },
     )
-
-
-class ReviewStageForm(StageAssessmentForm):
-    """The TRM re-assessment at a review: dated the review's day, source "review", and the psychologist
-    who assessed the stage (the chair may enter it for them)."""
-
-    service_fields = {"stage_number": "stage"}
-
-    assessor = forms.ModelChoiceField(
-        label="Which psychologist assessed the stage?",
-        queryset=User.objects.none(),
-        empty_label="Choose the psychologist",
-        error_messages={
-            "required": "Choose the psychologist who assessed the child's stage",
-            "invalid_choice": "Choose the psychologist who assessed the child's stage",
-        },
-    )
-
-    field_order = ["assessor", "stage", "thresholds_crossed", "indicators", "evidence", "move_back_note"]
-
-    def __init__(self, *args: Any, assessors: list[User], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["assessed_on"]
-        del self.fields["source"]
-        assessor: Any = self.fields["assessor"]
-        assessor.queryset = User.objects.filter(pk__in=[person.pk for person in assessors]).order_by(
-            "first_name", "last_name", "pk"
-        )
-        assessor.label_from_instance = lambda person: person.get_full_name()
 
 
 class WalkthroughForm(ServiceErrorsMixin, forms.Form):
@@ -238,7 +208,7 @@ class ReviewActionForm(ServiceErrorsMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        candidates: list[OwnerCandidate],
+        candidates: list[CasePerson],
         agencies: QuerySet[Agency],
         stages: list[Stage],
         **kwargs: Any,

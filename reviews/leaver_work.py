@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Agency, User
 from cases import access
+from cases.access import Action
 from cases.leaver_work import WorkItem, WorkKind, long_date
 from cases.models import Case, CaseStatus
 from formulation.models import ActionStatus, Recommendation
@@ -61,7 +62,7 @@ def _action_problems(items: Sequence[WorkItem], to_person: User) -> list[str]:
     name = to_person.get_full_name()
     problems = []
     for case in Case.objects.filter(pk__in={item.case_id for item in items}).order_by("pk"):
-        if not to_person.is_active or not access.may(to_person, "view_summary", case):
+        if not to_person.is_active or not access.may(to_person, Action.VIEW_SUMMARY, case):
             problems.append(
                 f"Case {case.pk}: {name} cannot see this case in ECM, so cannot own its actions. "
                 "Share the case's summary with them first, or choose someone else"

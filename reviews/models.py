@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.history import history_tracked
-from formulation.models import ActionStatus, DocumentStatus
+from core.documents.models import RenderedDocument
+from formulation.models import ActionStatus
 
 
 class ReminderOutcome(models.TextChoices):
@@ -34,7 +35,7 @@ class ReminderOutcome(models.TextChoices):
 class Reminder(models.Model):
     """One reminder for one person about one subject, due on one date.
 
-    `kind` names the source that made it (reviews/reminder_sources.py); the subject is a plain
+    `kind` names the source that made it (registered in core/reminders.py); the subject is a plain
     reference such as ("referral", 42), so any later record can be a subject without a migration.
     Not history-tracked: it holds no case content and the sweep writes it in bulk.
     """
@@ -196,6 +197,15 @@ class Review(models.Model):
         return self.status != ReviewStatus.OPEN
 
     @property
+    def is_signed_off(self) -> bool:
+        return self.status == ReviewStatus.SIGNED_OFF
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Cancelled itself, or its meeting cancelled (on the meeting's page)."""
+        return self.status == ReviewStatus.CANCELLED or self.meeting.is_cancelled
+
+    @property
     def held_on(self) -> dt.date:
         """The review's date: the day its meeting starts (UK time)."""
         return timezone.localdate(self.meeting.starts_at)
@@ -261,20 +271,12 @@ class ReviewGoalRating(models.Model):
 
 
 @history_tracked()
-class ReviewDocument(models.Model):
-    """The PDF of a signed-off review's record, made by a Celery job (cases/pdf.py). Every download is logged."""
+class ReviewDocument(RenderedDocument):
+    """The PDF of a signed-off review's record, made by the document pipeline (core/documents/)."""
+
+    file_directory = "reviews/records/"
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="document")
-    status = models.CharField(max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
-    file = models.FileField(upload_to="reviews/records/", blank=True)
-    pages = models.PositiveIntegerField(null=True, blank=True)
-    render_seconds = models.FloatField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    # When a worker last claimed the job, or the resend sweep last sent it again (cases/pdf.py).
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Record of review {self.review_id} (PDF)"

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from cases import access
+from cases.access import Action
 from cases.models import Case, CaseKind, CaseStatus
 from formulation.models import (
     Attendance,
@@ -42,7 +43,6 @@ from reviews.action_selectors import (
     actions_of,
     in_order,
     long_date,
-    open_actions_of,
     owner_label,
     with_details,
 )
@@ -81,7 +81,7 @@ def assessor_candidates(*, case: Case) -> list[User]:
         .distinct()
         .order_by("first_name", "last_name", "pk")
     )
-    return [person for person in psychologists if access.may(person, "record_stage_assessment", case)]
+    return [person for person in psychologists if access.may(person, Action.RECORD_STAGE_ASSESSMENT, case)]
 
 
 # When reviews are due.
@@ -196,7 +196,7 @@ def next_review(case: Case, *, today: dt.date | None = None) -> NextReview:
 # One review.
 
 
-def review_for(*, user: Any, case_id: int, review_id: int, action: str) -> Review:
+def review_for(*, user: Any, case_id: int, review_id: int, action: Action) -> Review:
     """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden."""
     case = access.get_case_for(user, case_id, action)
     review = get_object_or_404(reviews_of(case), pk=review_id)
@@ -428,21 +428,3 @@ def review_steps(review: Review) -> ReviewSteps:
     if not steps.outcome_done:
         steps.problems.append("Record the child's views and the date of the next review")
     return steps
-
-
-# The case page.
-
-
-def review_section_context(user: Any, case: Case, overview: Any) -> dict[str, Any] | None:
-    """The reviews section of the case page, for those who read the full record of a formulation case:
-    the next review (proposed or scheduled), the last one, and the open actions with how many are overdue."""
-    if case.kind != CaseKind.FORMULATION or not access.may(user, "view", case):
-        return None
-    upcoming = next_review(case)
-    open_actions = list(open_actions_of(case).values_list("due_on", flat=True))
-    return {
-        "next_review": upcoming,
-        "open_action_count": len(open_actions),
-        "overdue_action_count": sum(1 for due_on in open_actions if due_on < upcoming.today),
-        "may_chair": access.may(user, "chair_review", case) and case.status == CaseStatus.OPEN,
-    }

@@ -8,15 +8,15 @@ class TrmStagesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import access
+        from cases.access import Action
         from cases.sections import CaseSection, register
-        from trm_stages.outcomes import outcomes_for_case
-        from trm_stages.selectors import stage_journey
+        from trm_stages.selectors import outcomes_for_case, stage_journey
 
         def stage_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
             return {
                 "journey": stage_journey(case=case),
                 "full_record": overview.full_record,
-                "may_record": case.status == "open" and access.may(user, "record_stage_assessment", case),
+                "may_record": case.status == "open" and access.may(user, Action.RECORD_STAGE_ASSESSMENT, case),
             }
 
         def outcomes_section(user: Any, case: Any, overview: Any) -> dict[str, Any] | None:

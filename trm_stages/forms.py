@@ -6,12 +6,17 @@ from typing import Any
 
 from django import forms
 
-from cases.forms import GovDateField, ServiceErrorsMixin
+from accounts.models import User
+from core.forms import GovDateField, ServiceErrorsMixin
 from trm_stages.models import AssessmentSource, Stage, Threshold
 
 
 class StageAssessmentForm(ServiceErrorsMixin, forms.Form):
-    """Stage, thresholds judged crossed, evidence (indicators and free text), source and, for a move back, why."""
+    """Stage, thresholds judged crossed, evidence (indicators and free text), source and, for a move back, why.
+
+    At a review (`assessors` given) the assessment is dated the review's day and its source is the
+    review, so the form asks instead which psychologist assessed the stage (the chair may enter it for them).
+    """
 
     service_fields = {"stage_number": "stage"}
 
@@ -65,8 +70,17 @@ class StageAssessmentForm(ServiceErrorsMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, stages: list[Stage], thresholds: list[Threshold], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        stages: list[Stage],
+        thresholds: list[Threshold],
+        assessors: list[User] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if assessors is not None:
+            self._ask_for_the_assessor(assessors)
         self.stages = stages
         stage_field: Any = self.fields["stage"]
         stage_field.choices = [(stage.number, f"Stage {stage.number}: {stage.name}") for stage in stages]
@@ -74,6 +88,35 @@ class StageAssessmentForm(ServiceErrorsMixin, forms.Form):
         thresholds_field.choices = [(threshold.pk, threshold.name) for threshold in thresholds]
         indicators_field: Any = self.fields["indicators"]
         indicators_field.choices = [(text, text) for stage in stages for text in stage.indicators]
+
+    def _ask_for_the_assessor(self, assessors: list[User]) -> None:
+        """At a review: the psychologist who assessed the stage first, no date and no source."""
+        del self.fields["assessed_on"]
+        del self.fields["source"]
+        assessor: Any = forms.ModelChoiceField(
+            label="Which psychologist assessed the stage?",
+            queryset=User.objects.filter(pk__in=[person.pk for person in assessors]).order_by(
+                "first_name", "last_name", "pk"
+            ),
+            empty_label="Choose the psychologist",
+            error_messages={
+                "required": "Choose the psychologist who assessed the child's stage",
+                "invalid_choice": "Choose the psychologist who assessed the child's stage",
+            },
+        )
+        assessor.label_from_instance = lambda person: person.get_full_name()
+        self.fields = {"assessor": assessor, **self.fields}
+
+    def assessment(self) -> dict[str, Any]:
+        """The assessment as stage_assessment_record (and a review's review_stage_record) takes it."""
+        data = self.cleaned_data
+        return {
+            "stage_number": data["stage"],
+            "evidence": data["evidence"],
+            "thresholds_crossed": list(Threshold.objects.filter(pk__in=data["thresholds_crossed"])),
+            "indicators": data["indicators"],
+            "move_back_note": data["move_back_note"],
+        }
 
     def indicator_groups(self) -> list[dict[str, Any]]:
         """The indicators checkboxes grouped by stage, each with its field id, for the template."""

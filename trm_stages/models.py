@@ -217,6 +217,10 @@ class Goal(models.Model):
     def is_open(self) -> bool:
         return self.status == GoalStatus.OPEN
 
+    @property
+    def is_achieved(self) -> bool:
+        return self.status == GoalStatus.ACHIEVED
+
 
 class RatingContext(models.TextChoices):
     START = "start", "Start"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from cases.forms import GovDateField, ServiceErrorsMixin, _not_in_future
+from core.forms import GovDateField, ServiceErrorsMixin, not_in_future
 from trm_stages.models import THRIVE_DESCRIPTIONS, GoalStatus, RatingContext, ThriveGroupingChoice
 
 SCORE_ERRORS = {
@@ -48,7 +48,7 @@ class ThriveGroupingForm(ServiceErrorsMixin, forms.Form):
 
     def clean_applies_from(self) -> dt.date:
         applies_from: dt.date = self.cleaned_data["applies_from"]
-        _not_in_future(applies_from, "The date the grouping applies from")
+        not_in_future(applies_from, "The date the grouping applies from")
         return applies_from
 
     def grouping_options(self) -> list[dict[str, Any]]:
@@ -102,7 +102,7 @@ class GoalForm(ServiceErrorsMixin, forms.Form):
 
     def clean_set_on(self) -> dt.date:
         set_on: dt.date = self.cleaned_data["set_on"]
-        _not_in_future(set_on, "The date the goal was set")
+        not_in_future(set_on, "The date the goal was set")
         return set_on
 
 
@@ -132,7 +132,7 @@ class GoalRatingForm(ServiceErrorsMixin, forms.Form):
 
     def clean_rated_on(self) -> dt.date:
         rated_on: dt.date = self.cleaned_data["rated_on"]
-        _not_in_future(rated_on, "The date of the rating")
+        not_in_future(rated_on, "The date of the rating")
         return rated_on
 
 
@@ -162,5 +162,5 @@ class GoalCloseForm(ServiceErrorsMixin, forms.Form):
 
     def clean_closed_on(self) -> dt.date:
         closed_on: dt.date = self.cleaned_data["closed_on"]
-        _not_in_future(closed_on, "The date the goal ended")
+        not_in_future(closed_on, "The date the goal ended")
         return closed_on

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access
+from cases.access import Action
 from cases.models import Case
-from cases.views.common import SignedInRequest, is_post, paginate
-from trm_stages import outcomes
+from core.http import SignedInRequest, is_post
+from core.pagination import paginate
+from trm_stages import selectors, services
 from trm_stages.models import MAX_OPEN_GOALS, THRIVE_CREDIT, Goal, GoalStatus
 from trm_stages.outcome_forms import GoalCloseForm, GoalForm, GoalRatingForm, ThriveGroupingForm
 
@@ -32,14 +34,14 @@ def _goal_of(case: Case, goal_id: int) -> Goal:
 @require_GET
 def thrive(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The child's THRIVE grouping now, and every grouping before it."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     context = {
         "case": case,
-        "current": outcomes.current_thrive_grouping(case=case),
-        "may_change": access.may(request.user, "change", case),
+        "current": selectors.current_thrive_grouping(case=case),
+        "may_change": access.may(request.user, Action.CHANGE, case),
         "credit": THRIVE_CREDIT,
-        "thrive_groupings": outcomes.thrive_groupings(),
-        **paginate(request, outcomes.thrive_history(case=case), GROUPINGS_PER_PAGE),
+        "thrive_groupings": selectors.thrive_groupings(),
+        **paginate(request, selectors.thrive_history(case=case), GROUPINGS_PER_PAGE),
     }
     return render(request, "trm_stages/thrive_history.html", context)
 
@@ -48,13 +50,13 @@ def thrive(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def thrive_set(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Put the child in a THRIVE grouping from a date, with a reason."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     form = ThriveGroupingForm(
         request.POST if is_post(request) else None, initial={"applies_from": timezone.localdate()}
     )
     if is_post(request) and form.is_valid():
         try:
-            thrive_grouping = outcomes.thrive_grouping_set(case=case, actor=request.user, **form.cleaned_data)
+            thrive_grouping = services.thrive_grouping_set(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -63,7 +65,7 @@ def thrive_set(request: SignedInRequest, case_id: int) -> HttpResponse:
     context = {
         "case": case,
         "form": form,
-        "current": outcomes.current_thrive_grouping(case=case),
+        "current": selectors.current_thrive_grouping(case=case),
         "credit": THRIVE_CREDIT,
     }
     return render(request, "trm_stages/thrive_form.html", context)
@@ -73,16 +75,16 @@ def thrive_set(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_GET
 def goals(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The child's goals: the open ones with their ratings and the chart, then the achieved and stopped ones."""
-    case = access.get_case_for(request.user, case_id, "view")
-    every_goal = outcomes.goals_for(case=case)
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
+    every_goal = selectors.goals_for(case=case)
     open_goals = [goal for goal in every_goal if goal.is_open]
     closed_goals = [goal for goal in every_goal if not goal.is_open]
     context = {
         "case": case,
-        "open_goals": [outcomes.summarise(goal) for goal in open_goals],
-        "closed_goals": [outcomes.summarise(goal) for goal in reversed(closed_goals)],
-        "chart": outcomes.goal_chart_for(open_goals, title="Ratings of the open goals over time"),
-        "may_change": access.may(request.user, "change", case),
+        "open_goals": [selectors.summarise(goal) for goal in open_goals],
+        "closed_goals": [selectors.summarise(goal) for goal in reversed(closed_goals)],
+        "chart": selectors.goal_chart_for(open_goals, title="Ratings of the open goals over time"),
+        "may_change": access.may(request.user, Action.CHANGE, case),
         "may_set_goal": len(open_goals) < MAX_OPEN_GOALS,
         "max_open_goals": MAX_OPEN_GOALS,
     }
@@ -93,11 +95,11 @@ def goals(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def goal_add(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Set a goal with the child and its start rating."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     form = GoalForm(request.POST if is_post(request) else None, initial={"set_on": timezone.localdate()})
     if is_post(request) and form.is_valid():
         try:
-            outcomes.goal_set(case=case, actor=request.user, **form.cleaned_data)
+            services.goal_set(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -117,12 +119,12 @@ def goal_add(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def goal_rate(request: SignedInRequest, case_id: int, goal_id: int) -> HttpResponse:
     """Rate an open goal again, at a review or at another time."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     goal = _goal_of(case, goal_id)
     form = GoalRatingForm(request.POST if is_post(request) else None, initial={"rated_on": timezone.localdate()})
     if is_post(request) and form.is_valid():
         try:
-            rating = outcomes.goal_rate(goal=goal, actor=request.user, **form.cleaned_data)
+            rating = services.goal_rate(goal=goal, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -136,12 +138,12 @@ def goal_rate(request: SignedInRequest, case_id: int, goal_id: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def goal_close(request: SignedInRequest, case_id: int, goal_id: int) -> HttpResponse:
     """Mark an open goal achieved or stopped, which makes room for a new one."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     goal = _goal_of(case, goal_id)
     form = GoalCloseForm(request.POST if is_post(request) else None, initial={"closed_on": timezone.localdate()})
     if is_post(request) and form.is_valid():
         try:
-            closed = outcomes.goal_close(goal=goal, actor=request.user, **form.cleaned_data)
+            closed = services.goal_close(goal=goal, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:

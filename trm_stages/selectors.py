@@ -1,4 +1,4 @@
-"""Reads of the TRM reference data and of a child's stage."""
+"""Reads of the TRM reference data, of a child's stage, and of their THRIVE grouping and goals."""
 
 from __future__ import annotations
 
@@ -6,12 +6,27 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from cases.models import Case
 from trm_stages.charts import ChartPoint, stage_chart
-from trm_stages.models import Stage, StageAssessment, Threshold, TrmVersion
+from trm_stages.goal_chart import ChartGoal, GoalChart, Rating, build_goal_chart
+from trm_stages.models import (
+    MAX_OPEN_GOALS,
+    THRIVE_CREDIT,
+    THRIVE_DESCRIPTIONS,
+    Goal,
+    GoalRating,
+    RatingContext,
+    Stage,
+    StageAssessment,
+    Threshold,
+    ThriveGrouping,
+    ThriveGroupingChoice,
+    TrmVersion,
+)
 from trm_stages.sequencing import SequencingResult, check_sequencing
 
 
@@ -123,4 +138,125 @@ def stage_journey(*, case: Case, today: dt.date | None = None, with_thresholds: 
         days_in_stage=(end - since).days if since else None,
         chart=stage_chart(points, stage_names=names, end=end, chart_id=f"stage-chart-{case.pk}"),
         stage_names=names,
+    )
+
+
+# THRIVE grouping and Goal-Based Outcomes.
+
+
+def current_thrive_grouping(*, case: Case) -> ThriveGrouping | None:
+    """The child's THRIVE grouping now: the one with the latest date (the latest recorded on a tie)."""
+    return ThriveGrouping.objects.filter(case=case).order_by("-applies_from", "-recorded_at", "-pk").first()
+
+
+def thrive_groupings() -> list[tuple[str, str, str]]:
+    """The four groupings: value, name and ECM's own description of each."""
+    return [(value, label, THRIVE_DESCRIPTIONS[value]) for value, label in ThriveGroupingChoice.choices]
+
+
+def thrive_history(*, case: Case) -> QuerySet[ThriveGrouping]:
+    """Every THRIVE grouping of the case, the current one first."""
+    return (
+        ThriveGrouping.objects.filter(case=case)
+        .select_related("recorded_by")
+        .order_by("-applies_from", "-recorded_at", "-pk")
+    )
+
+
+def goals_for(*, case: Case) -> list[Goal]:
+    """Every goal of the case in the order set, numbered from 1, with their ratings: two queries."""
+    ratings = GoalRating.objects.select_related("recorded_by").order_by("rated_on", "recorded_at", "pk")
+    goals = list(
+        Goal.objects.filter(case=case)
+        .select_related("recorded_by", "closed_by")
+        .prefetch_related(Prefetch("ratings", queryset=ratings))
+        .order_by("set_on", "recorded_at", "pk")
+    )
+    for number, goal in enumerate(goals, start=1):
+        goal.number = number  # type: ignore[attr-defined]
+    return goals
+
+
+def goal_chart_for(
+    goals: list[Goal], *, chart_id: str = "goal-chart", title: str = "Goal ratings over time"
+) -> GoalChart:
+    """The chart of these goals (from goals_for, so their ratings are already fetched)."""
+    chart_goals = [
+        ChartGoal(
+            number=getattr(goal, "number", index),
+            text=goal.text,
+            ratings=[
+                Rating(rated_on=rating.rated_on, score=rating.score, context=rating.get_context_display())
+                for rating in goal.ratings.all()
+            ],
+        )
+        for index, goal in enumerate(goals, start=1)
+    ]
+    return build_goal_chart(chart_goals, chart_id=chart_id, title=title)
+
+
+@dataclass(frozen=True)
+class GoalSummary:
+    goal: Goal
+    number: int
+    start: GoalRating | None
+    latest: GoalRating | None
+    ratings: list[GoalRating]
+
+    @property
+    def change(self) -> int | None:
+        """How far the score has moved since the start (None until there is a second rating)."""
+        if self.start is None or self.latest is None or self.latest.pk == self.start.pk:
+            return None
+        return self.latest.score - self.start.score
+
+
+def summarise(goal: Goal) -> GoalSummary:
+    ratings = list(goal.ratings.all())
+    start = next(
+        (rating for rating in ratings if rating.context == RatingContext.START), ratings[0] if ratings else None
+    )
+    return GoalSummary(
+        goal=goal,
+        number=getattr(goal, "number", 0),
+        start=start,
+        latest=ratings[-1] if ratings else None,
+        ratings=ratings,
+    )
+
+
+@dataclass(frozen=True)
+class CaseOutcomes:
+    """What the case page shows of THRIVE and goals (templates/trm_stages/includes/case_outcomes.html)."""
+
+    case: Case
+    thrive: ThriveGrouping | None
+    open_goals: list[GoalSummary]
+    closed_goal_count: int
+    chart: GoalChart
+
+    @property
+    def may_set_goal(self) -> bool:
+        return len(self.open_goals) < MAX_OPEN_GOALS
+
+    @property
+    def max_open_goals(self) -> int:
+        return MAX_OPEN_GOALS
+
+    @property
+    def credit(self) -> str:
+        return THRIVE_CREDIT
+
+
+def outcomes_for_case(*, case: Case) -> CaseOutcomes:
+    """The current THRIVE grouping and since when, the open goals with their start and latest ratings,
+    and the chart of the open goals: three queries whatever the number of goals and ratings."""
+    goals = goals_for(case=case)
+    open_goals = [goal for goal in goals if goal.is_open]
+    return CaseOutcomes(
+        case=case,
+        thrive=current_thrive_grouping(case=case),
+        open_goals=[summarise(goal) for goal in open_goals],
+        closed_goal_count=len(goals) - len(open_goals),
+        chart=goal_chart_for(open_goals, chart_id="case-goal-chart", title="Ratings of the open goals over time"),
     )

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access
-from cases.views.common import SignedInRequest, is_post
+from cases.access import Action
+from core.http import SignedInRequest, is_post
 from trm_stages import selectors, services
 from trm_stages.forms import (
     InterventionFormSet,
@@ -22,18 +23,18 @@ from trm_stages.forms import (
     ReferenceThresholdForm,
     StageAssessmentForm,
 )
-from trm_stages.models import InterventionType, StageAssessment, Threshold, TrmVersion
+from trm_stages.models import InterventionType, StageAssessment, TrmVersion
 
 
 @login_required
 @require_GET
 def stage_history(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The child's stage now, since when, the chart and every assessment."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     context = {
         "case": case,
         "journey": selectors.stage_journey(case=case),
-        "may_record": access.may(request.user, "record_stage_assessment", case) and case.status == "open",
+        "may_record": access.may(request.user, Action.RECORD_STAGE_ASSESSMENT, case) and case.status == "open",
     }
     return render(request, "trm_stages/stage_history.html", context)
 
@@ -42,7 +43,7 @@ def stage_history(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_add(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The psychologist records the child's stage, with the evidence; a move back asks why."""
-    case = access.get_case_for(request.user, case_id, "record_stage_assessment")
+    case = access.get_case_for(request.user, case_id, Action.RECORD_STAGE_ASSESSMENT)
     version = selectors.current_version()
     form = StageAssessmentForm(
         request.POST if is_post(request) else None,
@@ -58,12 +59,8 @@ def assessment_add(request: SignedInRequest, case_id: int) -> HttpResponse:
                 case=case,
                 actor=request.user,
                 assessed_on=data["assessed_on"],
-                stage_number=data["stage"],
-                evidence=data["evidence"],
                 source=data["source"],
-                thresholds_crossed=list(Threshold.objects.filter(pk__in=data["thresholds_crossed"])),
-                indicators=data["indicators"],
-                move_back_note=data["move_back_note"],
+                **form.assessment(),
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -78,7 +75,7 @@ def assessment_add(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_GET
 def assessment_detail(request: SignedInRequest, case_id: int, assessment_id: int) -> HttpResponse:
     """One assessment, with the stage text of the reference version it was made against."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     assessment = get_object_or_404(
         StageAssessment.objects.filter(case=case)
         .select_related("stage__version", "assessor")

@@ -28,7 +28,16 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, Out
 from django.http import Http404
 
 from accounts.audit import access_event_record
-from accounts.models import CLINICIAN_ROLES, AccessAction, Agency, AgencyKind, Coverage, Membership, Role
+from accounts.models import (
+    CLINICIAN_ROLES,
+    AccessAction,
+    Agency,
+    AgencyKind,
+    Commissioning,
+    Coverage,
+    Membership,
+    Role,
+)
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from config.converters import record_id_or_404
 
@@ -51,34 +60,61 @@ class Rule:
 
 _OWNER, _HOLDER, _COVERING, _SHARED = Relation.OWNER, Relation.HOLDER, Relation.COVERING, Relation.SHARED
 
+
+class Action(StrEnum):
+    """What a person may ask to do to a case or a record hanging off it: the keys of RULES.
+
+    A StrEnum, so a misspelt action fails at import (or in mypy), and each member still equals the
+    plain string it replaced ("view" == Action.VIEW).
+    """
+
+    VIEW = "view"
+    CHANGE = "change"
+    VIEW_RESTRICTED = "view_restricted"
+    VIEW_SUMMARY = "view_summary"
+    VIEW_ACCESS_LOG = "view_access_log"
+    LOG_CONSULTATION = "log_consultation"
+    RECORD_STAGE_ASSESSMENT = "record_stage_assessment"
+    SCHEDULE_MEETING = "schedule_meeting"
+    WRITE_REPORT = "write_report"
+    READ_REPORT_DRAFTS = "read_report_drafts"
+    REVIEW_REPORT = "review_report"
+    CHAIR_REVIEW = "chair_review"
+    PROGRESS_ACTION = "progress_action"
+    VIEW_REFERRAL = "view_referral"
+    EDIT_REFERRAL = "edit_referral"
+    TRIAGE_REFERRAL = "triage_referral"
+    OVERRIDE_CONSENT = "override_consent"
+
+
 # The access matrix of DESIGN.md, one action per line. Later features add their actions here.
-RULES: dict[str, Rule] = {
-    "view": Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
-    "change": Rule("cases.write_case_record", frozenset({_OWNER, _COVERING})),
-    "view_restricted": Rule("cases.read_restricted_notes", frozenset({_HOLDER, _COVERING})),
-    "view_summary": Rule(None, frozenset({_OWNER, _COVERING, _SHARED})),
-    "view_access_log": Rule("cases.read_case_access_log", frozenset({_OWNER, _COVERING})),
-    "log_consultation": Rule("cases.log_consultation", frozenset({_COVERING})),
-    "record_stage_assessment": Rule("trm_stages.record_stage_assessment", frozenset({_COVERING})),
-    # Meetings: full-record readers see every meeting ("view"); a partner who sees the case sees only
-    # the meetings they are invited to (formulation/selectors.py); covering clinicians run them.
-    "schedule_meeting": Rule("formulation.schedule_meeting", frozenset({_COVERING})),
+RULES: dict[Action, Rule] = {
+    Action.VIEW: Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
+    Action.CHANGE: Rule("cases.write_case_record", frozenset({_OWNER, _COVERING})),
+    Action.VIEW_RESTRICTED: Rule("cases.read_restricted_notes", frozenset({_HOLDER, _COVERING})),
+    Action.VIEW_SUMMARY: Rule(None, frozenset({_OWNER, _COVERING, _SHARED})),
+    Action.VIEW_ACCESS_LOG: Rule("cases.read_case_access_log", frozenset({_OWNER, _COVERING})),
+    Action.LOG_CONSULTATION: Rule("cases.log_consultation", frozenset({_COVERING})),
+    Action.RECORD_STAGE_ASSESSMENT: Rule("trm_stages.record_stage_assessment", frozenset({_COVERING})),
+    # Meetings: full-record readers see every meeting (VIEW); a partner who sees the case sees only
+    # the meetings they are invited to (formulation/selectors/meetings.py); covering clinicians run them.
+    Action.SCHEDULE_MEETING: Rule("formulation.schedule_meeting", frozenset({_COVERING})),
     # Formulation reports: the psychologist writes; covering clinicians read drafts and review (a
-    # reviewer is never the author: formulation/reports.py); the case's full-record readers read
-    # signed-off versions ("view"); the network downloads the signed-off summary ("view_summary").
-    "write_report": Rule("formulation.write_formulation_report", frozenset({_COVERING})),
-    "read_report_drafts": Rule("formulation.read_report_drafts", frozenset({_COVERING})),
-    "review_report": Rule("formulation.review_formulation_report", frozenset({_COVERING})),
-    # Reviews: the case's full-record readers read them ("view"); covering senior practitioners chair
+    # reviewer is never the author: formulation/capabilities.py); the case's full-record readers read
+    # signed-off versions (VIEW); the network downloads the signed-off summary (VIEW_SUMMARY).
+    Action.WRITE_REPORT: Rule("formulation.write_formulation_report", frozenset({_COVERING})),
+    Action.READ_REPORT_DRAFTS: Rule("formulation.read_report_drafts", frozenset({_COVERING})),
+    Action.REVIEW_REPORT: Rule("formulation.review_formulation_report", frozenset({_COVERING})),
+    # Reviews: the case's full-record readers read them (VIEW); covering senior practitioners chair
     # them (schedule, record, sign off). Actions: covering clinicians post progress on any action; an
     # action's owner, whoever they are, on their own while they see the case (reviews/selectors.py).
-    "chair_review": Rule("reviews.chair_review", frozenset({_COVERING})),
-    "progress_action": Rule("cases.write_case_record", frozenset({_COVERING})),
+    Action.CHAIR_REVIEW: Rule("reviews.chair_review", frozenset({_COVERING})),
+    Action.PROGRESS_ACTION: Rule("cases.write_case_record", frozenset({_COVERING})),
     # Referrals (REFERRAL_SCOPE): covering clinicians see them once submitted.
-    "view_referral": Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
-    "edit_referral": Rule("cases.write_case_record", frozenset({_OWNER})),
-    "triage_referral": Rule("referrals.triage_referral", frozenset({_COVERING})),
-    "override_consent": Rule("referrals.override_consent", frozenset({_COVERING})),
+    Action.VIEW_REFERRAL: Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
+    Action.EDIT_REFERRAL: Rule("cases.write_case_record", frozenset({_OWNER})),
+    Action.TRIAGE_REFERRAL: Rule("referrals.triage_referral", frozenset({_COVERING})),
+    Action.OVERRIDE_CONSENT: Rule("referrals.override_consent", frozenset({_COVERING})),
 }
 
 # Relations that make a case visible at all (anything else is a 404).
@@ -133,9 +169,9 @@ REFERRAL_CONSENT_SCOPE = Scope(
 )
 
 
-def referral_scope_for(action: str) -> Scope:
+def referral_scope_for(action: Action) -> Scope:
     """The scope a referral action is judged in (drafts are the referring service's own)."""
-    return REFERRAL_CONSENT_SCOPE if action == "override_consent" else REFERRAL_SCOPE
+    return REFERRAL_CONSENT_SCOPE if action == Action.OVERRIDE_CONSENT else REFERRAL_SCOPE
 
 
 def _owner_condition(user: Any, scope: Scope) -> Q:
@@ -205,7 +241,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return visible(user, Case.objects.all(), CASE_SCOPE)
 
 
-def cases_for(user: Any, action: str) -> QuerySet[Case]:
+def cases_for(user: Any, action: Action) -> QuerySet[Case]:
     """The cases on which the person may perform `action`, as one SQL query."""
     return records_for(user, Case.objects.all(), action, CASE_SCOPE)
 
@@ -217,7 +253,7 @@ def visible(user: Any, records: QuerySet[R], scope: Scope) -> QuerySet[R]:
     return records.filter(_condition_for(user, VISIBLE_RELATIONS, scope))
 
 
-def records_for(user: Any, records: QuerySet[R], action: str, scope: Scope) -> QuerySet[R]:
+def records_for(user: Any, records: QuerySet[R], action: Action, scope: Scope) -> QuerySet[R]:
     """The records of `scope` on which the person may perform `action`, as one SQL query."""
     rule = RULES[action]
     if not has_role_permission(user, rule.role_permission):
@@ -243,7 +279,7 @@ def relations_to(user: Any, case: Case) -> frozenset[Relation]:
     return relations
 
 
-def may(user: Any, action: str, case: Case) -> bool:
+def may(user: Any, action: Action, case: Case) -> bool:
     """May the person perform `action` on this case? Both layers, no logging."""
     rule = RULES[action]
     if not has_role_permission(user, rule.role_permission):
@@ -254,7 +290,7 @@ def may(user: Any, action: str, case: Case) -> bool:
 def get_case_for(
     user: Any,
     case_id: int | str,
-    action: str,
+    action: Action,
     *,
     log_as: str = AccessAction.VIEW,
     log: bool = True,
@@ -272,7 +308,7 @@ def get_for(
     user: Any,
     records: QuerySet[R],
     record_id: int | str,
-    action: str,
+    action: Action,
     scope: Scope,
     *,
     log_as: str = AccessAction.VIEW,
@@ -360,8 +396,8 @@ def reportable_agencies(user: Any) -> QuerySet[Agency]:
     """The youth justice services whose aggregate figures the person may see, as one SQL query.
 
     A case manager: their own service; an ECM psychologist or senior practitioner: the services they
-    cover; a commissioner: every service their commissioning body commissions (reporting.Commissioning,
-    reached by field name: `cases` never imports the apps above it). Everyone else: none.
+    cover; a commissioner: every service their commissioning body commissions (accounts.Commissioning).
+    Everyone else: none.
     """
     if not may_read_aggregate_reports(user):
         return Agency.objects.none()
@@ -369,15 +405,15 @@ def reportable_agencies(user: Any) -> QuerySet[Agency]:
     is_clinician = Membership.objects.filter(user=user, role__in=CLINICIAN_ROLES, is_active=True)
     covered = Coverage.objects.filter(clinician=user).filter(Exists(is_clinician))
     bodies = Membership.objects.filter(user=user, role=Role.COMMISSIONER, is_active=True, agency__is_active=True)
-    commissioned = Agency.objects.filter(commissioned_by__commissioner_agency__in=bodies.values("agency_id"))
+    commissioned = Commissioning.objects.filter(commissioner_agency__in=bodies.values("agency_id"))
     return Agency.objects.filter(kind=AgencyKind.YOUTH_JUSTICE, is_active=True).filter(
-        Q(pk__in=own.values("agency_id")) | Q(pk__in=covered.values("yjs_id")) | Q(pk__in=commissioned.values("pk"))
+        Q(pk__in=own.values("agency_id")) | Q(pk__in=covered.values("yjs_id")) | Q(pk__in=commissioned.values("yjs_id"))
     )
 
 
-def _what_was_seen(user: Any, action: str, relations: frozenset[Relation] | set[Relation]) -> str:
+def _what_was_seen(user: Any, action: Action, relations: frozenset[Relation] | set[Relation]) -> str:
     """The access log's description: a page open to the network logs "view" for those who saw the full record."""
-    full = RULES["view"]
-    if action == "view_summary" and relations & full.relations and has_role_permission(user, full.role_permission):
-        return "view"
-    return action
+    full = RULES[Action.VIEW]
+    if action == Action.VIEW_SUMMARY and relations & full.relations and has_role_permission(user, full.role_permission):
+        return str(Action.VIEW)
+    return str(action)

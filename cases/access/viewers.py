@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from accounts.models import CLINICIAN_ROLES, Agency, AgencyKind, Coverage, Membership, Role, User
 from accounts.roles import ROLE_PERMISSIONS
-from cases.access.core import RULES, SUMMARY_PERMISSION, Relation, has_role
+from cases.access.core import RULES, SUMMARY_PERMISSION, Action, Relation, has_role
 from cases.access.people import may_manage_people, may_manage_person
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
@@ -160,7 +160,7 @@ def _viewer(case: Case, person: Any, roles: set[str], agencies: list[str]) -> Ca
     if person.shared_through_group:
         relations.add(Relation.SHARED)
         reasons.append(f"The shared summary is shared with {', '.join(agencies)}, where they work")
-    full = RULES["view"]
+    full = RULES[Action.VIEW]
     # The role layer as the role groups hold it (accounts.roles keeps the groups in step with this table).
     full_record = bool(relations & full.relations) and any(
         full.role_permission in ROLE_PERMISSIONS.get(role, []) for role in roles

@@ -8,15 +8,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases import access, selectors
+from cases.access import Action
 from cases.forms import ChronologyFilterForm
-from cases.views.common import SignedInRequest, paginate
+from core.http import SignedInRequest
+from core.pagination import paginate
 
 
 @login_required
 @require_GET
 def chronology(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Newest first, filterable by kind, 50 to a page; lines the person may not see are left out in the query."""
-    case = access.get_case_for(request.user, case_id, "view_summary")
+    case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
     form = ChronologyFilterForm(request.GET if "kind" in request.GET else None)
     kinds = form.cleaned_data["kind"] if form.is_bound and form.is_valid() else []
     events = selectors.chronology(user=request.user, case=case, kinds=kinds)

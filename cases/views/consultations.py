@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access, selectors, services
+from cases.access import Action
+from cases.capabilities import case_capabilities
 from cases.forms import ConsultationForm
-from cases.views.common import SignedInRequest, is_post, paginate
+from core.http import SignedInRequest, is_post
+from core.pagination import paginate
 
 CONSULTATIONS_PER_PAGE = 25
 
@@ -21,10 +24,10 @@ CONSULTATIONS_PER_PAGE = 25
 @require_GET
 def consultation_list(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case's consultations, newest first, for everyone who reads the full record."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     context = {
         "case": case,
-        "may_log_consultation": access.may(request.user, "log_consultation", case),
+        "caps": case_capabilities(request.user, case),
         **paginate(request, selectors.consultations_for(case=case), CONSULTATIONS_PER_PAGE),
     }
     return render(request, "cases/consultation_list.html", context)
@@ -34,7 +37,7 @@ def consultation_list(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consultation_add(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The psychologist logs a consultation."""
-    case = access.get_case_for(request.user, case_id, "log_consultation")
+    case = access.get_case_for(request.user, case_id, Action.LOG_CONSULTATION)
     form = ConsultationForm(request.POST if is_post(request) else None, initial={"held_on": timezone.localdate()})
     if is_post(request) and form.is_valid():
         try:
@@ -51,6 +54,6 @@ def consultation_add(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_GET
 def consultation_detail(request: SignedInRequest, case_id: int, consultation_id: int) -> HttpResponse:
     """One consultation in full."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     consultation = get_object_or_404(selectors.consultations_for(case=case), pk=consultation_id)
     return render(request, "cases/consultation_detail.html", {"case": case, "consultation": consultation})

@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access, selectors, services
+from cases.access import Action
+from cases.capabilities import case_capabilities
 from cases.forms import ContactCorrectionForm, ContactForm
-from cases.views.common import SignedInRequest, is_post, paginate
+from core.http import SignedInRequest, is_post
+from core.pagination import paginate
 
 CONTACTS_PER_PAGE = 25
 
@@ -21,12 +24,11 @@ CONTACTS_PER_PAGE = 25
 @require_GET
 def contact_list(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case's contacts, newest first; restricted ones only for the case holder and the ECM clinicians."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     contacts = selectors.contacts_for(user=request.user, case=case)
     context = {
         "case": case,
-        "may_change": access.may(request.user, "change", case),
-        "may_view_restricted": access.may(request.user, "view_restricted", case),
+        "caps": case_capabilities(request.user, case),
         **paginate(request, contacts, CONTACTS_PER_PAGE),
     }
     return render(request, "cases/contact_list.html", context)
@@ -36,7 +38,7 @@ def contact_list(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_add(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Log one contact in one short form."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     form = ContactForm(request.POST if is_post(request) else None, initial={"occurred_on": timezone.localdate()})
     if is_post(request) and form.is_valid():
         try:
@@ -54,9 +56,9 @@ def contact_add(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_GET
 def contact_detail(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
     """One contact with its corrections (a restricted one is not found by those who may not read it)."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
-    context = {"case": case, "contact": contact, "may_change": access.may(request.user, "change", case)}
+    context = {"case": case, "contact": contact, "caps": case_capabilities(request.user, case)}
     return render(request, "cases/contact_detail.html", context)
 
 
@@ -64,7 +66,7 @@ def contact_detail(request: SignedInRequest, case_id: int, contact_id: int) -> H
 @require_http_methods(["GET", "POST"])
 def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
     """Add a correction or addition beneath a contact; the original note is never rewritten."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
     form = ContactCorrectionForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():

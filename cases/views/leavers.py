@@ -19,7 +19,7 @@ from accounts.models import AccessAction, User
 from cases import access
 from cases.forms import WorkReassignForm
 from cases.leaver_work import colleagues_for, work_of, work_reassign
-from cases.views.common import SignedInRequest, is_post
+from core.http import SignedInRequest, is_post
 
 
 @login_required

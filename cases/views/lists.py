@@ -15,10 +15,12 @@ from accounts.forms import AccessLogFilterForm
 from accounts.models import CLINICIAN_ROLES, AccessAction, Role
 from accounts.selectors import access_events, roles_of
 from cases import access
+from cases.access import Action
 from cases.forms import CaseListFilterForm, CaseSearchForm
 from cases.models import CaseStatus
 from cases.selectors import case_list, case_search
-from cases.views.common import SignedInRequest, paginate
+from core.http import SignedInRequest
+from core.pagination import paginate
 
 LIST_FILTERS = ("status", "kind", "mine")
 
@@ -89,7 +91,7 @@ def case_search_view(request: SignedInRequest) -> HttpResponse:
 @require_GET
 def case_access_log(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Who can see this case now and why, and who has looked at it: for everyone who may see the case in full."""
-    case = access.get_case_for(request.user, case_id, "view_access_log")
+    case = access.get_case_for(request.user, case_id, Action.VIEW_ACCESS_LOG)
     context = {"case": case, "viewers": access.who_can_see(case), **paginate(request, access_events(case_id=case.pk))}
     return render(request, "cases/case_access_log.html", context)
 

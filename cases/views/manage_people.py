@@ -21,8 +21,10 @@ from accounts import mfa, services
 from accounts.models import CLINICIAN_ROLES, Coverage, Membership, User
 from accounts.selectors import people_list, person_history
 from cases import access, manage_area
+from cases.capabilities import person_capabilities
 from cases.manage_forms import InviteForm, MembershipAddForm, MembershipRoleForm, PeopleFilterForm
-from cases.views.common import SignedInRequest, is_post, paginate
+from core.http import SignedInRequest, is_post
+from core.pagination import paginate
 
 
 def require_people_manager(request: SignedInRequest) -> None:
@@ -100,11 +102,7 @@ def invite(request: SignedInRequest) -> HttpResponse:
 def person_detail(request: SignedInRequest, person_id: int) -> HttpResponse:
     """One person: details, memberships, coverage, sign-in and second factor, history, and the actions."""
     person = access.get_person_for(request.user, person_id)
-    in_reach = set(access.manageable_agencies(request.user).values_list("pk", flat=True))
-    may_change = access.may_manage_person(request.user, person)
     memberships = list(person.memberships.select_related("agency").order_by("-is_active", "agency__name", "role"))
-    for membership in memberships:
-        membership.may_change = may_change and membership.is_active and membership.agency_id in in_reach  # type: ignore[attr-defined]
     is_clinician = any(m.role in CLINICIAN_ROLES for m in memberships)
     context = {
         "person": person,
@@ -113,8 +111,7 @@ def person_detail(request: SignedInRequest, person_id: int) -> HttpResponse:
         "mfa_set_up": mfa.has_confirmed_device(person),
         "invitation_pending": person.is_active and not person.has_usable_password() and person.last_login is None,
         "history": person_history(person),
-        "may_change": may_change,
-        "is_self": person.pk == request.user.pk,
+        "caps": person_capabilities(request.user, person, memberships=memberships),
     }
     return render(request, "manage/person.html", context)
 

@@ -21,8 +21,8 @@ from accounts import services
 from accounts.models import Agency, Coverage
 from cases import access
 from cases.manage_forms import AgencyChangeForm, AgencyForm, CoverageForm
-from cases.views.common import SignedInRequest, is_post
 from cases.views.manage_people import render_confirmation
+from core.http import SignedInRequest, is_post
 
 
 def require_service_manager(request: SignedInRequest) -> None:

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Agency, Role
 from cases import access, selectors, services
+from cases.access import Action
 from cases.forms import NetworkMemberForm, NetworkPersonForm, NetworkSearchForm, NetworkSharingForm
-from cases.views.common import SignedInRequest, is_post
+from core.http import SignedInRequest, is_post
 
 
 @login_required
@@ -22,7 +23,7 @@ from cases.views.common import SignedInRequest, is_post
 def network_add(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Add a professional: search for someone with an ECM account (a GET form, then a choose step), or
     type in the details of someone without one (POST). No page lists every member of staff."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     search = NetworkSearchForm(request.GET if "q" in request.GET else None)
     form = NetworkMemberForm(request.POST if is_post(request) else None, agencies=selectors.network_agencies())
     if is_post(request) and form.is_valid():
@@ -53,7 +54,7 @@ def network_add(request: SignedInRequest, case_id: int) -> HttpResponse:
 def network_add_person(request: SignedInRequest, case_id: int, person_id: int) -> HttpResponse:
     """The person chosen from the search: their role in the network and whether they see the summary.
     Someone of another youth justice service needs a confirmation first."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     person: Any = get_object_or_404(selectors.network_candidate(case=case, person_id=person_id))
     other_service = selectors.other_service_of(case=case, person=person)
     form = NetworkPersonForm(request.POST if is_post(request) else None)
@@ -87,7 +88,7 @@ def network_add_person(request: SignedInRequest, case_id: int, person_id: int) -
 @require_http_methods(["GET", "POST"])
 def network_sharing(request: SignedInRequest, case_id: int, member_id: int) -> HttpResponse:
     """Grant or take back one network member's view of the shared summary of this case."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     member = get_object_or_404(selectors.network_member_of(case=case, member_id=member_id))
     form = NetworkSharingForm(
         request.POST if is_post(request) else None,
@@ -110,7 +111,7 @@ def network_sharing(request: SignedInRequest, case_id: int, member_id: int) -> H
 @require_http_methods(["GET", "POST"])
 def network_remove(request: SignedInRequest, case_id: int, member_id: int) -> HttpResponse:
     """Take someone out of the network, after a confirmation page; their view of the summary goes with them."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     member = get_object_or_404(selectors.network_member_of(case=case, member_id=member_id))
     if is_post(request):
         services.network_member_remove(member=member, actor=request.user)

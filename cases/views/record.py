@@ -10,17 +10,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access, sections, selectors, services
+from cases.access import Action
+from cases.capabilities import case_capabilities
 from cases.forms import CaseCloseForm, CaseHolderForm, CaseReopenForm, ChildDetailsForm
-from cases.views.common import SignedInRequest, is_post
+from core.http import SignedInRequest, is_post
 
 
 @login_required
 @require_GET
 def case_detail(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case page: the full record for those who may read it, the shared summary for the network."""
-    case = access.get_case_for(request.user, case_id, "view_summary")
+    case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
     overview = selectors.case_overview(user=request.user, case=case)
-    context = {"case": case, "overview": overview, "sections": sections.render_sections(request, case, overview)}
+    context = {
+        "case": case,
+        "caps": case_capabilities(request.user, case),
+        "overview": overview,
+        "sections": sections.render_sections(request, case, overview),
+    }
     return render(request, "cases/case_detail.html", context)
 
 
@@ -28,7 +35,7 @@ def case_detail(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def child_change(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Keep the child's details current (one record for every case the child has)."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     initial = {name: getattr(case.child, name) for name in ChildDetailsForm.FIELDS}
     form = ChildDetailsForm(request.POST if is_post(request) else None, initial=initial)
     if is_post(request) and form.is_valid():
@@ -46,7 +53,7 @@ def child_change(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_holder_change(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Hand the case to another case manager of the owning service, with a reason."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     case_managers = selectors.case_managers_of(yjs=case.owning_yjs).exclude(pk=case.case_holder_id)
     form = CaseHolderForm(request.POST if is_post(request) else None, case_managers=case_managers)
     if is_post(request) and form.is_valid():
@@ -65,7 +72,7 @@ def case_holder_change(request: SignedInRequest, case_id: int) -> HttpResponse:
         "form": form,
         "holders": selectors.holder_history(case=case),
         # A covering senior practitioner (or an administrator) hands on all of a leaver's work at once.
-        "may_hand_on_all_work": access.work_services_for(request.user, case.case_holder).exists(),
+        "caps": case_capabilities(request.user, case),
     }
     return render(request, "cases/case_holder_form.html", context)
 
@@ -74,7 +81,7 @@ def case_holder_change(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_close(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Close the case with a reason, an outcome summary and an ending plan."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     form = CaseCloseForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():
         try:
@@ -92,14 +99,15 @@ def case_close(request: SignedInRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "The case is closed")
             return redirect(case)
-    return render(request, "cases/case_close.html", {"case": case, "form": form})
+    context = {"case": case, "caps": case_capabilities(request.user, case), "form": form}
+    return render(request, "cases/case_close.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_reopen(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Reopen a closed case with a reason. The closure stays in the case's history."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     form = CaseReopenForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():
         try:
@@ -112,4 +120,5 @@ def case_reopen(request: SignedInRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "The case is open again")
             return redirect(case)
-    return render(request, "cases/case_reopen.html", {"case": case, "form": form})
+    context = {"case": case, "caps": case_capabilities(request.user, case), "form": form}
+    return render(request, "cases/case_reopen.html", context)

@@ -45,8 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
-    "crispy_forms",
-    "crispy_forms_gds",
+    "core",
     "accounts",
     "cases",
     "referrals",
@@ -54,8 +53,9 @@ INSTALLED_APPS = [
     "formulation",
     "reviews",
     "reporting",
-    "demo",
 ]
+# Development tools (demo seeding, the large invented dataset, benchmarks) are the app `devtools`:
+# dev.py and test.py add it, production.py never does, and nothing in the product imports it.
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -94,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "config.navigation.navigation",
                 "reviews.context_processors.notifications",
             ],
         },
@@ -221,9 +221,6 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("ECM_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
-CRISPY_TEMPLATE_PACK = "gds"
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -268,7 +265,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A message taken by a worker that then vanished (killed, machine lost) is delivered again after
     # this long: past the longest any task may run (its hard time limit), so a running task is never
     # delivered twice at once. PDF jobs don't wait for it: their own 40 s limit and the resend sweep
-    # (every minute, cases/pdf.py) bring a lost one back within two minutes.
+    # (every minute, core/documents/lifecycle.py) bring a lost one back within two minutes.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
     # Sending a job from a request gives up quickly when Redis is down (config/jobs.py): the job's row
     # is already written and the resend sweep sends it later.
@@ -287,11 +284,9 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders (reviews/reminders.py): the sweep writes due reminders down, delivery sends them once.
     "reminders-sweep": {"task": "reviews.tasks.reminders_sweep", "schedule": 15 * 60.0},
     "reminders-deliver": {"task": "reviews.tasks.reminders_deliver", "schedule": 60.0},
-    # PDF jobs (report, review record, summary) whose message was lost (Redis down when it was sent) or
-    # whose worker died mid-render are sent again: every minute, cases.pdf.RESEND_EVERY_SECONDS.
-    "report-documents-resend": {"task": "formulation.tasks.report_documents_resend_stale", "schedule": 60.0},
-    "review-documents-resend": {"task": "reviews.tasks.review_documents_resend_stale", "schedule": 60.0},
-    "summary-documents-resend": {"task": "reporting.tasks.summary_documents_resend_stale", "schedule": 60.0},
+    # PDF jobs of every kind (core/documents/) whose message was lost (Redis down when it was sent) or
+    # whose worker died mid-render are sent again: every minute, core.documents.lifecycle.RESEND_EVERY_SECONDS.
+    "documents-resend": {"task": "core.documents.documents_resend_stale", "schedule": 60.0},
 }
 
 LOGGING = {
@@ -303,11 +298,12 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
+# How long /health/ waits for Celery workers to answer its ping (test settings shorten it).
 HEALTH_WORKER_PING_SECONDS = env.float("ECM_HEALTH_WORKER_PING_SECONDS", default=1.0)
 # Where ECM is served, for links in e-mails (no trailing slash).
 ECM_BASE_URL = env.str("ECM_BASE_URL", default="http://127.0.0.1:8000")
 
-# Reminders and notifications (reviews/reminders.py, reviews/reminder_sources.py). Working days are
+# Reminders and notifications (reviews/reminders/, sources registered in core/reminders.py). Working days are
 # Monday to Friday; bank holidays are not counted out.
 ECM_REMINDERS = {
     # A referral waiting for triage longer than this many working days reminds the covering team.

@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import access
-from cases.views.common import SignedInRequest, is_post, paginate
+from core.http import SignedInRequest, is_post
+from core.pagination import paginate
 from reviews import action_selectors as selectors
 from reviews import services
+from reviews.capabilities import action_capabilities
 from reviews.forms import ActionProgressForm
 
 ACTIONS_PER_PAGE = 50
@@ -47,8 +48,7 @@ def action_detail(request: SignedInRequest, action_id: int) -> HttpResponse:
         "owner": selectors.owner_label(action),
         "origin": selectors.action_origin(action),
         "notes": getattr(action, "notes", []),
-        "may_progress": selectors.may_progress(request.user, action),
-        "full_record": access.may(request.user, "view", action.case),
+        "caps": action_capabilities(request.user, action),
         "today": timezone.localdate(),
     }
     return render(request, "reviews/action_detail.html", context)

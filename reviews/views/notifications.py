@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from cases.views.common import paginate
+from core.pagination import paginate
 from reviews.forms import EmailPreferenceForm
 from reviews.notifications import (
     email_preference_of,

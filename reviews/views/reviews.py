@@ -13,33 +13,36 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import access_event_record
 from accounts.models import AccessAction
 from cases import access
-from cases.pdf import DocumentProgress, document_download_response, document_status_response
-from cases.selectors import network_agencies
-from cases.views.common import SignedInRequest, is_post, paginate
+from cases.access import Action
+from cases.selectors import case_people, network_agencies
+from core.documents.progress import DocumentProgress
+from core.documents.services import document_retry
+from core.documents.views import document_download_response, document_retry_response, document_status_response
+from core.http import SignedInRequest, is_post
+from core.pagination import paginate
 from formulation.forms import MeetingRecordForm, MeetingScheduleForm
-from formulation.models import DocumentStatus
 from formulation.selectors import current_invitations, invitation_candidates, network_members_without_email
 from reviews import action_selectors, documents, selectors, services
+from reviews.capabilities import case_review_capabilities, review_capabilities
 from reviews.forms import (
     GoalRatingsForm,
     ReviewActionForm,
     ReviewCadenceForm,
     ReviewOutcomeForm,
     ReviewSignOffForm,
-    ReviewStageForm,
     WalkthroughForm,
 )
 from reviews.models import Review, ReviewDocument, ReviewStatus
 from trm_stages import selectors as trm
-from trm_stages.models import Threshold
+from trm_stages.forms import StageAssessmentForm
 
 REVIEWS_PER_PAGE = 25
 
@@ -61,13 +64,11 @@ def _closed(request: SignedInRequest, review: Review, *, started: bool = True) -
 @require_GET
 def review_list(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case's reviews, when the next one is due, and the cadence."""
-    case = access.get_case_for(request.user, case_id, "view")
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
     context = {
         "case": case,
         "next_review": selectors.next_review(case),
-        "may_chair": access.may(request.user, "chair_review", case) and case.status == "open",
-        "may_set_cadence": access.may(request.user, "change", case) and case.status == "open",
-        "reviewable": case.kind == "formulation",
+        "caps": case_review_capabilities(request.user, case),
         **paginate(request, selectors.reviews_of(case), REVIEWS_PER_PAGE),
     }
     return render(request, "reviews/review_list.html", context)
@@ -77,7 +78,7 @@ def review_list(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_cadence(request: SignedInRequest, case_id: int) -> HttpResponse:
     """How many weeks between reviews (case managers and clinicians)."""
-    case = access.get_case_for(request.user, case_id, "change")
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
     form = ReviewCadenceForm(
         request.POST if is_post(request) else None, initial={"every_weeks": selectors.review_weeks(case)}
     )
@@ -98,7 +99,7 @@ def review_cadence(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_schedule(request: SignedInRequest, case_id: int) -> HttpResponse:
     """A covering senior practitioner schedules the review meeting and chairs the review."""
-    case = access.get_case_for(request.user, case_id, "chair_review")
+    case = access.get_case_for(request.user, case_id, Action.CHAIR_REVIEW)
     upcoming = selectors.next_review(case)
     proposed = upcoming.due_on if upcoming.due_on and upcoming.due_on > timezone.localdate() else None
     form = MeetingScheduleForm(
@@ -131,27 +132,22 @@ def review_schedule(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_GET
 def review_detail(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """One review: while open, the steps to record and what is recorded so far; once signed off, the record."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="view")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.VIEW)
     case = review.case
     attendance = selectors.attendance_of(review)
-    may_chair = access.may(request.user, "chair_review", case)
-    closed_reason = selectors.recording_closed_reason(review)
+    caps = review_capabilities(request.user, review)
     context = {
         "case": case,
         "review": review,
+        "caps": caps,
         "meeting": review.meeting,
-        "steps": selectors.review_steps(review) if review.status == ReviewStatus.OPEN else None,
+        "steps": selectors.review_steps(review) if caps.is_open else None,
         "items": selectors.walkthrough(review),
         "added_actions": selectors.actions_added_at(review),
         "goal_ratings": selectors.goal_ratings_at(review),
         "attendance_groups": selectors.attendance_by_agency(attendance),
         "attended": sum(1 for line in attendance if line.attendance == "attended"),
         "invited": len(attendance),
-        "may_record": may_chair and not closed_reason,
-        "may_record_stage": (may_chair or access.may(request.user, "record_stage_assessment", case))
-        and not closed_reason,
-        "may_manage_meeting": access.may(request.user, "schedule_meeting", case),
-        "closed_reason": closed_reason,
         "record": _record_progress(request, review),
     }
     return render(request, "reviews/review_detail.html", context)
@@ -171,7 +167,7 @@ def _record_progress(request: SignedInRequest, review: Review) -> DocumentProgre
 @require_http_methods(["GET", "POST"])
 def review_attendance(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """Who attended, sent apologies or did not attend, per person (and so per agency), and the meeting's notes."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="chair_review")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.CHAIR_REVIEW)
     refused = _closed(request, review)
     if refused:
         return refused
@@ -197,7 +193,7 @@ def review_attendance(request: SignedInRequest, case_id: int, review_id: int) ->
 def review_stage(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """The TRM re-assessment at the review, by the psychologist or entered for them by the chair."""
     psychologist = access.has_role_permission(request.user, "trm_stages.record_stage_assessment")
-    action = "record_stage_assessment" if psychologist else "chair_review"
+    action = Action.RECORD_STAGE_ASSESSMENT if psychologist else Action.CHAIR_REVIEW
     review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=action)
     refused = _closed(request, review)
     if refused:
@@ -212,7 +208,7 @@ def review_stage(request: SignedInRequest, case_id: int, review_id: int) -> Http
         (person for person in assessors if person.pk in (request.user.pk, case.psychologist_id)),
         assessors[0] if len(assessors) == 1 else None,
     )
-    form = ReviewStageForm(
+    form = StageAssessmentForm(
         request.POST if is_post(request) else None,
         initial={"assessor": chosen.pk if chosen else None},
         stages=trm.stages(version),
@@ -223,14 +219,7 @@ def review_stage(request: SignedInRequest, case_id: int, review_id: int) -> Http
         data = form.cleaned_data
         try:
             services.review_stage_record(
-                review=review,
-                actor=request.user,
-                assessor=data["assessor"],
-                stage_number=data["stage"],
-                evidence=data["evidence"],
-                thresholds_crossed=list(Threshold.objects.filter(pk__in=data["thresholds_crossed"])),
-                indicators=data["indicators"],
-                move_back_note=data["move_back_note"],
+                review=review, actor=request.user, assessor=data["assessor"], **form.assessment()
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -241,6 +230,8 @@ def review_stage(request: SignedInRequest, case_id: int, review_id: int) -> Http
         "case": case,
         "review": review,
         "form": form,
+        "intro": f"The stage is recorded as assessed at the review, on {dateformat.format(review.held_on, 'j F Y')}, "
+        "by the psychologist you choose.",
         "latest": trm.latest_assessment(case),
         "version": version,
     }
@@ -251,7 +242,7 @@ def review_stage(request: SignedInRequest, case_id: int, review_id: int) -> Http
 @require_http_methods(["GET", "POST"])
 def review_walkthrough(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """Every open action: its status now and a progress note, with any sequencing warning still standing."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="chair_review")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.CHAIR_REVIEW)
     refused = _closed(request, review)
     if refused:
         return refused
@@ -272,7 +263,7 @@ def review_walkthrough(request: SignedInRequest, case_id: int, review_id: int) -
 @require_http_methods(["GET", "POST"])
 def review_goals(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """A rating from 0 to 10 for each of the child's open goals."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="chair_review")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.CHAIR_REVIEW)
     refused = _closed(request, review)
     if refused:
         return refused
@@ -294,14 +285,14 @@ def review_goals(request: SignedInRequest, case_id: int, review_id: int) -> Http
 @require_http_methods(["GET", "POST"])
 def review_action_add(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """A new action agreed at the review: what, who, by when, and the TRM stage it suits."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="chair_review")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.CHAIR_REVIEW)
     refused = _closed(request, review)
     if refused:
         return refused
     case = review.case
     form = ReviewActionForm(
         request.POST if is_post(request) else None,
-        candidates=action_selectors.owner_candidates(case=case),
+        candidates=case_people(case),
         agencies=network_agencies(),
         stages=trm.stages(),
     )
@@ -331,7 +322,7 @@ def review_action_add(request: SignedInRequest, case_id: int, review_id: int) ->
 @require_http_methods(["GET", "POST"])
 def review_outcome(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """The child's views and the date of the next review."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="chair_review")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.CHAIR_REVIEW)
     refused = _closed(request, review)
     if refused:
         return refused
@@ -362,7 +353,7 @@ def review_outcome(request: SignedInRequest, case_id: int, review_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def review_sign_off(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """Check what the review recorded, then sign it off: nothing in it can change afterwards."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="chair_review")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.CHAIR_REVIEW)
     refused = _closed(request, review)
     if refused:
         return refused
@@ -383,7 +374,7 @@ def review_sign_off(request: SignedInRequest, case_id: int, review_id: int) -> H
 @require_GET
 def review_record_status(request: SignedInRequest, case_id: int, review_id: int) -> JsonResponse:
     """Where the review record's PDF job is, as JSON for static/ecm/document_progress.js (polled: not logged)."""
-    case = access.get_case_for(request.user, case_id, "view", log=False)
+    case = access.get_case_for(request.user, case_id, Action.VIEW, log=False)
     review = get_object_or_404(selectors.reviews_of(case), pk=review_id)
     document = documents.review_document_of(review)
     return document_status_response(
@@ -395,36 +386,33 @@ def review_record_status(request: SignedInRequest, case_id: int, review_id: int)
 @require_GET
 def review_record_download(request: SignedInRequest, case_id: int, review_id: int) -> FileResponse:
     """The stored PDF, named by case number and date; the download is in the access log."""
-    case = access.get_case_for(request.user, case_id, "view", log=False)
+    case = access.get_case_for(request.user, case_id, Action.VIEW, log=False)
     review = get_object_or_404(selectors.reviews_of(case), pk=review_id)
     document = documents.review_document_of(review)
-    if (
-        document.status != DocumentStatus.READY
-        or not document.file
-        or not document.file.storage.exists(document.file.name)
-    ):
-        raise Http404("This PDF is not ready")
-    access_event_record(
-        user=request.user,
-        action=AccessAction.DOWNLOAD,
-        record_type="review_document",
-        record_id=document.pk,
-        case_id=case.pk,
-        description=f"Record of the review of {review.held_on:%d %B %Y} (PDF)",
+    return document_download_response(
+        request,
+        documents.REVIEW_RECORD,
+        document,
+        log_download=lambda: access_event_record(
+            user=request.user,
+            action=AccessAction.DOWNLOAD,
+            record_type="review_document",
+            record_id=document.pk,
+            case_id=case.pk,
+            description=f"Record of the review of {review.held_on:%d %B %Y} (PDF)",
+        ),
     )
-    return document_download_response(file=document.file, filename=documents.review_document_filename(document))
 
 
 @login_required
 @require_POST
 def review_record_retry(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """Make a failed PDF again, then back to the review."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action="view")
+    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.VIEW)
     document = documents.review_document_of(review)
-    try:
-        documents.review_document_retry(document=document, actor=request.user)
-    except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The review record is being made again")
-    return redirect(review)
+    return document_retry_response(
+        request,
+        lambda: document_retry(documents.REVIEW_RECORD, document, actor=request.user),
+        made_again="The review record is being made again",
+        back_to=review.get_absolute_url(),
+    )

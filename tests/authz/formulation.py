@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from formulation.meetings import Invitee, meeting_invite, meeting_schedule
 from formulation.models import Invitation, Meeting, MeetingPurpose, MeetingStatus
+from formulation.services import Invitee, meeting_invite, meeting_schedule
 from tests.authz.core import ANON, FULL_RECORD, INVISIBLE, Row, case_path
 from tests.conftest import Cast
 

@@ -16,9 +16,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.invitations import invitation_tokens
-from accounts.models import Agency, AgencyKind, Role, User
+from accounts.models import Agency, AgencyKind, Commissioning, Role, User
 from accounts.services import agency_create, agency_deactivate, coverage_add, user_deactivate, user_invite
-from reporting.models import Commissioning
 from reporting.services import commissioning_add
 from tests.authz.core import ANON, Row
 from tests.conftest import Cast

@@ -15,7 +15,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.history import acting_as
-from formulation.models import DocumentKind, DocumentStatus, FormulationReport, ReportDocument, ReportStatus
+from core.documents.models import DocumentState
+from formulation.models import DocumentKind, FormulationReport, ReportDocument, ReportStatus
 from tests.authz.core import ANON, FULL_RECORD, INVISIBLE, Row
 from tests.conftest import Cast
 
@@ -56,10 +57,10 @@ def _report(cast: Cast) -> FormulationReport:
             default_storage.save(SAMPLE_FILE, ContentFile(b"%PDF-1.7 sample"))
         for kind in (DocumentKind.FULL, DocumentKind.SUMMARY):
             ReportDocument.objects.create(
-                report=report, kind=kind, status=DocumentStatus.READY, file=SAMPLE_FILE, pages=1, finished_at=now
+                report=report, kind=kind, status=DocumentState.READY, file=SAMPLE_FILE, pages=1, finished_at=now
             )
         ReportDocument.objects.create(
-            report=report, kind=DocumentKind.CHILD, status=DocumentStatus.FAILED, error="It broke", finished_at=now
+            report=report, kind=DocumentKind.CHILD, status=DocumentState.FAILED, error="It broke", finished_at=now
         )
     return report
 

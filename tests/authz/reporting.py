@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from formulation.models import DocumentStatus
+from core.documents.models import DocumentState
 from reporting.models import SummaryDocument
 from tests.authz.core import ANON, Row
 from tests.conftest import Cast
@@ -55,7 +55,7 @@ def _summary(cast: Cast) -> SummaryDocument:
         requested_by=cast.commissioner,
         start=today.replace(month=1, day=1),
         end=today,
-        status=DocumentStatus.READY,
+        status=DocumentState.READY,
         file=SAMPLE_FILE,
         pages=1,
         finished_at=timezone.now(),

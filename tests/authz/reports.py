@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from formulation.models import FormulationReport, Recommendation, ReportComment
-from formulation.reports import report_comment_add, report_start, report_submit
+from formulation.services import report_comment_add, report_start, report_submit
 from tests.authz.core import ANON, FULL_RECORD, INVISIBLE, Row, case_path
 from tests.conftest import Cast
 from tests.formulation.report_support import add_recommendation, signed_off

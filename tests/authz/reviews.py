@@ -14,20 +14,20 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.history import acting_as
-from formulation.meetings import Invitee, meeting_schedule
+from core.documents.models import DocumentState
 from formulation.models import (
-    DocumentStatus,
     FormulationReport,
     Meeting,
     MeetingPurpose,
     Recommendation,
     ReportStatus,
 )
+from formulation.services import Invitee, meeting_schedule
 from reviews.models import Notification, Review, ReviewDocument, ReviewStatus
 from reviews.services import review_schedule
 from tests.authz.core import ANON, FULL_RECORD, INVISIBLE, Row, case_path
 from tests.conftest import Cast
-from trm_stages.outcomes import goal_set
+from trm_stages.services import goal_set
 
 Expected = dict[str, int | tuple[int, ...]]
 
@@ -198,7 +198,7 @@ def _signed_off_review(cast: Cast) -> Review:
                 signed_off_by=cast.senior_practitioner,
             )
             ReviewDocument.objects.create(
-                review=made, status=DocumentStatus.READY, file=SAMPLE_RECORD, pages=1, finished_at=now
+                review=made, status=DocumentState.READY, file=SAMPLE_RECORD, pages=1, finished_at=now
             )
         cast.__dict__["_authz_signed_off_review"] = made
     return made

@@ -15,8 +15,7 @@ from tests.authz.cases import CLINICIANS_ONLY_CONSULT, FULL_RECORD_ONLY
 from tests.authz.core import ANON, INVISIBLE, Row, case_path
 from tests.conftest import Cast
 from trm_stages.models import Goal, GoalStatus, StageAssessment
-from trm_stages.outcomes import goal_set
-from trm_stages.services import stage_assessment_record
+from trm_stages.services import goal_set, stage_assessment_record
 
 Expected = dict[str, int | tuple[int, ...]]
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from formulation.meetings import meeting_schedule
 from formulation.models import Attendance, Meeting, MeetingPurpose, MeetingStatus
+from formulation.services import meeting_schedule
 from tests.browser.support import look, sign_in, sign_out, visit
 from tests.conftest import Cast
 from tests.formulation.helpers import GP_EMAIL, SUMMER_DAY, gp_invitee, uk_time

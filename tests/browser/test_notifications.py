@@ -13,8 +13,8 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from referrals.reminders import ReferralAwaitingTriage
 from reviews.models import EmailPreference, Notification
-from reviews.reminder_sources import ReferralAwaitingTriage
 from reviews.reminders import reminders_deliver, reminders_sweep
 from tests.browser.support import look, sign_in, sign_out, visit
 from tests.conftest import Cast

@@ -21,8 +21,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import AccessAction, AccessEvent
 from config.celery_app import app
-from formulation import documents, tasks
-from formulation.models import DocumentKind, DocumentStatus, FormulationReport, ReportDocument
+from core.documents.models import DocumentState
+from core.documents.tasks import render_document
+from formulation import documents
+from formulation.models import DocumentKind, FormulationReport, ReportDocument
 from tests.browser.support import look, page_without_javascript, sign_in, sign_out, visit
 from tests.conftest import Cast
 from tests.formulation.document_helpers import signed_off_report
@@ -106,7 +108,7 @@ def test_a_failed_pdf_says_why_and_the_psychologist_tries_it_again(page: Page, l
     failed = ReportDocument.objects.create(
         report=report,
         kind=DocumentKind.FULL,
-        status=DocumentStatus.FAILED,
+        status=DocumentState.FAILED,
         attempts=4,
         error="The PDF could not be made after 4 attempts. Try again; if it fails again, tell the ECM service desk.",
     )
@@ -122,7 +124,7 @@ def test_a_failed_pdf_says_why_and_the_psychologist_tries_it_again(page: Page, l
         expect(download_link(page, "Full report")).to_be_visible(timeout=MADE_WITHIN_MS)
     look(page, "report pdfs - made after trying again")
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts, failed.error) == (DocumentStatus.READY, 1, "")
+    assert (failed.status, failed.attempts, failed.error) == (DocumentState.READY, 1, "")
 
 
 def test_without_javascript_check_again_shows_the_finished_pdf(new_context: Any, live_server: Any, cast: Cast) -> None:
@@ -133,7 +135,7 @@ def test_without_javascript_check_again_shows_the_finished_pdf(new_context: Any,
     visit(page, live_server, documents_url(report), "report pdfs - no javascript, waiting")
     expect(page.get_by_text("Waiting to start")).to_be_visible()
 
-    tasks.render_report_document.apply(args=(summary.pk,))  # the job, run here instead of on a worker
+    render_document.apply(args=(documents.REPORT_DOCUMENT, summary.pk))  # the job, run here instead of on a worker
     page.get_by_role("link", name=re.compile("^Check again")).click()
     expect(download_link(page, "Summary for the network")).to_be_visible()
     look(page, "report pdfs - no javascript, ready")

@@ -22,8 +22,7 @@ from tests.browser.support import look, sign_in, sign_out, visit
 from tests.conftest import Cast
 from tests.reviews.review_helpers import allocate_clinicians
 from trm_stages.models import AssessmentSource, StageAssessment
-from trm_stages.outcomes import goal_set
-from trm_stages.services import stage_assessment_record
+from trm_stages.services import goal_set, stage_assessment_record
 
 CBT = "Start CBT sessions on anger with the CAMHS practitioner"
 NEW_ACTION = "Find Kai a place at the Saturday football club and go with him the first time"

@@ -10,7 +10,7 @@ from accounts.models import AccessAction, AccessEvent, Role
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.services import membership_end
 from cases import access
-from cases.access import Relation
+from cases.access import Action, Relation
 from cases.models import Case, Child
 from cases.services import case_share_summary, case_unshare_summary
 from tests.conftest import Cast
@@ -31,30 +31,30 @@ def test_relations_are_computed_per_person(cast: Cast) -> None:
 
 
 def test_restricted_notes_are_for_the_case_holder_and_clinicians_only(cast: Cast) -> None:
-    assert access.may(cast.case_manager, "view_restricted", cast.case)
-    assert access.may(cast.psychologist, "view_restricted", cast.case)
-    assert access.may(cast.senior_practitioner, "view_restricted", cast.case)
-    assert not access.may(cast.colleague, "view_restricted", cast.case)
-    assert not access.may(cast.teacher, "view_restricted", cast.case)
+    assert access.may(cast.case_manager, Action.VIEW_RESTRICTED, cast.case)
+    assert access.may(cast.psychologist, Action.VIEW_RESTRICTED, cast.case)
+    assert access.may(cast.senior_practitioner, Action.VIEW_RESTRICTED, cast.case)
+    assert not access.may(cast.colleague, Action.VIEW_RESTRICTED, cast.case)
+    assert not access.may(cast.teacher, Action.VIEW_RESTRICTED, cast.case)
 
 
 def test_partner_in_the_network_sees_only_the_shared_summary(cast: Cast) -> None:
-    assert access.may(cast.teacher, "view_summary", cast.case)
-    assert not access.may(cast.teacher, "view", cast.case)
+    assert access.may(cast.teacher, Action.VIEW_SUMMARY, cast.case)
+    assert not access.may(cast.teacher, Action.VIEW, cast.case)
     with pytest.raises(PermissionDenied):
-        access.get_case_for(cast.teacher, cast.case.pk, "view")
+        access.get_case_for(cast.teacher, cast.case.pk, Action.VIEW)
 
 
 def test_another_yjs_gets_404_not_403(cast: Cast) -> None:
     with pytest.raises(Http404):
-        access.get_case_for(cast.banes_case_manager, cast.case.pk, "view")
+        access.get_case_for(cast.banes_case_manager, cast.case.pk, Action.VIEW)
 
 
 def test_a_missing_case_and_an_invisible_case_answer_alike(cast: Cast) -> None:
     with pytest.raises(Http404):
-        access.get_case_for(cast.case_manager, 999_999, "view")
+        access.get_case_for(cast.case_manager, 999_999, Action.VIEW)
     with pytest.raises(Http404):
-        access.get_case_for(cast.case_manager, "not-a-number", "view")
+        access.get_case_for(cast.case_manager, "not-a-number", Action.VIEW)
 
 
 def test_administrator_cannot_read_case_content(cast: Cast) -> None:
@@ -67,7 +67,7 @@ def test_agency_wide_share_reaches_every_member_of_that_agency(cast: Cast) -> No
     assert cast.case not in access.visible_cases(cast.social_worker)
     case_share_summary(case=cast.case, actor=cast.case_manager, agency=cast.social_care)
     assert cast.case in access.visible_cases(cast.social_worker)
-    assert access.may(cast.social_worker, "view_summary", cast.case)
+    assert access.may(cast.social_worker, Action.VIEW_SUMMARY, cast.case)
     case_unshare_summary(case=cast.case, actor=cast.case_manager, agency=cast.social_care)
     assert cast.case not in access.visible_cases(cast.social_worker)
 
@@ -75,7 +75,7 @@ def test_agency_wide_share_reaches_every_member_of_that_agency(cast: Cast) -> No
 def test_unsharing_removes_the_partners_access(cast: Cast) -> None:
     case_unshare_summary(case=cast.case, actor=cast.case_manager, user=cast.teacher)
     with pytest.raises(Http404):
-        access.get_case_for(cast.teacher, cast.case.pk, "view_summary")
+        access.get_case_for(cast.teacher, cast.case.pk, Action.VIEW_SUMMARY)
 
 
 def test_ending_a_membership_ends_access(cast: Cast) -> None:
@@ -102,7 +102,7 @@ def test_role_permission_is_needed_as_well_as_the_relation(cast: Cast) -> None:
     """A partner role placed in a YJS is not an owner: the owner relation needs the case manager role."""
     yjs_partner = person("pat", "Pat", "Quinn", agency=cast.bristol, role=Role.PARTNER)
     assert cast.case not in access.visible_cases(yjs_partner)
-    assert not access.cases_for(yjs_partner, "view").exists()
+    assert not access.cases_for(yjs_partner, Action.VIEW).exists()
 
 
 def test_no_role_group_holds_the_object_only_summary_permission() -> None:
@@ -119,18 +119,18 @@ def test_visible_cases_is_one_query(cast: Cast, django_assert_num_queries) -> No
 
 
 def test_cases_for_scopes_by_action(cast: Cast) -> None:
-    assert list(access.cases_for(cast.teacher, "view_summary")) == [cast.case]
-    assert not access.cases_for(cast.teacher, "view").exists()
-    assert list(access.cases_for(cast.case_manager, "view_restricted")) == [cast.case]
-    assert not access.cases_for(cast.colleague, "view_restricted").exists()
+    assert list(access.cases_for(cast.teacher, Action.VIEW_SUMMARY)) == [cast.case]
+    assert not access.cases_for(cast.teacher, Action.VIEW).exists()
+    assert list(access.cases_for(cast.case_manager, Action.VIEW_RESTRICTED)) == [cast.case]
+    assert not access.cases_for(cast.colleague, Action.VIEW_RESTRICTED).exists()
 
 
 def test_get_case_for_logs_a_view_and_refusals(cast: Cast) -> None:
-    access.get_case_for(cast.psychologist, cast.case.pk, "view")
+    access.get_case_for(cast.psychologist, cast.case.pk, Action.VIEW)
     with pytest.raises(Http404):
-        access.get_case_for(cast.banes_case_manager, cast.case.pk, "view")
+        access.get_case_for(cast.banes_case_manager, cast.case.pk, Action.VIEW)
     with pytest.raises(PermissionDenied):
-        access.get_case_for(cast.teacher, cast.case.pk, "view")
+        access.get_case_for(cast.teacher, cast.case.pk, Action.VIEW)
     events = AccessEvent.objects.filter(case_id=cast.case.pk).order_by("id")
     assert [(event.user, event.action) for event in events] == [
         (cast.psychologist, AccessAction.VIEW),
@@ -144,7 +144,7 @@ def test_anonymous_sees_nothing(cast: Cast) -> None:
 
     assert not access.visible_cases(AnonymousUser()).exists()
     with pytest.raises(Http404):
-        access.get_case_for(AnonymousUser(), cast.case.pk, "view")
+        access.get_case_for(AnonymousUser(), cast.case.pk, Action.VIEW)
 
 
 def test_a_case_holder_moved_out_of_the_yjs_loses_holder_rights(cast: Cast) -> None:

@@ -11,15 +11,14 @@ from django.utils import timezone
 from accounts.models import AccessEvent
 from cases.models import Case, LookedAfter
 from cases.services import case_close, child_update, network_member_add
-from formulation.meetings import meeting_schedule
 from formulation.models import Recommendation
+from formulation.services import meeting_schedule
 from tests.cases.helpers import log_contact
 from tests.conftest import Cast
 from tests.factories import person
 from tests.formulation.document_helpers import signed_off_report
 from tests.formulation.helpers import WINTER_DAY, gp_invitee, uk_time
-from trm_stages.outcomes import goal_rate, goal_set, thrive_grouping_set
-from trm_stages.services import stage_assessment_record
+from trm_stages.services import goal_rate, goal_set, stage_assessment_record, thrive_grouping_set
 
 
 def page(client: Client, cast: Cast, who: str) -> str:

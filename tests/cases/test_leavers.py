@@ -19,8 +19,8 @@ from accounts.services import membership_add, membership_end, user_deactivate, u
 from cases import access
 from cases.models import Case, CaseEvent, CaseEventKind, CaseUserObjectPermission, NetworkMember
 from cases.services import case_share_summary
-from formulation.meetings import meeting_record, meeting_schedule
 from formulation.models import Attendance, DocumentKind, FormulationReport, Invitation, Meeting, MeetingPurpose
+from formulation.services import meeting_record, meeting_schedule
 from tests.conftest import Cast
 from tests.factories import make_case
 from tests.formulation.document_helpers import ready_document, signed_off_report

@@ -10,6 +10,7 @@ from django.test import Client
 
 from accounts.models import Role
 from cases import access
+from cases.access import Action
 from cases.models import CaseUserObjectPermission, NetworkMember
 from cases.selectors import network_search
 from tests.conftest import Cast
@@ -120,7 +121,7 @@ def test_someone_of_another_youth_justice_service_needs_a_confirmation(cast: Cas
     assert (member.agency, member.may_see_summary) == (cast.banes, True)
     assert CaseUserObjectPermission.objects.filter(user=tom, content_object=cast.case).exists()
     assert cast.case in access.visible_cases(tom)
-    assert not access.may(tom, "view", cast.case)  # the summary only
+    assert not access.may(tom, Action.VIEW, cast.case)  # the summary only
 
 
 def test_the_choose_step_keeps_to_the_access_rules(cast: Cast, client: Client) -> None:

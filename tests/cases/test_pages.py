@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts.audit import access_event_record
 from accounts.models import AccessAction
-from formulation.meetings import meeting_schedule
+from formulation.services import meeting_schedule
 from tests.conftest import Cast
 from tests.factories import make_case
 from tests.formulation.helpers import WINTER_DAY, teacher_invitee, uk_time

@@ -97,7 +97,7 @@ def test_the_access_getter_refuses_ids_postgresql_cannot_hold(cast: Cast) -> Non
 
     for value in (HUGE_ID, FIRST_OUT_OF_RANGE, "0", "-3", "12a", 10**30):
         with pytest.raises(Http404):
-            access.get_case_for(cast.case_manager, value, "view")
+            access.get_case_for(cast.case_manager, value, access.Action.VIEW)
         with pytest.raises(Http404):
             access.get_person_for(cast.administrator, value)
     assert not AccessEvent.objects.filter(record_id__in=[HUGE_ID, FIRST_OUT_OF_RANGE, str(10**30)]).exists()

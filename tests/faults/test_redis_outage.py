@@ -24,12 +24,12 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from cases.models import Contact
-from cases.pdf import STALE_AFTER_SECONDS
 from config.cache import ResilientRedisCache
 from config.jobs import enqueue
-from formulation.models import DocumentStatus
+from core.documents.lifecycle import STALE_AFTER_SECONDS
+from core.documents.models import DocumentState
+from core.documents.tasks import documents_resend_stale, render_document
 from reporting.models import SummaryDocument
-from reporting.tasks import render_summary_document, summary_documents_resend_stale
 from tests.cases.helpers import contact_form
 from tests.conftest import Cast
 from tests.faults.conftest import PrivateRedis, free_port, wait_for
@@ -135,10 +135,7 @@ def test_the_cache_comes_back_by_itself_once_redis_answers_again(private_redis: 
 
 
 def test_jobs_sent_from_requests_keep_no_result() -> None:
-    from formulation.tasks import render_report_document
-    from reviews.tasks import render_review_document
-
-    for task in (render_report_document, render_review_document, render_summary_document):
+    for task in (render_document, documents_resend_stale):
         assert task.ignore_result is True  # else sending subscribes to Redis results: 20 s of retries when down
 
 
@@ -232,7 +229,7 @@ def test_a_pdf_asked_for_while_redis_is_down_stays_queued_and_is_made_once_when_
     asked_seconds = time.monotonic() - started
     assert asked.status_code == 302 and asked["Location"].endswith("#summaries")
     document = SummaryDocument.objects.get(requested_by=cast.case_manager)
-    assert document.status == DocumentStatus.QUEUED
+    assert document.status == DocumentState.QUEUED
     page = client.get(asked["Location"].split("#")[0])
     assert page.status_code == 200
     assert "The PDF is queued" in page.content.decode()
@@ -247,9 +244,9 @@ def test_a_pdf_asked_for_while_redis_is_down_stays_queued_and_is_made_once_when_
         override_settings(MEDIA_ROOT=tmp_path / "media"),
         start_worker(redis_is_private_redis, pool="solo", perform_ping_check=True, shutdown_timeout=10),
     ):
-        sent = summary_documents_resend_stale()  # what beat runs every few minutes, run here
+        sent = documents_resend_stale()  # what beat runs every minute, run here
         wait_for(
-            lambda: SummaryDocument.objects.get(pk=document.pk).status == DocumentStatus.READY,
+            lambda: SummaryDocument.objects.get(pk=document.pk).status == DocumentState.READY,
             seconds=30,
             what="the summary PDF to be made",
         )
@@ -270,7 +267,7 @@ def test_sending_a_job_with_the_broker_down_is_quick_and_reports_it(
 ) -> None:
     private_redis.stop()
     started = time.monotonic()
-    assert enqueue(render_summary_document, 12345) is False
+    assert enqueue(render_document, "reporting.summary", 12345) is False
     assert time.monotonic() - started < SLOWEST_ACCEPTABLE_SECONDS
 
 

@@ -29,11 +29,13 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from cases.pdf import CLAIM_LEASE_SECONDS, RESEND_EVERY_SECONDS, TEST_RENDER_DELAY_ENV
 from config.celery_app import app
+from core.documents.lifecycle import CLAIM_LEASE_SECONDS, RESEND_EVERY_SECONDS
+from core.documents.models import DocumentState
+from core.documents.rendering import TEST_RENDER_DELAY_ENV
+from core.documents.tasks import documents_resend_stale, render_document
 from formulation import documents
-from formulation.models import DocumentKind, DocumentStatus, ReportDocument
-from formulation.tasks import render_report_document
+from formulation.models import DocumentKind, ReportDocument
 from tests.conftest import Cast
 from tests.formulation.document_helpers import signed_off_report
 
@@ -146,7 +148,7 @@ def test_a_pdf_lost_with_its_worker_is_made_once_within_two_minutes_and_the_page
     report = signed_off_report(cast, with_journey=False)
     with transaction.atomic():
         document = ReportDocument.objects.create(report=report, kind=DocumentKind.FULL)
-        transaction.on_commit(lambda: render_report_document.delay(document.pk))
+        transaction.on_commit(lambda: render_document.delay(documents.REPORT_DOCUMENT, document.pk))
     client = Client()
     client.force_login(cast.case_manager)
 
@@ -155,7 +157,7 @@ def test_a_pdf_lost_with_its_worker_is_made_once_within_two_minutes_and_the_page
 
     def claimed() -> bool:
         row = ReportDocument.objects.get(pk=document.pk)
-        return (row.status, row.attempts) == (DocumentStatus.RENDERING, 1)
+        return (row.status, row.attempts) == (DocumentState.RENDERING, 1)
 
     try:
         wait_for(claimed, seconds=60, what="the first worker to claim the job")
@@ -165,7 +167,7 @@ def test_a_pdf_lost_with_its_worker_is_made_once_within_two_minutes_and_the_page
     claimed_at = document.claimed_at
     assert claimed_at is not None
     answer = progress(client, document)
-    assert (answer["status"], answer["late"]) == (DocumentStatus.RENDERING, False)
+    assert (answer["status"], answer["late"]) == (DocumentState.RENDERING, False)
     assert USUAL in answer["html"] and LATE not in answer["html"]
 
     hanging.kill()
@@ -177,23 +179,23 @@ def test_a_pdf_lost_with_its_worker_is_made_once_within_two_minutes_and_the_page
     # the job may still be rendering), then a minute later.
     first_sweep = claimed_at + dt.timedelta(seconds=CLAIM_LEASE_SECONDS - 0.5)
     with time_machine.travel(first_sweep, tick=False):
-        assert documents.report_documents_resend_stale() == 0
+        assert documents_resend_stale() == 0
         assert progress(client, document)["late"] is False
     with time_machine.travel(claimed_at + dt.timedelta(seconds=CLAIM_LEASE_SECONDS + 1), tick=False):
         answer = progress(client, document)  # the claim has run out: the page says so
-    assert answer["status"] == DocumentStatus.RENDERING and answer["late"] is True and answer["stale"] is True
+    assert answer["status"] == DocumentState.RENDERING and answer["late"] is True and answer["stale"] is True
     assert LATE in answer["html"] and USUAL not in answer["html"]
 
     wait_for(replacement.answers, seconds=60, what="the replacement worker to start")
     second_sweep = first_sweep + dt.timedelta(seconds=RESEND_EVERY_SECONDS)
     with time_machine.travel(second_sweep, tick=False):
-        assert documents.report_documents_resend_stale() == 1
+        assert documents_resend_stale() == 1
         resent = time.monotonic()
         answer = progress(client, document)  # sent again, or already taken by the replacement: retrying
-    assert answer["status"] == DocumentStatus.READY or (answer["late"] is True and LATE in answer["html"])
+    assert answer["status"] == DocumentState.READY or (answer["late"] is True and LATE in answer["html"])
 
     def ready() -> bool:
-        return ReportDocument.objects.filter(pk=document.pk, status=DocumentStatus.READY).exists()
+        return ReportDocument.objects.filter(pk=document.pk, status=DocumentState.READY).exists()
 
     try:
         wait_for(ready, seconds=60, what="the replacement worker to make the PDF")
@@ -212,12 +214,12 @@ def test_a_pdf_lost_with_its_worker_is_made_once_within_two_minutes_and_the_page
     assert stored[0].read_bytes().startswith(b"%PDF-")
     assert document.attempts == 2 and document.error == ""
     history = document.history.order_by("pgh_id")  # type: ignore[attr-defined]
-    assert [row.status for row in history].count(DocumentStatus.READY) == 1
+    assert [row.status for row in history].count(DocumentState.READY) == 1
     answer = progress(client, document)
-    assert answer["status"] == DocumentStatus.READY and answer["late"] is False and LATE not in answer["html"]
+    assert answer["status"] == DocumentState.READY and answer["late"] is False and LATE not in answer["html"]
 
     # The dead worker's message, delivered again one day (after the visibility timeout), does nothing.
-    assert render_report_document.apply(args=(document.pk,)).get() == "nothing to do"
+    assert render_document.apply(args=(documents.REPORT_DOCUMENT, document.pk)).get() == "nothing to do"
     document.refresh_from_db()
     assert document.attempts == 2 and [p for p in media_root.rglob("*") if p.is_file()] == stored
 

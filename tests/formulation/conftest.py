@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from formulation.meetings import meeting_schedule
 from formulation.models import Meeting, MeetingPurpose
+from formulation.services import meeting_schedule
 from tests.conftest import Cast
 from tests.formulation.helpers import SUMMER_DAY, gp_invitee, teacher_invitee, uk_time
 

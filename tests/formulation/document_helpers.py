@@ -13,9 +13,9 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.history import acting_as
+from core.documents.models import DocumentState
 from formulation.models import (
     DocumentKind,
-    DocumentStatus,
     FormulationReport,
     Recommendation,
     ReportDocument,
@@ -115,7 +115,7 @@ def ready_document(report: FormulationReport, kind: str, content: bytes = b"%PDF
     """A document already made (its file a few bytes in the test's storage)."""
     document, _ = ReportDocument.objects.get_or_create(report=report, kind=kind)
     document.file.save(f"ecm-case-{report.case_id}-{kind}.pdf", ContentFile(content), save=False)
-    document.status = DocumentStatus.READY
+    document.status = DocumentState.READY
     document.pages = 1
     document.render_seconds = 0.1
     document.attempts = 1

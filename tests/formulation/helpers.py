@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from cases.models import NetworkMember
-from formulation.meetings import Invitee
+from formulation.services import Invitee
 from tests.conftest import Cast
 
 GP_EMAIL = "imogen.vale@avon-gp.example.org"

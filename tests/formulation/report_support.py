@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from formulation.models import FormulationReport, Recommendation
-from formulation.reports import (
+from formulation.services import (
     recommendation_add,
     report_save,
     report_sign_off,

@@ -14,7 +14,8 @@ from django.template import engines
 from django.test import Client, RequestFactory
 
 from accounts.models import AccessAction, AccessEvent, User
-from formulation.models import DocumentKind, DocumentStatus, FormulationReport, ReportDocument, ReportStatus
+from core.documents.models import DocumentState
+from formulation.models import DocumentKind, FormulationReport, ReportDocument, ReportStatus
 from tests.conftest import Cast
 from tests.formulation.document_helpers import all_ready, ready_document, signed_off_report
 
@@ -107,7 +108,7 @@ def test_the_status_says_where_the_job_is_and_brings_the_markup_for_its_state(
     assert (ready["status"], ready["finished"]) == ("ready", True)
     assert f'href="{url(report, DocumentKind.FULL, "download")}"' in ready["html"]
 
-    ReportDocument.objects.filter(pk=full.pk).update(status=DocumentStatus.FAILED, error="The PDF could not be made.")
+    ReportDocument.objects.filter(pk=full.pk).update(status=DocumentState.FAILED, error="The PDF could not be made.")
     failed = client.get(url(report, DocumentKind.FULL, "status")).json()
     assert (failed["status"], failed["finished"]) == ("failed", True)
     assert "The PDF could not be made." in failed["html"]
@@ -124,7 +125,7 @@ def test_polling_the_status_does_not_fill_the_access_log(cast: Cast, report: For
 
 
 def test_the_teacher_is_not_offered_to_try_a_failed_summary_again(cast: Cast, report: FormulationReport) -> None:
-    ReportDocument.objects.create(report=report, kind=DocumentKind.SUMMARY, status=DocumentStatus.FAILED, error="x")
+    ReportDocument.objects.create(report=report, kind=DocumentKind.SUMMARY, status=DocumentState.FAILED, error="x")
     body = signed_in(cast.teacher).get(url(report, DocumentKind.SUMMARY, "status")).json()
     assert "retry" not in body["html"] and "The case team can try again." in body["html"]
     assert signed_in(cast.teacher).get(url(report, DocumentKind.FULL, "status")).status_code == 403
@@ -184,19 +185,19 @@ def test_a_pdf_that_is_not_ready_or_not_a_kind_cannot_be_downloaded(cast: Cast, 
 def test_the_case_team_tries_a_failed_pdf_again(
     cast: Cast, report: FormulationReport, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from formulation import tasks
+    from core.documents.tasks import render_document
 
     sent: list[int] = []
-    monkeypatch.setattr(tasks.render_report_document, "delay", lambda document_id: sent.append(document_id))
+    monkeypatch.setattr(render_document, "delay", lambda kind, document_id: sent.append(document_id))
     failed = ReportDocument.objects.create(
-        report=report, kind=DocumentKind.FULL, status=DocumentStatus.FAILED, error="It broke"
+        report=report, kind=DocumentKind.FULL, status=DocumentState.FAILED, error="It broke"
     )
     client = signed_in(cast.psychologist)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(report, DocumentKind.FULL, "retry"))
     assert response.status_code == 302 and response["Location"] == url(report)
     failed.refresh_from_db()
-    assert failed.status == DocumentStatus.QUEUED and sent == [failed.pk]
+    assert failed.status == DocumentState.QUEUED and sent == [failed.pk]
     page = client.get(url(report)).content.decode()
     assert "The full report is being made again" in page
     assert "Waiting to start" in page

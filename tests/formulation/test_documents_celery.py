@@ -14,8 +14,9 @@ from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 
 from config.celery_app import app
+from core.documents.models import DocumentState
 from formulation import documents
-from formulation.models import DocumentKind, DocumentStatus, ReportDocument
+from formulation.models import DocumentKind, ReportDocument
 from tests.conftest import Cast
 from tests.formulation.document_helpers import pdf_text, signed_off_report
 
@@ -47,15 +48,15 @@ def test_signing_off_a_report_makes_its_pdfs_on_a_real_worker(
     cast: Cast, media_root: Path, celery_worker: None
 ) -> None:
     # What the sign-off service does: the report is signed off, and once that is committed the PDFs
-    # are asked for (formulation/reports.py calls report_documents_request in transaction.on_commit).
+    # are asked for (formulation/services/reports.py calls report_documents_request in transaction.on_commit).
     with transaction.atomic():
         report = signed_off_report(cast)
         transaction.on_commit(lambda: documents.report_documents_request(report=report))
 
     def all_ready() -> bool:
         statuses = set(ReportDocument.objects.filter(report=report).values_list("status", flat=True))
-        assert DocumentStatus.FAILED not in statuses, ReportDocument.objects.filter(report=report).values("error")
-        return statuses == {DocumentStatus.READY} and ReportDocument.objects.filter(report=report).count() == 3
+        assert DocumentState.FAILED not in statuses, ReportDocument.objects.filter(report=report).values("error")
+        return statuses == {DocumentState.READY} and ReportDocument.objects.filter(report=report).count() == 3
 
     wait_for(all_ready, what="the three PDFs to be made")
     for document in ReportDocument.objects.filter(report=report):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cases.pdf import PdfRenderError, StaticFilesOnlyFetcher, pdf_base_url, render_pdf
+from core.documents.rendering import PdfRenderError, StaticFilesOnlyFetcher, pdf_base_url, render_pdf
 from formulation.documents import DocumentNotRenderable, kinds_for, report_pdf_render
 from formulation.models import REPORT_SECTIONS, DocumentKind, FormulationReport
 from tests.conftest import Cast

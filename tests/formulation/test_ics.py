@@ -11,8 +11,8 @@ from django.core import mail
 from icalendar import Calendar
 
 from formulation import ics
-from formulation.meetings import invitation_withdraw, meeting_cancel, meeting_change
 from formulation.models import Meeting
+from formulation.services import invitation_withdraw, meeting_cancel, meeting_change
 from tests.conftest import Cast
 from tests.formulation.helpers import GP_EMAIL, SUMMER_DAY, WINTER_DAY, calendar_in, gp_invitee, uk_time
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, CaseEventKind, CaseKind, Visibility
 from cases.services import case_close, network_member_add
-from formulation.meetings import (
+from formulation.models import Attendance, Invitation, Meeting, MeetingStatus
+from formulation.services import (
     Invitee,
     invitation_withdraw,
     meeting_cancel,
@@ -26,7 +27,6 @@ from formulation.meetings import (
     meeting_record,
     meeting_resend,
 )
-from formulation.models import Attendance, Invitation, Meeting, MeetingStatus
 from tests.conftest import Cast
 from tests.factories import make_case
 from tests.formulation.helpers import GP_EMAIL, SUMMER_DAY, WINTER_DAY, calendar_in, event_in, gp_invitee, uk_time

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import CaseEvent, CaseEventKind, CaseKind, CaseStatus
-from formulation.meetings import meeting_record
 from formulation.models import (
     REPORT_SECTION_FIELDS,
     ActionStatus,
@@ -23,16 +22,17 @@ from formulation.models import (
     ReportDocument,
     ReportStatus,
 )
-from formulation.reports import (
+from formulation.selectors import report_sign_off_problems
+from formulation.services import (
     ReportConflict,
     conflicting_fields,
+    meeting_record,
     recommendation_change,
     recommendation_remove,
     report_comment_add,
     report_comment_resolve,
     report_save,
     report_sign_off,
-    report_sign_off_problems,
     report_start,
     report_submit,
 )

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from formulation.models import ActionStatus, Recommendation
-from formulation.report_selectors import open_actions, recommendations_for, sequencing_mismatches
-from formulation.reports import recommendation_change, recommendation_remove, report_sign_off
+from formulation.selectors import open_actions, recommendations_for, sequencing_mismatches
+from formulation.services import recommendation_change, recommendation_remove, report_sign_off
 from tests.conftest import Cast
 from tests.formulation.report_support import (
     add_recommendation,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from formulation.report_selectors import DiffPart, report_changes, word_diff
-from formulation.reports import report_save, report_sign_off, report_submit
+from formulation.selectors import DiffPart, report_changes, word_diff
+from formulation.services import report_save, report_sign_off, report_submit
 from tests.conftest import Cast
 from tests.formulation.report_support import KAIS_REPORT, add_recommendation, signed_off, started
 

@@ -16,8 +16,8 @@ from accounts.models import AccessAction, AccessEvent, User
 from cases.models import NetworkMember
 from cases.selectors import case_overview
 from formulation.models import REPORT_SECTIONS, FormulationReport, Recommendation, ReportComment, ReportStatus
-from formulation.report_selectors import report_section_context
-from formulation.reports import report_comment_add, report_sign_off, report_submit
+from formulation.selectors import report_section_context
+from formulation.services import report_comment_add, report_sign_off, report_submit
 from tests.conftest import Cast
 from tests.formulation.report_support import (
     KAIS_REPORT,
@@ -421,7 +421,7 @@ def test_the_case_page_section_shows_the_status_open_actions_and_mismatches(cast
     )
     assert manager is not None
     assert manager["signed_off"] == report and manager["being_written"].version == 2
-    assert manager["open_action_count"] == 1 and not manager["may_start"] and not manager["may_read_drafts"]
+    assert manager["open_action_count"] == 1 and not manager["caps"].start and not manager["caps"].read_drafts
     html = render_to_string("formulation/includes/case_report.html", {"case": cast.case, **manager})
     assert re.search(r"<dd class=\"govuk-summary-list__value\">Version 2\s+<strong", html)  # named, not linked
     assert "1 open action suits a stage above Kai's current stage" in html
@@ -429,7 +429,7 @@ def test_the_case_page_section_shows_the_status_open_actions_and_mismatches(cast
     clinician = report_section_context(
         cast.psychologist, cast.case, case_overview(user=cast.psychologist, case=cast.case)
     )
-    assert clinician is not None and clinician["may_read_drafts"]
+    assert clinician is not None and clinician["caps"].read_drafts
     teacher = report_section_context(cast.teacher, cast.case, case_overview(user=cast.teacher, case=cast.case))
     assert teacher is None
 

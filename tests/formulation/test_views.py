@@ -16,8 +16,8 @@ from icalendar import Calendar
 
 from accounts.models import AccessAction, AccessEvent, User
 from cases.models import NetworkMember
-from formulation.meetings import Invitee, meeting_cancel, meeting_invite, meeting_record
 from formulation.models import Attendance, Invitation, Meeting, MeetingStatus
+from formulation.services import Invitee, meeting_cancel, meeting_invite, meeting_record
 from tests.conftest import Cast
 from tests.formulation.helpers import GP_EMAIL, SUMMER_DAY, WINTER_DAY, gp_invitee, uk_time
 
@@ -257,7 +257,7 @@ def test_a_partner_sees_only_the_meetings_she_is_invited_to(
 
 
 def test_a_withdrawn_partner_no_longer_sees_the_meeting(cast: Cast, meeting: Meeting) -> None:
-    from formulation.meetings import invitation_withdraw
+    from formulation.services import invitation_withdraw
 
     invitation_withdraw(invitation=meeting.invitations.get(user=cast.teacher), actor=cast.senior_practitioner)
     assert client_for(cast.teacher).get(meeting.get_absolute_url()).status_code == 404

@@ -12,10 +12,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts import services
-from accounts.models import Agency, AgencyKind, Coverage, Role, User
+from accounts.models import Agency, AgencyKind, Commissioning, Coverage, Role, User
 from accounts.selectors import active_memberships
 from cases import access
-from reporting.models import Commissioning
 from reporting.services import commissioning_add, commissioning_record, commissioning_remove
 from tests.conftest import Cast
 
@@ -213,7 +212,7 @@ def test_only_a_service_administrator_changes_commissioning_through_the_services
         commissioning_remove(commissioning=line, actor=cast.case_manager)
     line_id = line.pk
     commissioning_remove(commissioning=line, actor=cast.administrator)
-    deleted = apps.get_model("reporting", "CommissioningHistory").objects.get(pgh_obj_id=line_id, pgh_label="delete")
+    deleted = apps.get_model("accounts", "CommissioningHistory").objects.get(pgh_obj_id=line_id, pgh_label="delete")
     assert deleted.pgh_context.metadata["user"] == cast.administrator.pk
 
 

@@ -12,7 +12,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from config.celery_app import app
-from formulation.models import DocumentStatus
+from core.documents.models import DocumentState
 from reporting import documents
 from reporting.models import SummaryDocument
 from tests.conftest import Cast, ensure_trm_reference_data
@@ -40,9 +40,9 @@ def test_asking_for_a_summary_has_a_real_worker_make_it(cast: Cast, media_root: 
         user=cast.commissioner, start=PERIOD_START, end=PERIOD_END, agency_ids=[]
     )
     deadline = time.monotonic() + 60
-    while SummaryDocument.objects.get(pk=document.pk).status != DocumentStatus.READY:
+    while SummaryDocument.objects.get(pk=document.pk).status != DocumentState.READY:
         status = SummaryDocument.objects.get(pk=document.pk)
-        assert status.status != DocumentStatus.FAILED, status.error
+        assert status.status != DocumentState.FAILED, status.error
         assert time.monotonic() < deadline, "waited 60 s for the worker to make the summary"
         time.sleep(0.2)
     document.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The summary PDF: asked for on the reports page, made by the job (cases/pdf.py), downloaded by its
+"""The summary PDF: asked for on the reports page, made by the job (core/documents/), downloaded by its
 requester only, never holding a child's name, date of birth, reference or free text."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent, Membership
 from accounts.services import membership_end
-from formulation.models import DocumentStatus
+from core.documents.lifecycle import document_render
+from core.documents.models import DocumentState
+from core.documents.tasks import documents_resend_stale, render_document
 from reporting import documents
 from reporting.models import SummaryDocument
-from reporting.tasks import render_summary_document
 from tests.reporting.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_asking_for_a_summary_writes_it_down_and_logs_the_export(
     document = ask(world, django_capture_on_commit_callbacks, {**YEAR_2025, "agencies": [world.cast.banes.pk]})
     assert (document.start.isoformat(), document.end.isoformat()) == ("2025-01-01", "2025-12-31")
     assert document.agency_ids == [world.cast.banes.pk]
-    assert document.status == DocumentStatus.QUEUED
+    assert document.status == DocumentState.QUEUED
     event = AccessEvent.objects.get(user=world.cast.commissioner, action=AccessAction.EXPORT)
     assert event.record_type == "aggregate report" and event.record_id == str(document.pk)
     assert event.description == "summary PDF asked for: 1 January 2025 to 31 December 2025; BANES YJS"
@@ -84,9 +85,9 @@ def test_the_job_prints_the_pages_figures_and_nothing_that_names_a_child(
     world: World, media_root: Path, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     document = ask(world, django_capture_on_commit_callbacks)
-    assert render_summary_document.apply(args=(document.pk,)).get() == "ready"
+    assert render_document.apply(args=(documents.SUMMARY, document.pk)).get() == "ready"
     document.refresh_from_db()
-    assert document.status == DocumentStatus.READY and document.pages and document.pages >= 3
+    assert document.status == DocumentState.READY and document.pages and document.pages >= 3
     assert document.file.name.startswith("reporting/summaries/ecm-figures-2025-01-01-to-2025-12-31")
     text = pdf_text(Path(document.file.path).read_bytes(), tmp_path)
     assert "ECM aggregate figures" in text
@@ -95,14 +96,14 @@ def test_the_job_prints_the_pages_figures_and_nothing_that_names_a_child(
     found = [secret for secret in world.secrets if secret in text]
     assert not found, f"the summary PDF holds {found}"
     # Run again (a second delivery of the message): nothing to do.
-    assert render_summary_document.apply(args=(document.pk,)).get() == "nothing to do"
+    assert render_document.apply(args=(documents.SUMMARY, document.pk)).get() == "nothing to do"
 
 
 def test_the_requester_downloads_it_and_the_download_is_logged(
     world: World, media_root: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     document = ask(world, django_capture_on_commit_callbacks)
-    documents.summary_document_render(document_id=document.pk)
+    document_render(documents.SUMMARY, document.pk)
     client = signed_in(world.cast.commissioner)
     status = json.loads(client.get(f"/reports/summaries/{document.pk}/status/").content)
     assert status["status"] == "ready" and status["finished"] is True
@@ -142,9 +143,9 @@ def test_a_person_who_lost_their_role_gets_no_summary(
         signed_in(world.cast.case_manager).post("/reports/summaries/", YEAR_2025)
     document = SummaryDocument.objects.get(requested_by=world.cast.case_manager)
     membership_end(membership=Membership.objects.get(user=world.cast.case_manager, agency=world.cast.bristol))
-    assert render_summary_document.apply(args=(document.pk,)).get() == "failed"
+    assert render_document.apply(args=(documents.SUMMARY, document.pk)).get() == "failed"
     document.refresh_from_db()
-    assert document.status == DocumentStatus.FAILED
+    assert document.status == DocumentState.FAILED
     assert "may no longer read reports" in document.error
 
 
@@ -153,7 +154,7 @@ def test_a_failed_summary_can_be_tried_again_and_a_ready_one_is_left(
 ) -> None:
     document = ask(world, django_capture_on_commit_callbacks)
     SummaryDocument.objects.filter(pk=document.pk).update(
-        status=DocumentStatus.FAILED, error="It broke", finished_at=timezone.now(), attempts=4
+        status=DocumentState.FAILED, error="It broke", finished_at=timezone.now(), attempts=4
     )
     client = signed_in(world.cast.commissioner)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -161,11 +162,11 @@ def test_a_failed_summary_can_be_tried_again_and_a_ready_one_is_left(
     assert response.status_code == 302 and response["Location"] == "/reports/#summaries"
     assert len(callbacks) == 1
     document.refresh_from_db()
-    assert (document.status, document.attempts, document.error) == (DocumentStatus.QUEUED, 0, "")
-    documents.summary_document_render(document_id=document.pk)
+    assert (document.status, document.attempts, document.error) == (DocumentState.QUEUED, 0, "")
+    document_render(documents.SUMMARY, document.pk)
     client.post(f"/reports/summaries/{document.pk}/retry/")
     document.refresh_from_db()
-    assert document.status == DocumentStatus.READY
+    assert document.status == DocumentState.READY
 
 
 def test_summaries_whose_message_was_lost_are_sent_again(
@@ -174,7 +175,7 @@ def test_summaries_whose_message_was_lost_are_sent_again(
     document = ask(world, django_capture_on_commit_callbacks)
     SummaryDocument.objects.filter(pk=document.pk).update(requested_at=timezone.now() - dt.timedelta(hours=1))
     sent: list[int] = []
-    monkeypatch.setattr(render_summary_document, "delay", sent.append)
-    assert documents.summary_documents_resend_stale() == 1
+    monkeypatch.setattr(render_document, "delay", lambda kind, document_id: sent.append(document_id))
+    assert documents_resend_stale() == 1
     assert sent == [document.pk]
-    assert documents.summary_documents_resend_stale() == 0  # sent again just now: not stale any more
+    assert documents_resend_stale() == 0  # sent again just now: not stale any more

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from accounts.history import acting_as
 from accounts.models import User
 from cases.models import Case, NetworkMember
-from formulation.meetings import Invitee
 from formulation.models import (
     ActionStatus,
     Attendance,
@@ -20,6 +19,7 @@ from formulation.models import (
     ReportStatus,
 )
 from formulation.selectors import current_invitations
+from formulation.services import Invitee
 from reviews.models import Review
 from reviews.selectors import open_goals_to_rate, walkthrough_actions
 from reviews.services import (
@@ -33,8 +33,7 @@ from reviews.services import (
 from tests.conftest import Cast
 from tests.reviews.helpers import at, on
 from trm_stages.models import AssessmentSource, Goal
-from trm_stages.outcomes import goal_set
-from trm_stages.services import stage_assessment_record
+from trm_stages.services import goal_set, stage_assessment_record
 
 SIGNED_ON = dt.date(2027, 1, 6)  # a Wednesday: the report is signed off, Kai at stage 2
 FIRST_DUE = SIGNED_ON + dt.timedelta(weeks=8)  # Wednesday 3 March 2027

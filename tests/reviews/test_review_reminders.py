@@ -14,11 +14,11 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.models import User
-from formulation.meetings import meeting_record, meeting_schedule
+from core.reminders import reminder_sources
 from formulation.models import ActionStatus, Attendance, MeetingPurpose, Recommendation
 from formulation.selectors import current_invitations
+from formulation.services import meeting_record, meeting_schedule
 from reviews.models import Notification, Reminder, ReminderOutcome
-from reviews.reminder_sources import REMINDER_SOURCES
 from reviews.reminders import reminders_deliver, reminders_sweep
 from reviews.services import action_progress_add, review_sign_off
 from tests.conftest import Cast
@@ -71,7 +71,7 @@ def no_child_named() -> None:
 
 
 def test_every_new_source_is_registered() -> None:
-    kinds = {source.kind for source in REMINDER_SOURCES}
+    kinds = {source.kind for source in reminder_sources()}
     assert {DUE_SOON, OVERDUE, ACTION_SOON, ACTION_LATE, REPORT} <= kinds
 
 

@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cases.models import CaseEvent, CaseEventKind, CaseKind
-from formulation.meetings import meeting_cancel, meeting_record
 from formulation.models import ActionStatus, Attendance, MeetingPurpose, Recommendation
 from formulation.selectors import current_invitations
+from formulation.services import meeting_cancel, meeting_record
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewGoalRating, ReviewStatus
 from reviews.selectors import next_review, review_steps, walkthrough
 from reviews.services import (

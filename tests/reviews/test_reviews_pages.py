@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from formulation.models import ActionStatus, Attendance, Recommendation
 from formulation.selectors import current_invitations
+from reviews.case_page import review_section_context
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewStatus
-from reviews.selectors import review_section_context
 from reviews.services import review_sign_off
 from tests.conftest import Cast
 from tests.reviews.helpers import on
@@ -300,4 +300,4 @@ def test_the_case_page_section_gives_the_next_review_and_the_open_actions(cast: 
     assert context["next_review"].due_on == FIRST_DUE
     assert (context["open_action_count"], context["overdue_action_count"]) == (3, 1)
     assert state.school_action.due_on < dt.date(2027, 2, 25)
-    assert context["may_chair"] is False
+    assert context["caps"].chair is False

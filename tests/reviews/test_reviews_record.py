@@ -1,5 +1,5 @@
 """The review record PDF: asked for when the review is signed off, made by the job through the shared
-renderer (cases/pdf.py), downloaded by the case team with the download in the access log."""
+document pipeline (core/documents/), downloaded by the case team with the download in the access log."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from django.test import Client
 
 from accounts.models import AccessAction, AccessEvent, User
-from formulation.models import DocumentStatus
+from core.documents.lifecycle import document_failed, document_render
+from core.documents.models import DocumentState
+from core.documents.tasks import render_document
 from reviews import documents
 from reviews.models import Review, ReviewDocument
 from reviews.services import review_sign_off
@@ -39,7 +41,7 @@ def pdf_text(path: str) -> str:
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The job's messages, caught instead of sent (each test runs the job itself)."""
     caught: list[int] = []
-    monkeypatch.setattr(documents, "_enqueue", caught.extend)
+    monkeypatch.setattr(render_document, "delay", lambda kind, document_id: caught.append(document_id))
     return caught
 
 
@@ -58,10 +60,10 @@ def signed_off(cast: Cast, django_capture_on_commit_callbacks: Any, sent: list[i
 
 def test_signing_off_asks_for_the_pdf_and_the_job_makes_it(cast: Cast, signed_off: Review) -> None:
     document = ReviewDocument.objects.get(review=signed_off)
-    assert document.status == DocumentStatus.QUEUED
-    made = documents.review_document_render(document_id=document.pk)
-    assert made is not None
-    assert (made.status, made.attempts) == (DocumentStatus.READY, 1)
+    assert document.status == DocumentState.QUEUED
+    made = document_render(documents.REVIEW_RECORD, document.pk)
+    assert isinstance(made, ReviewDocument)
+    assert (made.status, made.attempts) == (DocumentState.READY, 1)
     assert made.pages and made.pages >= 2
     assert made.file.name.endswith(".pdf") and "ecm-case-" in made.file.name and "Brennan" not in made.file.name
     assert documents.review_document_filename(made) == f"ecm-case-{cast.case.pk}-review-2027-03-03.pdf"
@@ -76,12 +78,12 @@ def test_signing_off_asks_for_the_pdf_and_the_job_makes_it(cast: Cast, signed_of
     assert "Fernbrook Academy (1 of 1)" in text
     assert "Kai says school is better since the check-ins started." in text
     # A second run of the same message does nothing.
-    assert documents.review_document_render(document_id=document.pk) is None
+    assert document_render(documents.REVIEW_RECORD, document.pk) is None
 
 
 def test_the_case_team_downloads_it_and_the_download_is_logged(cast: Cast, signed_off: Review) -> None:
     document = ReviewDocument.objects.get(review=signed_off)
-    documents.review_document_render(document_id=document.pk)
+    document_render(documents.REVIEW_RECORD, document.pk)
     base = f"/cases/{cast.case.pk}/reviews/{signed_off.pk}/"
     client = signed_in(cast.case_manager)
     page = client.get(base).content.decode()
@@ -102,7 +104,7 @@ def test_a_failed_pdf_is_offered_again(
     cast: Cast, signed_off: Review, django_capture_on_commit_callbacks: Any, sent: list[int]
 ) -> None:
     document = ReviewDocument.objects.get(review=signed_off)
-    documents.review_document_failed(document_id=document.pk, message="The renderer ran out of memory", final=True)
+    document_failed(documents.REVIEW_RECORD, document.pk, message="The renderer ran out of memory", final=True)
     base = f"/cases/{cast.case.pk}/reviews/{signed_off.pk}/"
     client = signed_in(cast.psychologist)
     page = client.get(base).content.decode()
@@ -112,7 +114,7 @@ def test_a_failed_pdf_is_offered_again(
         response = client.post(f"{base}record/retry/")
     assert response.status_code == 302
     document.refresh_from_db()
-    assert (document.status, document.error, sent) == (DocumentStatus.QUEUED, "", [document.pk])
+    assert (document.status, document.error, sent) == (DocumentState.QUEUED, "", [document.pk])
     assert client.get(f"{base}record.pdf").status_code == 404  # not ready yet
 
 

@@ -12,10 +12,10 @@ from django.db.models.functions import TruncDate
 
 from accounts.models import Agency
 from cases.models import Case, CaseStatus
+from core.reminders import reminder_sources
+from core.working_days import AddWorkingDays, add_working_days, latest_start_due_by, working_days_between
 from reviews.models import Notification, Reminder
-from reviews.reminder_sources import REMINDER_SOURCES
 from reviews.reminders import Message, due_rows, reminders_deliver, reminders_sweep
-from reviews.working_days import AddWorkingDays, add_working_days, latest_start_due_by, working_days_between
 from tests.conftest import Cast
 from tests.reviews.helpers import on
 
@@ -57,7 +57,7 @@ def test_working_days_in_sql_agree_with_python(cast: Cast) -> None:
 
 
 def test_every_registered_source_has_its_own_kind() -> None:
-    kinds = [source.kind for source in REMINDER_SOURCES]
+    kinds = [source.kind for source in reminder_sources()]
     assert len(kinds) == len(set(kinds))
     assert {"referral_awaiting_triage", "weekly_digest"} <= set(kinds)
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from cases.models import CaseEvent, CaseEventKind, Visibility
 from tests.conftest import Cast
 from trm_stages.models import Goal, GoalRating, GoalStatus, RatingContext, ThriveGroupingChoice
-from trm_stages.outcomes import goal_close, goal_rate, goal_set, outcomes_for_case, thrive_grouping_set
+from trm_stages.selectors import outcomes_for_case
+from trm_stages.services import goal_close, goal_rate, goal_set, thrive_grouping_set
 
 TODAY = timezone.localdate()
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from cases.models import CaseEvent, CaseEventKind, Visibility
 from tests.conftest import Cast
 from trm_stages.models import THRIVE_CREDIT, ThriveGrouping, ThriveGroupingChoice
-from trm_stages.outcomes import current_thrive_grouping, thrive_grouping_set, thrive_history
+from trm_stages.selectors import current_thrive_grouping, thrive_history
+from trm_stages.services import thrive_grouping_set
 
 TODAY = timezone.localdate()
 

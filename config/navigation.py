@@ -1,0 +1,69 @@
+"""Header and navigation for every page: who is signed in, for which agency, and what their roles offer.
+
+Each app adds its own entries from its AppConfig.ready() (`register`), so nothing here, and
+nothing in `accounts`, names another app's pages. The entries are shown in `order`, each once:
+two entries for the same page (a case manager who is also a psychologist has "My caseload" and
+"ECM cases", both the case list) keep the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.selectors import active_memberships
+
+RolesTest = Callable[[frozenset[str]], bool]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    order: int  # smaller first
+    shown_to: RolesTest  # given the person's active roles
+
+
+def any_of(*roles: Iterable[str] | str) -> RolesTest:
+    """Shown to a person holding at least one of these roles (each a role or a set of roles)."""
+    wanted = frozenset(role for group in roles for role in ([group] if isinstance(group, str) else group))
+    return lambda held: bool(held & wanted)
+
+
+def everyone(held: frozenset[str]) -> bool:
+    return True
+
+
+_ENTRIES: dict[str, NavEntry] = {}
+
+
+def register(entry: NavEntry) -> None:
+    """Add (or replace, on a reload) an entry of the navigation, keyed by its label."""
+    _ENTRIES[entry.label] = entry
+
+
+register(NavEntry("Home", "home", 0, everyone))
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The context processor: the person's memberships for the header, and their navigation entries."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "current_memberships": []}
+    memberships = active_memberships(user)
+    roles = frozenset(str(membership.role) for membership in memberships)
+    seen: set[str] = set()
+    nav = []
+    for entry in sorted(_ENTRIES.values(), key=lambda entry: (entry.order, entry.label)):
+        if not entry.shown_to(roles):
+            continue
+        url = reverse(entry.url_name)
+        if url in seen:
+            continue
+        seen.add(url)
+        nav.append({"label": entry.label, "url": url, "active": request.path == url})
+    return {"nav_items": nav, "current_memberships": memberships}

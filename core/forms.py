@@ -1,0 +1,129 @@
+"""The GOV.UK form kit every app uses: dates typed as day, month and year, the date of birth bounded
+the same everywhere, and a service's ValidationError shown on the form. Forms never save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.utils import timezone
+
+from core.dates import age_on
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class DatePartsWidget(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes named `<field>_day`, `<field>_month`, `<field>_year`."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovDateField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK messages for each way it can be wrong."""
+
+    widget = DatePartsWidget
+    default_error_messages = {"required": "Enter the date"}
+
+    def prepare_value(self, value: Any) -> Any:
+        return [value.day, value.month, value.year] if isinstance(value, dt.date) else value
+
+    def to_python(self, value: Any) -> dt.date | None:
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        if not any(parts):
+            return None
+        label = str(self.label or "The date")
+        missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+        if missing:
+            raise ValidationError(f"{label} must include a {' and a '.join(missing)}", code="incomplete")
+        day, month, year = parts
+        if not all(part.isdigit() for part in parts) or len(year) != 4:
+            raise ValidationError(f"{label} must be a real date, like 27 3 2025", code="invalid")
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(f"{label} must be a real date, like 27 3 2025", code="invalid") from error
+
+
+class DatePartsBoundField(BoundField):
+    """A date field's day, month and year as typed (or as stored), for templates that show them by name."""
+
+    @property
+    def parts(self) -> dict[str, str]:
+        value = self.value()
+        if isinstance(value, dt.date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        if isinstance(value, list | tuple):
+            return {part: str(typed or "") for part, typed in zip(DATE_PARTS, value, strict=False)}
+        return dict.fromkeys(DATE_PARTS, "")
+
+
+OLDEST_AGE = 25  # ECM works with children and, in transition, young people up to 25
+
+
+class DateOfBirthField(GovDateField):
+    """A child's date of birth, bounded the same on every form that takes one (the child's details, the
+    referral): a real date, not in the future, for a child or young person aged OLDEST_AGE or under.
+
+    The date already on the record (`on_record`) passes the age bound, so a young person who has turned
+    26 during their case can still have their other details changed.
+    """
+
+    bound_field_class = DatePartsBoundField
+
+    def __init__(self, *, on_record: dt.date | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Date of birth")
+        kwargs.setdefault("error_messages", {"required": "Enter the child's date of birth"})
+        self.on_record = on_record
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid":
+                raise ValidationError(f"{self.label} must be a real date", code="invalid") from error
+            raise
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        today = timezone.localdate()
+        if value > today:
+            raise ValidationError(f"{self.label} must be today or in the past", code="future")
+        if value != self.on_record and age_on(value, today) > OLDEST_AGE:
+            raise ValidationError(
+                f"{self.label} must be for a child or young person aged {OLDEST_AGE} or under", code="too_old"
+            )
+
+
+def not_in_future(value: dt.date, label: str) -> None:
+    """A date the person says has happened: today or earlier."""
+    if value > timezone.localdate():
+        raise ValidationError(f"{label} must be today or in the past")
+
+
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the form, on the field it names when the form has one."""
+
+    # Service field name -> form field name, where they differ.
+    service_fields: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        form: Any = self
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return
+        for name, messages in error.error_dict.items():
+            field = self.service_fields.get(name, name)
+            form.add_error(field if field in form.fields else None, messages)
