@@ -267,7 +267,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # delivered twice at once. PDF jobs don't wait for it: their own 40 s limit and the resend sweep
     # (every minute, core/documents/lifecycle.py) bring a lost one back within two minutes.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
-    # Sending a job from a request gives up quickly when Redis is down (config/jobs.py): the job's row
+    # Sending a job from a request gives up quickly when Redis is down (core/jobs.py): the job's row
     # is already written and the resend sweep sends it later.
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
     "socket_timeout": env.float("ECM_BROKER_SOCKET_TIMEOUT_SECONDS", default=5.0),

@@ -15,10 +15,10 @@ from typing import Any
 
 from celery import shared_task
 
-from config.jobs import enqueue_each
 from core.documents import lifecycle
 from core.documents.registry import UnknownDocumentKind, document_kind, document_kinds
 from core.documents.rendering import DocumentNotRenderable
+from core.jobs import enqueue_each
 
 logger = logging.getLogger(__name__)
 
@@ -71,5 +71,5 @@ def documents_resend_stale() -> int:
 
 def documents_send(kind: str, document_ids: Iterable[int]) -> int:
     """Send the render jobs (once committed); how many were sent. With the broker down the rows stay
-    queued for the sweep (or "Start again") and the page never fails (config/jobs.py)."""
+    queued for the sweep (or "Start again") and the page never fails (core/jobs.py)."""
     return enqueue_each(render_document, document_ids, before=(kind,))

@@ -25,10 +25,10 @@ from redis.exceptions import RedisError
 
 from cases.models import Contact
 from config.cache import ResilientRedisCache
-from config.jobs import enqueue
 from core.documents.lifecycle import STALE_AFTER_SECONDS
 from core.documents.models import DocumentState
 from core.documents.tasks import documents_resend_stale, render_document
+from core.jobs import enqueue
 from reporting.models import SummaryDocument
 from tests.cases.helpers import contact_form
 from tests.conftest import Cast

@@ -1,4 +1,4 @@
-"""manage.py backup: one archive of the database and the stored documents (config/backups.py)."""
+"""manage.py backup: one archive of the database and the stored documents (config/backups/)."""
 
 from __future__ import annotations
 

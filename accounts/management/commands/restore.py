@@ -1,4 +1,4 @@
-"""manage.py restore FILE: put a `manage.py backup` archive back (config/backups.py)."""
+"""manage.py restore FILE: put a `manage.py backup` archive back (config/backups/)."""
 
 from __future__ import annotations
 
