@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tests.conftest import Cast
 
@@ -69,8 +70,27 @@ ROWS: dict[str, Row] = {
 }
 
 
-def mismatches_for(cast: Cast, row: Row, *, method: str | None = None) -> list[str]:
-    """Ask the row's URL as nobody and as everyone in the cast; one line per answer that differs."""
+def _to_sign_in(response: Any) -> bool:
+    return str(response["Location"]).startswith("/accounts/sign-in/")
+
+
+def mismatches_for(
+    cast: Cast,
+    row: Row,
+    *,
+    method: str | None = None,
+    path: str | None = None,
+    anon_signs_in: bool = False,
+    allowed_shows_errors: bool = False,
+) -> list[str]:
+    """Ask the row's URL as nobody and as everyone in the cast; one line per answer that differs.
+
+    The one loop of every access test (GET rows and the POST triads of each app). With
+    `anon_signs_in`, a signed-out redirect must go to the sign-in page; with `allowed_shows_errors`,
+    a 200 to an empty POST must be the form back with the GOV.UK error summary. The row's path is
+    made for each request (some rows make a fresh target each time); pass `path` to ask one target
+    that the caller made, e.g. before counting what is saved.
+    """
     from django.test import Client
 
     mismatches = []
@@ -78,9 +98,13 @@ def mismatches_for(cast: Cast, row: Row, *, method: str | None = None) -> list[s
         client = Client()
         if who != ANON:
             client.force_login(cast.everyone()[who])
-        response = getattr(client, method or row.method)(row.path(cast))
+        response = getattr(client, method or row.method)(path or row.path(cast))
         expected = row.status_for(who)
         allowed = expected if isinstance(expected, tuple) else (expected,)
         if response.status_code not in allowed:
             mismatches.append(f"{who}: got {response.status_code}, expected {expected}")
+        elif anon_signs_in and who == ANON and response.status_code == 302 and not _to_sign_in(response):
+            mismatches.append(f"{who}: must be sent to sign in, got {response.status_code} {response.get('Location')}")
+        elif allowed_shows_errors and response.status_code == 200 and b"There is a problem" not in response.content:
+            mismatches.append(f"{who}: 200 without the error summary")
     return mismatches
