@@ -40,6 +40,7 @@ class CaseCapabilities:
     log_consultation: bool
     schedule_meeting: bool
     record_stage: bool  # record the child's TRM stage assessment
+    record_outcomes: bool  # THRIVE grouping and goals: set, rate, close
     write_report: bool  # write a version of the formulation report (its own state: formulation.capabilities)
     start_report: bool  # start a version (or re-formulate): only on an open case
     read_report_drafts: bool
@@ -90,6 +91,7 @@ def case_capabilities(user: Any, case: Case) -> CaseCapabilities:
         log_consultation=_while_writable(may(Action.LOG_CONSULTATION), is_open=is_open),
         schedule_meeting=_while_writable(may(Action.SCHEDULE_MEETING), is_open=is_open),
         record_stage=is_open and may(Action.RECORD_STAGE_ASSESSMENT),
+        record_outcomes=writable,
         write_report=may(Action.WRITE_REPORT),
         start_report=is_open and may(Action.WRITE_REPORT),
         read_report_drafts=may(Action.READ_REPORT_DRAFTS),

@@ -309,10 +309,6 @@ class CaseOverview:
     """What the case page shows one person, read with a fixed number of queries."""
 
     full_record: bool
-    may_change: bool
-    may_view_restricted: bool
-    may_see_access_log: bool
-    may_log_consultation: bool
     psychologist: User | None
     senior_practitioner: User | None
     network: list[NetworkMember]
@@ -333,10 +329,6 @@ def case_overview(*, user: Any, case: Case) -> CaseOverview:
     counts = _record_counts(case=case, may_view_restricted=may_view_restricted) if full_record else {}
     return CaseOverview(
         full_record=full_record,
-        may_change=access.may(user, Action.CHANGE, case),
-        may_view_restricted=may_view_restricted,
-        may_see_access_log=access.may(user, Action.VIEW_ACCESS_LOG, case),
-        may_log_consultation=access.may(user, Action.LOG_CONSULTATION, case),
         psychologist=clinicians.get(case.psychologist_id) if case.psychologist_id else None,
         senior_practitioner=clinicians.get(case.senior_practitioner_id) if case.senior_practitioner_id else None,
         network=list(network_of(case=case)),

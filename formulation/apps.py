@@ -11,7 +11,6 @@ class FormulationConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.leavers import register_leaver_step
-        from cases.capabilities import case_capabilities
         from cases.sections import CaseSection, register
         from formulation.selectors import latest_signed_off, meetings_for_case, report_section_context
         from formulation.services import leaver_invitations_withdraw
@@ -28,16 +27,16 @@ class FormulationConfig(AppConfig):
             )
         )
 
-        def meetings_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
+        def meetings_section(user: Any, case: Any, caps: Any) -> dict[str, Any]:
             """The latest meetings this person may see: all for the full record, their invitations for a partner."""
             return {
                 "meetings": list(meetings_for_case(user=user, case=case)[:CASE_PAGE_MEETINGS]),
-                "caps": case_capabilities(user, case),
+                "caps": caps,
             }
 
-        def shared_report_section(user: Any, case: Any, overview: Any) -> dict[str, Any] | None:
+        def shared_report_section(user: Any, case: Any, caps: Any) -> dict[str, Any] | None:
             """The network's way to the signed-off summary PDF (the full record has the report section)."""
-            if overview.full_record:
+            if caps.full_record:
                 return None
             return {"signed_off": latest_signed_off(case)}
 

@@ -12,7 +12,7 @@ from reviews.capabilities import case_review_capabilities
 from reviews.selectors import next_review
 
 
-def review_section_context(user: Any, case: Case, overview: Any) -> dict[str, Any] | None:
+def review_section_context(user: Any, case: Case, caps: Any) -> dict[str, Any] | None:
     """The reviews section of the case page, for those who read the full record of a formulation case:
     the next review (proposed or scheduled), the last one, and the open actions with how many are overdue."""
     if case.kind != CaseKind.FORMULATION or not access.may(user, Action.VIEW, case):

@@ -7,23 +7,17 @@ class TrmStagesConfig(AppConfig):
     name = "trm_stages"
 
     def ready(self) -> None:
-        from cases import access
-        from cases.access import Action
         from cases.sections import CaseSection, register
         from trm_stages.selectors import outcomes_for_case, stage_journey
 
-        def stage_section(user: Any, case: Any, overview: Any) -> dict[str, Any]:
-            return {
-                "journey": stage_journey(case=case),
-                "full_record": overview.full_record,
-                "may_record": case.status == "open" and access.may(user, Action.RECORD_STAGE_ASSESSMENT, case),
-            }
+        def stage_section(user: Any, case: Any, caps: Any) -> dict[str, Any]:
+            return {"journey": stage_journey(case=case), "caps": caps}
 
-        def outcomes_section(user: Any, case: Any, overview: Any) -> dict[str, Any] | None:
+        def outcomes_section(user: Any, case: Any, caps: Any) -> dict[str, Any] | None:
             # Goals are in the child's words: the full record only, not the network's summary.
-            if not overview.full_record:
+            if not caps.full_record:
                 return None
-            return {"outcomes": outcomes_for_case(case=case), "may_change": overview.may_change}
+            return {"outcomes": outcomes_for_case(case=case), "caps": caps}
 
         register(CaseSection("trm-stage", 10, "trm_stages/includes/case_stage.html", stage_section))
         register(CaseSection("trm-outcomes", 20, "trm_stages/includes/case_outcomes.html", outcomes_section))

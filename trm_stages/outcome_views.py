@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access
 from cases.access import Action
+from cases.capabilities import case_capabilities
 from cases.models import Case
 from core.http import SignedInRequest, is_post
 from core.pagination import paginate
@@ -38,7 +39,7 @@ def thrive(request: SignedInRequest, case_id: int) -> HttpResponse:
     context = {
         "case": case,
         "current": selectors.current_thrive_grouping(case=case),
-        "may_change": access.may(request.user, Action.CHANGE, case),
+        "caps": case_capabilities(request.user, case),
         "credit": THRIVE_CREDIT,
         "thrive_groupings": selectors.thrive_groupings(),
         **paginate(request, selectors.thrive_history(case=case), GROUPINGS_PER_PAGE),
@@ -84,8 +85,8 @@ def goals(request: SignedInRequest, case_id: int) -> HttpResponse:
         "open_goals": [selectors.summarise(goal) for goal in open_goals],
         "closed_goals": [selectors.summarise(goal) for goal in reversed(closed_goals)],
         "chart": selectors.goal_chart_for(open_goals, title="Ratings of the open goals over time"),
-        "may_change": access.may(request.user, Action.CHANGE, case),
-        "may_set_goal": len(open_goals) < MAX_OPEN_GOALS,
+        "caps": case_capabilities(request.user, case),
+        "room_for_goal": len(open_goals) < MAX_OPEN_GOALS,
         "max_open_goals": MAX_OPEN_GOALS,
     }
     return render(request, "trm_stages/goals.html", context)

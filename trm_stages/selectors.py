@@ -236,7 +236,7 @@ class CaseOutcomes:
     chart: GoalChart
 
     @property
-    def may_set_goal(self) -> bool:
+    def room_for_goal(self) -> bool:
         return len(self.open_goals) < MAX_OPEN_GOALS
 
     @property

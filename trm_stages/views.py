@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access
 from cases.access import Action
+from cases.capabilities import case_capabilities
 from core.http import SignedInRequest, is_post
 from trm_stages import selectors, services
 from trm_stages.forms import (
@@ -34,7 +35,7 @@ def stage_history(request: SignedInRequest, case_id: int) -> HttpResponse:
     context = {
         "case": case,
         "journey": selectors.stage_journey(case=case),
-        "may_record": access.may(request.user, Action.RECORD_STAGE_ASSESSMENT, case) and case.status == "open",
+        "caps": case_capabilities(request.user, case),
     }
     return render(request, "trm_stages/stage_history.html", context)
 

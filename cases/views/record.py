@@ -21,12 +21,12 @@ from core.http import SignedInRequest, is_post
 def case_detail(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case page: the full record for those who may read it, the shared summary for the network."""
     case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
-    overview = selectors.case_overview(user=request.user, case=case)
+    caps = case_capabilities(request.user, case)
     context = {
         "case": case,
-        "caps": case_capabilities(request.user, case),
-        "overview": overview,
-        "sections": sections.render_sections(request, case, overview),
+        "caps": caps,
+        "overview": selectors.case_overview(user=request.user, case=case),
+        "sections": sections.render_sections(request, case, caps),
     }
     return render(request, "cases/case_detail.html", context)
 

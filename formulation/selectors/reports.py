@@ -301,10 +301,10 @@ def stage_names() -> dict[int, str]:
     return {stage.number: stage.name for stage in current_version().stages.order_by("number")}
 
 
-def report_section_context(user: Any, case: Case, overview: Any) -> dict[str, Any] | None:
+def report_section_context(user: Any, case: Case, caps: Any) -> dict[str, Any] | None:
     """The formulation report part of the case page: for the full record only, on formulation cases
     (or any case that has a report). None leaves the section out for this person."""
-    if not overview.full_record:
+    if not caps.full_record:
         return None
     reports = list(
         FormulationReport.objects.filter(case=case).select_related("author", "signed_off_by").order_by("-version")[:2]

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent, User
+from cases.capabilities import case_capabilities
 from cases.models import NetworkMember
-from cases.selectors import case_overview
 from formulation.models import REPORT_SECTIONS, FormulationReport, Recommendation, ReportComment, ReportStatus
 from formulation.selectors import report_section_context
 from formulation.services import report_comment_add, report_sign_off, report_submit
@@ -416,9 +416,7 @@ def test_the_case_page_section_shows_the_status_open_actions_and_mismatches(cast
     add_recommendation(started(cast), cast)
     record_stage(cast, 1, note="Kai's placement ended and he has stopped trusting adults.")
 
-    manager = report_section_context(
-        cast.case_manager, cast.case, case_overview(user=cast.case_manager, case=cast.case)
-    )
+    manager = report_section_context(cast.case_manager, cast.case, case_capabilities(cast.case_manager, cast.case))
     assert manager is not None
     assert manager["signed_off"] == report and manager["being_written"].version == 2
     assert manager["open_action_count"] == 1 and not manager["caps"].start and not manager["caps"].read_drafts
@@ -426,11 +424,9 @@ def test_the_case_page_section_shows_the_status_open_actions_and_mismatches(cast
     assert re.search(r"<dd class=\"govuk-summary-list__value\">Version 2\s+<strong", html)  # named, not linked
     assert "1 open action suits a stage above Kai's current stage" in html
 
-    clinician = report_section_context(
-        cast.psychologist, cast.case, case_overview(user=cast.psychologist, case=cast.case)
-    )
+    clinician = report_section_context(cast.psychologist, cast.case, case_capabilities(cast.psychologist, cast.case))
     assert clinician is not None and clinician["caps"].read_drafts
-    teacher = report_section_context(cast.teacher, cast.case, case_overview(user=cast.teacher, case=cast.case))
+    teacher = report_section_context(cast.teacher, cast.case, case_capabilities(cast.teacher, cast.case))
     assert teacher is None
 
 

@@ -249,7 +249,7 @@ def test_outcomes_for_the_case_page_show_the_grouping_the_open_goals_and_the_cha
     assert summary.number == 2  # goals keep their number on the case
     assert summary.start is not None and summary.start.score == 3
     assert summary.latest is not None and summary.latest.score == 7 and summary.change == 4
-    assert outcomes.closed_goal_count == 1 and outcomes.may_set_goal
+    assert outcomes.closed_goal_count == 1 and outcomes.room_for_goal
     assert "Goal 2" in outcomes.chart.svg and "Sleep before midnight" not in outcomes.chart.svg
 
 
@@ -399,8 +399,12 @@ def test_the_include_links_to_the_pages_only_when_the_person_may_change(cast: Ca
 
     new_goal(cast)
     outcomes = outcomes_for_case(case=cast.case)
-    with_links = render_to_string("trm_stages/includes/case_outcomes.html", {"outcomes": outcomes, "may_change": True})
-    without = render_to_string("trm_stages/includes/case_outcomes.html", {"outcomes": outcomes, "may_change": False})
+    from cases.capabilities import case_capabilities
+
+    manager, teacher = case_capabilities(cast.case_manager, cast.case), case_capabilities(cast.teacher, cast.case)
+    assert manager.record_outcomes and not teacher.record_outcomes
+    with_links = render_to_string("trm_stages/includes/case_outcomes.html", {"outcomes": outcomes, "caps": manager})
+    without = render_to_string("trm_stages/includes/case_outcomes.html", {"outcomes": outcomes, "caps": teacher})
     for markup in (with_links, without):
         assert '<section aria-labelledby="outcomes-heading">' in markup
         assert '<h2 class="govuk-heading-m" id="outcomes-heading">Goals</h2>' in markup
