@@ -1,12 +1,13 @@
 """PostgreSQL restarted under a stream of saves: every acknowledged write is there afterwards.
 
 A cluster of the test's own (`private_postgres`: free loopback port, fsync and synchronous_commit
-on, as in production) holds a copy of the test database with one signed-in case manager; a real
-gunicorn serves ECM from it. A client logs contacts on the case, one after another, each with a
-note of its own, while the cluster is restarted (`pg_ctl restart`: fast, as an upgrade does, and
-immediate, as a crash does). Then every contact whose save was acknowledged (302 back to the case)
-must be in the database; the requests in the window answer the friendly 503 with Retry-After, never
-a 500. Slow-ish: about 15 s per restart mode (copy, gunicorn start, 6+ s of saves).
+on, as in production) holds a copy of the test database; a real gunicorn serves ECM from it. A
+case manager signs in over HTTP (password, then their authenticator's code) and logs contacts on
+the case, one after another, each with a note of its own, while the cluster is restarted
+(`pg_ctl restart`: fast, as an upgrade does, and immediate, as a crash does). Then every contact
+whose save was acknowledged (302 back to the case) must be in the database; the requests in the
+window answer the friendly 503 with Retry-After, never a 500. Slow-ish: about 15 s per restart
+mode (copy, gunicorn start, sign-in, 6+ s of saves).
 """
 
 from __future__ import annotations
@@ -20,18 +21,19 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 import requests
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 
 from config.errors import RETRY_AFTER_SECONDS
 from tests.cases.helpers import contact_form
 from tests.conftest import Cast
+from tests.factories import TEST_PASSWORD
 from tests.faults.conftest import PrivatePostgres, free_port, pg_bin, wait_for
+from tests.mfa import totp_code_for, totp_device_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -113,27 +115,47 @@ def web_on_private_postgres(private_postgres: PrivatePostgres, tmp_path: Path) -
         log.close()
 
 
-def signed_in_browser(client: Client, base: str, case_id: int) -> tuple[requests.Session, str]:
-    """A requests session with the Django test client's session cookie and a CSRF token from the form."""
+def _csrf_token(page: str) -> str:
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, "no CSRF token on the form"
+    return token.group(1)
+
+
+def signed_in_browser(base: str, user: Any, case_id: int) -> tuple[requests.Session, str]:
+    """A person signed in over HTTP as anyone is, password then security code, and the contact form's
+    CSRF token."""
     browser = requests.Session()
-    browser.cookies.set(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
+    page = browser.get(f"{base}/accounts/sign-in/", timeout=10).text
+    password = browser.post(
+        f"{base}/accounts/sign-in/",
+        {"csrfmiddlewaretoken": _csrf_token(page), "username": user.username, "password": TEST_PASSWORD},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert password.status_code == 302 and password.headers["Location"].startswith("/accounts/two-factor/")
+    second_step = f"{base}{password.headers['Location']}"
+    page = browser.get(second_step, timeout=10).text
+    code = browser.post(
+        second_step,
+        {"csrfmiddlewaretoken": _csrf_token(page), "code": totp_code_for(user)},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert code.status_code == 302 and code.headers["Location"] == "/", (code.status_code, code.headers)
     form = browser.get(f"{base}/cases/{case_id}/contacts/add/", timeout=10, allow_redirects=False)
     assert form.status_code == 200, form.status_code
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    assert token, "no CSRF token on the contact form"
-    return browser, token.group(1)
+    return browser, _csrf_token(form.text)
 
 
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_every_acknowledged_save_is_present_after_postgres_restarts(
     cast: Cast, private_postgres: PrivatePostgres, tmp_path: Path, mode: str, request: pytest.FixtureRequest
 ) -> None:
-    client = Client()
-    client.force_login(cast.case_manager)  # the session row travels with the copy
+    totp_device_for(cast.case_manager)  # their authenticator travels with the copy
     copy_test_database_to(private_postgres, "ecm")
     base = request.getfixturevalue("web_on_private_postgres")
     case_id = cast.case.pk
-    browser, token = signed_in_browser(client, base, case_id)
+    browser, token = signed_in_browser(base, cast.case_manager, case_id)
 
     restart: dict[str, float] = {}
 
