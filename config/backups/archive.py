@@ -4,25 +4,18 @@ client programs and their environment."""
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import os
 import re
 import shutil
 import subprocess  # noqa: S404 - runs pg_dump/pg_restore with argument lists, never a shell
-import tarfile
-import tempfile
-import time
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 from django.db.backends.utils import CursorWrapper
-
 
 ARCHIVE_FORMAT = 1
 MANIFEST_NAME = "manifest.json"

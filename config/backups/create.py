@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
-import re
-import shutil
-import subprocess  # noqa: S404 - runs pg_dump/pg_restore with argument lists, never a shell
 import tarfile
 import tempfile
 import time
-import tomllib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 
-from django.conf import settings
 from django.db import connections, transaction
-from django.db.backends.utils import CursorWrapper
+
 from config.backups.archive import (
     ARCHIVE_FORMAT,
     ARCHIVE_NAME,
-    BackupError,
-    BackupSummary,
     DUMP_NAME,
-    HashingReader,
     MANIFEST_NAME,
     MEDIA_PREFIX,
     STAMP_FORMAT,
+    BackupError,
+    BackupSummary,
+    HashingReader,
     client_program,
     database_label,
     ecm_version,

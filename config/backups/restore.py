@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
-import re
 import shutil
-import subprocess  # noqa: S404 - runs pg_dump/pg_restore with argument lists, never a shell
 import tarfile
 import tempfile
 import time
-import tomllib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 
-from django.conf import settings
-from django.db import connections, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db import connections
+
 from config.backups.archive import (
     ARCHIVE_FORMAT,
-    BackupError,
     CHUNK,
     DUMP_NAME,
-    HashingReader,
     MANIFEST_NAME,
     MEDIA_PREFIX,
-    RestoreSummary,
     STAGING_PREFIX,
+    BackupError,
+    HashingReader,
+    RestoreSummary,
     client_program,
     database_label,
-    ecm_version,
     media_files,
     media_root,
     run_client,

@@ -20,8 +20,8 @@ from cases.models import Case
 from core.http import SignedInRequest, is_post
 from core.pagination import paginate
 from trm_stages import selectors, services
+from trm_stages.forms.outcomes import GoalCloseForm, GoalForm, GoalRatingForm, ThriveGroupingForm
 from trm_stages.models import MAX_OPEN_GOALS, THRIVE_CREDIT, Goal, GoalStatus
-from trm_stages.outcome_forms import GoalCloseForm, GoalForm, GoalRatingForm, ThriveGroupingForm
 
 GROUPINGS_PER_PAGE = 25
 

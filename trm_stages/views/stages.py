@@ -17,7 +17,7 @@ from cases.access import Action
 from cases.capabilities import case_capabilities
 from core.http import SignedInRequest, is_post
 from trm_stages import selectors, services
-from trm_stages.forms import (
+from trm_stages.forms.stages import (
     InterventionFormSet,
     PublishNoteForm,
     ReferenceStageForm,
