@@ -70,7 +70,34 @@ class DatePartsBoundField(BoundField):
 OLDEST_AGE = 25  # ECM works with children and, in transition, young people up to 25
 
 
-class DateOfBirthField(GovDateField):
+class PastDateField(GovDateField):
+    """A date that has happened (a consent given, a date of birth): a real date, today or earlier, and
+    from `min_year` on when given (so a mistyped year such as "0206" is not taken as a real one)."""
+
+    bound_field_class = DatePartsBoundField
+
+    def __init__(self, *, min_year: int | None = None, **kwargs: Any) -> None:
+        self.min_year = min_year
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        try:
+            date = super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid":
+                raise ValidationError(f"{self.label} must be a real date", code="invalid") from error
+            raise
+        if date is not None and self.min_year is not None and date.year < self.min_year:
+            raise ValidationError(f"{self.label} must be a real date", code="invalid")
+        return date
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and value > timezone.localdate():
+            raise ValidationError(f"{self.label} must be today or in the past", code="future")
+
+
+class DateOfBirthField(PastDateField):
     """A child's date of birth, bounded the same on every form that takes one (the child's details, the
     referral): a real date, not in the future, for a child or young person aged OLDEST_AGE or under.
 
@@ -78,30 +105,15 @@ class DateOfBirthField(GovDateField):
     26 during their case can still have their other details changed.
     """
 
-    bound_field_class = DatePartsBoundField
-
     def __init__(self, *, on_record: dt.date | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Date of birth")
         kwargs.setdefault("error_messages", {"required": "Enter the child's date of birth"})
         self.on_record = on_record
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> dt.date | None:
-        try:
-            return super().to_python(value)
-        except ValidationError as error:
-            if error.code == "invalid":
-                raise ValidationError(f"{self.label} must be a real date", code="invalid") from error
-            raise
-
     def validate(self, value: Any) -> None:
         super().validate(value)
-        if value is None:
-            return
-        today = timezone.localdate()
-        if value > today:
-            raise ValidationError(f"{self.label} must be today or in the past", code="future")
-        if value != self.on_record and age_on(value, today) > OLDEST_AGE:
+        if value is not None and value != self.on_record and age_on(value, timezone.localdate()) > OLDEST_AGE:
             raise ValidationError(
                 f"{self.label} must be for a child or young person aged {OLDEST_AGE} or under", code="too_old"
             )

@@ -2,67 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts.models import Agency, Role, User
 from cases.models import Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import CHILD_FIELDS
-from core.forms import DATE_PARTS, DateOfBirthField, DatePartsBoundField
+from core.forms import DateOfBirthField, PastDateField
 from referrals.models import ComplexNeed, ConsentAnswer, Referral, TriageDecision, Urgency
 from referrals.selectors import clinicians_covering
-
-
-class DateInputWidget(forms.MultiWidget):
-    """Three inputs named <name>_day, <name>_month and <name>_year (rendered by our templates)."""
-
-    def __init__(self) -> None:
-        super().__init__(widgets={part: forms.TextInput() for part in DATE_PARTS})
-
-    def decompress(self, value: Any) -> list[Any]:
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class GovUKDateField(forms.Field):
-    """A date typed as day, month and year, with the GOV.UK pattern's error messages."""
-
-    widget = DateInputWidget
-    bound_field_class = DatePartsBoundField
-
-    def __init__(self, *, in_past: bool = True, **kwargs: Any) -> None:
-        self.in_past = in_past
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        """A stored date as its day, month and year (templates/includes/fields/date.html shows them)."""
-        return [value.day, value.month, value.year] if isinstance(value, dt.date) else value
-
-    def clean(self, value: Any) -> dt.date | None:
-        typed = dict(zip(DATE_PARTS, [str(part or "").strip() for part in (value or ["", "", ""])], strict=False))
-        name = str(self.label)
-        if not any(typed.values()):
-            if self.required:
-                raise ValidationError(f"Enter the {name.lower()}")
-            return None
-        missing = [part for part in DATE_PARTS if not typed.get(part)]
-        if missing:
-            raise ValidationError(f"{name} must include a {' and a '.join(missing)}")
-        try:
-            day, month, year = (int(typed[part]) for part in DATE_PARTS)
-            if year < 1000:
-                raise ValueError("two-digit year")
-            date = dt.date(year, month, day)
-        except ValueError as error:
-            raise ValidationError(f"{name} must be a real date") from error
-        today = timezone.localdate()
-        if self.in_past and date > today:
-            raise ValidationError(f"{name} must be today or in the past")
-        return date
 
 
 class FindChildForm(forms.Form):
@@ -234,7 +185,9 @@ class ReferralSectionForm(forms.Form):
         required=False,
         help_text="Their names and relationship to the child, for example “Kai and his foster carer, Ann Lowe”",
     )
-    consent_date = GovUKDateField(label="When was consent given?", required=False, help_text="For example, 27 3 2026")
+    consent_date = PastDateField(
+        label="When was consent given?", required=False, help_text="For example, 27 3 2026", min_year=1000
+    )
 
     def __init__(self, *args: Any, section: Section, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts.models import AccessAction, AccessEvent
@@ -363,3 +364,24 @@ def test_drafts_stay_invisible_to_clinicians_everywhere_but_the_override(cast: C
         client.force_login(cast.everyone()[who])
         for path in ("", "reasons/", "check/"):
             assert client.get(f"/referrals/{referral.pk}/{path}").status_code == 404, (who, path)
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("12", "3", "0206", "When was consent given? must be a real date"),
+        ("31", "2", "2026", "When was consent given? must be a real date"),
+        ("12", "", "2026", "When was consent given? must include a month"),
+        ("1", "1", "2999", "When was consent given? must be today or in the past"),
+    ],
+    ids=["mistyped-year", "no-such-day", "no-month", "future"],
+)
+def test_the_consent_date_is_a_real_date_that_has_happened(day: str, month: str, year: str, message: str) -> None:
+    from referrals.forms import ReferralSectionForm
+
+    field = ReferralSectionForm.base_fields["consent_date"]
+    with pytest.raises(ValidationError) as refused:
+        field.clean([day, month, year])
+    assert refused.value.messages == [message]
+    assert field.clean(["", "", ""]) is None
+    assert field.clean(["12", "3", "2026"]) == dt.date(2026, 3, 12)
