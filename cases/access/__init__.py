@@ -11,7 +11,6 @@ from cases.access.core import (
     REFERRAL_CONSENT_SCOPE,
     REFERRAL_SCOPE,
     RULES,
-    SUMMARY_PERMISSION,
     VISIBLE_RELATIONS,
     Action,
     Relation,
@@ -41,6 +40,7 @@ from cases.access.people import (
     may_manage_person,
     may_manage_service,
 )
+from cases.access.standing import SUMMARY_PERMISSION
 from cases.access.viewers import CaseViewer, may_reassign_work, who_can_see, work_services_for
 
 __all__ = [

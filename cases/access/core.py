@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, Q, QuerySet
 from django.http import Http404
 
 from accounts.audit import access_event_record
@@ -38,10 +38,10 @@ from accounts.models import (
     Membership,
     Role,
 )
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.access.standing import Standing, standing_of
+from cases.models import Case
 from config.converters import record_id_or_404
 
-SUMMARY_PERMISSION = "view_case_summary"
 R = TypeVar("R", bound=Model)
 
 
@@ -174,42 +174,25 @@ def referral_scope_for(action: Action) -> Scope:
     return REFERRAL_CONSENT_SCOPE if action == Action.OVERRIDE_CONSENT else REFERRAL_SCOPE
 
 
-def _owner_condition(user: Any, scope: Scope) -> Q:
-    yjs_ids = Membership.objects.filter(
-        user=user,
-        role=Role.CASE_MANAGER,
-        is_active=True,
-        agency__is_active=True,
-    ).values("agency_id")
-    return Q(**{f"{scope.service_field}__in": yjs_ids})
+# Each relation as a condition on the records of a scope, from the person's standing (read once).
 
 
-def _covering_condition(user: Any, scope: Scope) -> Q:
-    is_clinician = Membership.objects.filter(user=user, role__in=CLINICIAN_ROLES, is_active=True)
-    covered_yjs_ids = Coverage.objects.filter(clinician=user).filter(Exists(is_clinician)).values("yjs_id")
-    return Q(**{f"{scope.service_field}__in": covered_yjs_ids}) & scope.covering_condition
+def _owner_condition(user: Any, standing: Standing, scope: Scope) -> Q:
+    return Q(**{f"{scope.service_field}__in": sorted(standing.owned_yjs)})
 
 
-def _shared_condition(user: Any, scope: Scope) -> Q:
+def _covering_condition(user: Any, standing: Standing, scope: Scope) -> Q:
+    return Q(**{f"{scope.service_field}__in": sorted(standing.covered_yjs)}) & scope.covering_condition
+
+
+def _shared_condition(user: Any, standing: Standing, scope: Scope) -> Q:
     if not scope.shares_apply:
         return Q(pk__in=[])
-    personal = CaseUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        user=user,
-        permission__codename=SUMMARY_PERMISSION,
-        permission__content_type__app_label="cases",
-    )
-    through_agency = CaseGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        group__in=Group.objects.filter(user=user),
-        permission__codename=SUMMARY_PERMISSION,
-        permission__content_type__app_label="cases",
-    )
-    return Q(Exists(personal)) | Q(Exists(through_agency))
+    return Q(pk__in=sorted(standing.shared_cases))
 
 
-def _holder_condition(user: Any, scope: Scope) -> Q:
-    return Q(**{scope.holder_field: user.pk}) & _owner_condition(user, scope)
+def _holder_condition(user: Any, standing: Standing, scope: Scope) -> Q:
+    return Q(**{scope.holder_field: user.pk}) & _owner_condition(user, standing, scope)
 
 
 _CONDITIONS = {
@@ -221,9 +204,10 @@ _CONDITIONS = {
 
 
 def _condition_for(user: Any, relations: Iterable[Relation], scope: Scope = CASE_SCOPE) -> Q:
+    standing = standing_of(user)
     condition = Q(pk__in=[])
     for relation in relations:
-        condition |= _CONDITIONS[relation](user, scope)
+        condition |= _CONDITIONS[relation](user, standing, scope)
     return condition
 
 
@@ -352,8 +336,9 @@ def _log(user: Any, action: str, scope: Scope, pk: int, case_id: int | None, des
 
 
 def _relation_annotations(user: Any, scope: Scope) -> dict[str, ExpressionWrapper]:
+    standing = standing_of(user)
     return {
-        f"rel_{relation}": ExpressionWrapper(condition(user, scope), output_field=BooleanField())
+        f"rel_{relation}": ExpressionWrapper(condition(user, standing, scope), output_field=BooleanField())
         for relation, condition in _CONDITIONS.items()
     }
 

@@ -14,8 +14,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from accounts.models import CLINICIAN_ROLES, Agency, AgencyKind, Coverage, Membership, Role, User
 from accounts.roles import ROLE_PERMISSIONS
-from cases.access.core import RULES, SUMMARY_PERMISSION, Action, Relation, has_role
+from cases.access.core import RULES, Action, Relation, has_role
 from cases.access.people import may_manage_people, may_manage_person
+from cases.access.standing import SUMMARY_PERMISSION
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 # "Who can see this case": the relations above, asked the other way round (which people stand in

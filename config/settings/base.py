@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "config.middleware.BadInputMiddleware",
     # A view that loses the database answers 503 "try again in a minute", not a 500.
     "config.middleware.DatabaseUnavailableMiddleware",
+    # What the access module and permissions work out about the person is worked out once per request.
+    "core.memo.RequestMemoMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
