@@ -20,7 +20,7 @@ from cases.forms import CaseListFilterForm, CaseSearchForm
 from cases.models import CaseStatus
 from cases.selectors import case_list, case_search
 from core.http import SignedInRequest
-from core.pagination import paginate
+from core.pagination import keyset_paginate, paginate
 
 LIST_FILTERS = ("status", "kind", "mine")
 
@@ -92,7 +92,8 @@ def case_search_view(request: SignedInRequest) -> HttpResponse:
 def case_access_log(request: SignedInRequest, case_id: int) -> HttpResponse:
     """Who can see this case now and why, and who has looked at it: for everyone who may see the case in full."""
     case = access.get_case_for(request.user, case_id, Action.VIEW_ACCESS_LOG)
-    context = {"case": case, "viewers": access.who_can_see(case), **paginate(request, access_events(case_id=case.pk))}
+    events = access_events(case_id=case.pk)
+    context = {"case": case, "viewers": access.who_can_see(case), **keyset_paginate(request, events, field="at")}
     return render(request, "cases/case_access_log.html", context)
 
 
@@ -109,4 +110,4 @@ def access_log(request: SignedInRequest) -> HttpResponse:
         case_id=filters.get("case"),
         action=filters.get("action") or "",
     )
-    return render(request, "cases/access_log.html", {"form": form, **paginate(request, events)})
+    return render(request, "cases/access_log.html", {"form": form, **keyset_paginate(request, events, field="at")})
