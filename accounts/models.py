@@ -185,8 +185,10 @@ class AccessAction(models.TextChoices):
 class AccessEvent(models.Model):
     """One read of a record, written by the access module itself. Append-only in the database."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events", db_index=False
+    )
     action = models.CharField(max_length=20, choices=AccessAction.choices)
     record_type = models.CharField(max_length=100)
     record_id = models.CharField(max_length=64, blank=True)
@@ -202,7 +204,13 @@ class AccessEvent(models.Model):
         # No add/change/delete permissions exist for the log: it is written only by the access path.
         default_permissions = ()
         permissions = [("read_access_log", "Read the whole access log")]
-        indexes = [models.Index(fields=["case_id", "-at"]), models.Index(fields=["user", "-at"])]
+        # The whole log is read newest first a page at a time (keyset paging on at, id); one case's
+        # log and one person's by case_id or user first. No single-column index the others cover.
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="access_event_newest"),
+            models.Index(fields=["case_id", "-at"]),
+            models.Index(fields=["user", "-at"]),
+        ]
         triggers = [
             pgtrigger.Protect(name="access_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]

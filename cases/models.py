@@ -114,8 +114,11 @@ class Case(models.Model):
     """An ECM episode for a child, owned by the referring YJS and held by one named case manager."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
-    owning_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
-    case_holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="held_cases")
+    # No single-column indexes on these two: the composite indexes below start with them.
+    owning_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases", db_index=False)
+    case_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="held_cases", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=CaseKind.choices, default=CaseKind.FORMULATION)
     psychologist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -149,6 +152,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["owning_yjs", "status"]),
             models.Index(fields=["case_holder", "status"]),
+            # The case lists' order (newest first), for people who see most cases.
+            models.Index(fields=["-opened_at", "-id"], name="case_list_newest"),
         ]
         # Role capabilities (held by the role groups) and the one object-level grant (guardian).
         # None of these is ever granted to a user or group at model level except through the role
@@ -270,7 +275,7 @@ class ContactKind(models.TextChoices):
 class Contact(models.Model):
     """One logged contact. The note is never rewritten: corrections are added beside it."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts", db_index=False)
     occurred_at = models.DateTimeField("Date and time")
     kind = models.CharField("Type", max_length=20, choices=ContactKind.choices)
     with_whom = models.CharField("With whom", max_length=200)
@@ -356,7 +361,7 @@ class CaseEventKind(models.TextChoices):
 class CaseEvent(models.Model):
     """One line of the case's chronology. Every service appends here inside its own transaction."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chronology")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chronology", db_index=False)
     kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
     occurred_at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
