@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from cases import access
 from cases.models import Case, CaseStatus
 from cases.selectors import case_list
+from core.pagination import IdsFirst
 
 
 class CaseSummarySerializer(serializers.ModelSerializer):
@@ -36,6 +37,10 @@ class CaseListApi(generics.ListAPIView):
         if status and status not in CaseStatus.values:
             raise ValidationError({"status": [f"Status must be one of: {', '.join(CaseStatus.values)}, or left out"]})
         return case_list(user=self.request.user, status=status)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        # The page's ids first, then their joins (core.pagination.IdsFirst).
+        return super().paginate_queryset(IdsFirst(queryset))  # type: ignore[arg-type]
 
 
 class CaseDetailApi(generics.GenericAPIView):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest, QueryDict
 
 PAGE_SIZE = 50
@@ -19,6 +19,35 @@ def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> dic
     query: QueryDict = request.GET.copy()
     query.pop("page", None)
     return {"page_obj": page, "querystring_without_page": (query.urlencode() + "&") if query else ""}
+
+
+class IdsFirst:
+    """A list's rows found in two steps inside one query: the page's ids over the list's own table
+    (sorted by its index), then those rows joined to what the page shows.
+
+    Paginate this instead of the queryset when the list joins other tables (`select_related`):
+    PostgreSQL would otherwise join every matching row before keeping 50 (6 ms for 5,000 cases
+    against under 1 ms; issue 14). It offers what `Paginator` and DRF's paginators use: `count()`,
+    slicing and `ordered`.
+    """
+
+    ordered = True
+
+    def __init__(self, items: QuerySet[Any]) -> None:
+        if not items.query.order_by:
+            raise ValueError("IdsFirst needs an ordered queryset")
+        self.items = items
+
+    def count(self) -> int:
+        return self.items.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        if not isinstance(index, slice):
+            raise TypeError("IdsFirst pages by slices")
+        return list(self.items.filter(pk__in=Subquery(self.items.values("pk")[index])))
 
 
 # Keyset paging, for long logs read newest first (the access log, a chronology): each page is found

@@ -20,7 +20,7 @@ from cases.forms import CaseListFilterForm, CaseSearchForm
 from cases.models import CaseStatus
 from cases.selectors import case_list, case_search
 from core.http import SignedInRequest
-from core.pagination import keyset_paginate, paginate
+from core.pagination import IdsFirst, keyset_paginate, paginate
 
 LIST_FILTERS = ("status", "kind", "mine")
 
@@ -63,7 +63,7 @@ def case_list_view(request: SignedInRequest) -> HttpResponse:
         "mine_label": mine_label,
         "mine": mine,
         "status": filters.get("status") or "",
-        **paginate(request, cases),
+        **paginate(request, IdsFirst(cases)),
     }
     return render(request, "cases/case_list.html", context)
 
@@ -76,7 +76,7 @@ def case_search_view(request: SignedInRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "searched": False}
     if form.is_bound and form.is_valid():
         results = case_search(user=request.user, text=form.cleaned_data["q"], date_of_birth=form.date_of_birth)
-        context.update(searched=True, **paginate(request, results))
+        context.update(searched=True, **paginate(request, IdsFirst(results)))
         # The search itself is a read of children's records; the terms are left out, as they may name a child.
         access_event_record(
             user=request.user,

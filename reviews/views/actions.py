@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import SignedInRequest, is_post
-from core.pagination import paginate
+from core.pagination import IdsFirst, paginate
 from reviews import action_selectors as selectors
 from reviews import services
 from reviews.capabilities import action_capabilities
@@ -32,7 +32,7 @@ def my_actions(request: SignedInRequest) -> HttpResponse:
     """The signed-in person's open actions, soonest due first."""
     context = {
         "today": timezone.localdate(),
-        **paginate(request, selectors.my_actions(user=request.user), ACTIONS_PER_PAGE),
+        **paginate(request, IdsFirst(selectors.my_actions(user=request.user)), ACTIONS_PER_PAGE),
     }
     return render(request, "reviews/action_list.html", context)
 

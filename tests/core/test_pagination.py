@@ -1,15 +1,23 @@
-"""Keyset paging (newer/older) over a log ordered newest first, ties on the timestamp included."""
+"""Keyset paging (newer/older) over a log ordered newest first, ties on the timestamp included; pages found
+by id first (IdsFirst) hold the same rows as the plain queryset."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AccessEvent
-from core.pagination import keyset_paginate
+from cases import access
+from cases.models import Case
+from core.pagination import IdsFirst, keyset_paginate
 from tests.conftest import Cast
+from tests.factories import make_case
 
 factory = RequestFactory()
 
@@ -65,3 +73,26 @@ def test_filters_are_kept_in_the_links(cast: Cast) -> None:
     request = factory.get("/log/", {"action": "view", "older": "x"})
     page = keyset_paginate(request, AccessEvent.objects.order_by("-at", "-id"), field="at")["page_obj"]
     assert page.querystring_without_cursor == "action=view&"
+
+
+def test_ids_first_pages_hold_the_same_rows_in_the_same_order_as_the_queryset(cast: Cast) -> None:
+    moment = timezone.now()
+    for number in range(23):
+        case = make_case(owning_yjs=cast.bristol, case_holder=cast.colleague)
+        # Five opening moments shared by several cases each: the order breaks ties on the id.
+        Case.objects.filter(pk=case.pk).update(opened_at=moment - dt.timedelta(days=number % 5))
+    cases = access.visible_cases(cast.psychologist).select_related("child", "case_holder").order_by("-opened_at", "-pk")
+    expected = list(cases)
+    paged = Paginator(IdsFirst(cases), 10)
+    assert paged.count == len(expected) == 24
+    seen = [case for number in paged.page_range for case in paged.page(number).object_list]
+    assert seen == expected
+    # The joins came with the page's rows: reading them makes no further query.
+    with CaptureQueriesContext(connection) as captured:
+        [(case.child.given_name, case.case_holder.last_name) for case in seen]
+    assert captured.captured_queries == []
+
+
+def test_ids_first_needs_an_order(cast: Cast) -> None:
+    with pytest.raises(ValueError, match="ordered"):
+        IdsFirst(access.visible_cases(cast.psychologist).order_by())
