@@ -8,6 +8,7 @@
 #   make clean-local         stop the project-local services and delete .local (their data)
 #   make backup              archive of the database + stored documents in backups/ (BACKUP_DIR=, KEEP_DAYS=)
 #   make restore FILE=...    restore an archive into an EMPTY database and media folder (FORCE=1 replaces)
+#   make bench               every page at national scale against its floor B -> bench-results/latest.json (BENCH_ARGS="--scale 0.05")
 #   ECM_LOCAL_SERVICES=1 make ...   use project-local PostgreSQL and Redis even if others run
 
 SHELL := /bin/bash
@@ -20,11 +21,12 @@ BACKUP_DIR ?= backups
 KEEP_DAYS ?=
 FILE ?=
 FORCE ?=
+BENCH_ARGS ?=
 BIN := .venv/bin
 
 export HOST PORT
 
-.PHONY: help setup run test lint format clean-local backup restore
+.PHONY: help setup run test lint format clean-local backup restore bench
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -57,3 +59,8 @@ backup: setup
 restore: setup
 	@if [[ -z "$(FILE)" ]]; then echo "usage: make restore FILE=backups/ecm-YYYYmmdd-HHMMSS.tar [FORCE=1]" >&2; exit 2; fi
 	@scripts/services.sh $(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
+
+# manage.py bench (devtools/bench/): seeds the national dataset into its own database (ecm_bench) the
+# first time and reuses it after, then times every page against its floor B in one run.
+bench: setup
+	@scripts/services.sh $(BIN)/python manage.py bench $(BENCH_ARGS)
