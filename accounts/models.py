@@ -101,8 +101,10 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A person's role in one agency. Adding one also puts the person in the role's group."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships", db_index=False)
     role = models.CharField(max_length=30, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -125,7 +127,9 @@ class Membership(models.Model):
 class Coverage(models.Model):
     """Which youth justice services an ECM clinician covers: they see and work those services' cases."""
 
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coverage")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coverage", db_index=False
+    )
     yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="covered_by")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -154,7 +158,9 @@ class Commissioning(models.Model):
     commissioner may report on (cases.access.reportable_agencies); reporting manages the lines.
     """
 
-    commissioner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="commissions")
+    commissioner_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="commissions", db_index=False
+    )
     yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="commissioned_by")
     created_at = models.DateTimeField(auto_now_add=True)
 

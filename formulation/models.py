@@ -40,13 +40,13 @@ class Attendance(models.TextChoices):
 class Meeting(models.Model):
     """One multi-agency meeting about a case. Every change that reaches calendars raises `sequence`."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings", db_index=False)
     purpose = models.CharField(max_length=20, choices=MeetingPurpose.choices)
     starts_at = models.DateTimeField("Starts")
     ends_at = models.DateTimeField("Ends")
     location = models.CharField("Place", max_length=300, blank=True)
     video_link = models.URLField("Video link", max_length=500, blank=True)
-    organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
     notes = models.TextField("Notes of the meeting", blank=True)
     cancel_reason = models.TextField("Reason for cancelling", blank=True)
@@ -104,7 +104,12 @@ class Invitation(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="meeting_invitations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_invitations",
+        db_index=False,
     )
     network_member = models.ForeignKey(
         NetworkMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting_invitations"
@@ -199,7 +204,7 @@ class FormulationReport(models.Model):
     an older revision is a conflict (two editors never overwrite each other silently).
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="formulation_reports")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="formulation_reports", db_index=False)
     version = models.PositiveIntegerField()
     based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
@@ -305,7 +310,7 @@ class Recommendation(models.Model):
     report = models.ForeignKey(
         FormulationReport, on_delete=models.CASCADE, null=True, blank=True, related_name="recommendations"
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recommendations")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recommendations", db_index=False)
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
     intervention_type = models.ForeignKey(
@@ -315,7 +320,12 @@ class Recommendation(models.Model):
     justification = models.TextField(blank=True)
     sequencing_warning = models.CharField(max_length=400, blank=True)  # as shown when it was saved
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_recommendations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_recommendations",
+        db_index=False,
     )
     owner_name = models.CharField(max_length=200, blank=True)
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -348,7 +358,7 @@ class ReportDocument(RenderedDocument):
 
     file_directory = "formulation/reports/"
 
-    report = models.ForeignKey(FormulationReport, on_delete=models.CASCADE, related_name="documents")
+    report = models.ForeignKey(FormulationReport, on_delete=models.CASCADE, related_name="documents", db_index=False)
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
 
     class Meta:

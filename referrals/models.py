@@ -61,7 +61,7 @@ DECISION_STATUS = {
 @history_tracked()
 class Referral(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
-    referring_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals")
+    referring_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals", db_index=False)
     referrer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
     status = models.CharField(max_length=30, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
 

@@ -74,7 +74,9 @@ class Reminder(models.Model):
 class Notification(models.Model):
     """A line in a person's in-app notification list. Names no child: the detail is behind the link."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     # One notification per reminder, enforced by the database as a second guard against doubles.
     reminder = models.OneToOneField(
         Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
@@ -152,7 +154,7 @@ class Review(models.Model):
     into `attendance_record`, so the signed-off record never changes afterwards.
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reviews")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reviews", db_index=False)
     meeting = models.OneToOneField("formulation.Meeting", on_delete=models.PROTECT, related_name="review")
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
@@ -219,7 +221,9 @@ class ActionProgress(models.Model):
     add notes between reviews too.
     """
 
-    action = models.ForeignKey("formulation.Recommendation", on_delete=models.CASCADE, related_name="progress")
+    action = models.ForeignKey(
+        "formulation.Recommendation", on_delete=models.CASCADE, related_name="progress", db_index=False
+    )
     review = models.ForeignKey(Review, on_delete=models.CASCADE, null=True, blank=True, related_name="progress")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     noted_on = models.DateField("Date of the note")
@@ -259,7 +263,7 @@ class ReviewAction(models.Model):
 class ReviewGoalRating(models.Model):
     """A goal rating given at a review (the rating itself is trm_stages.GoalRating)."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="goal_ratings")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="goal_ratings", db_index=False)
     goal = models.ForeignKey("trm_stages.Goal", on_delete=models.CASCADE, related_name="+")
     rating = models.OneToOneField("trm_stages.GoalRating", on_delete=models.CASCADE, related_name="+")
 

@@ -37,7 +37,7 @@ class TrmVersion(models.Model):
 
 @history_tracked()
 class Stage(models.Model):
-    version = models.ForeignKey(TrmVersion, on_delete=models.PROTECT, related_name="stages")
+    version = models.ForeignKey(TrmVersion, on_delete=models.PROTECT, related_name="stages", db_index=False)
     number = models.PositiveSmallIntegerField(validators=STAGE_NUMBERS)
     name = models.CharField(max_length=100)
     needs = models.TextField("What the child needs")
@@ -57,7 +57,7 @@ class Stage(models.Model):
 class Threshold(models.Model):
     """A threshold a child crosses to move from `below_stage` to the stage above it."""
 
-    version = models.ForeignKey(TrmVersion, on_delete=models.PROTECT, related_name="thresholds")
+    version = models.ForeignKey(TrmVersion, on_delete=models.PROTECT, related_name="thresholds", db_index=False)
     below_stage = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     name = models.CharField(max_length=100)
     description = models.TextField()
@@ -72,7 +72,7 @@ class Threshold(models.Model):
 
 @history_tracked()
 class InterventionType(models.Model):
-    version = models.ForeignKey(TrmVersion, on_delete=models.PROTECT, related_name="intervention_types")
+    version = models.ForeignKey(TrmVersion, on_delete=models.PROTECT, related_name="intervention_types", db_index=False)
     name = models.CharField(max_length=200)
     lowest_stage = models.PositiveSmallIntegerField("Lowest stage it suits", validators=STAGE_NUMBERS)
     description = models.TextField(blank=True)
@@ -96,7 +96,7 @@ class AssessmentSource(models.TextChoices):
 class StageAssessment(models.Model):
     """The child's TRM stage on a date, by whom, with the evidence. The latest one is the current stage."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_assessments")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_assessments", db_index=False)
     assessed_on = models.DateField()
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
     thresholds_crossed = models.ManyToManyField(Threshold, blank=True, related_name="+")
@@ -153,7 +153,7 @@ THRIVE_DESCRIPTIONS: dict[str, str] = {
 class ThriveGrouping(models.Model):
     """The child's THRIVE grouping from a date. Every grouping is kept; the current one has the latest date."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="thrive_groupings")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="thrive_groupings", db_index=False)
     grouping = models.CharField(max_length=30, choices=ThriveGroupingChoice.choices)
     applies_from = models.DateField("Applies from")
     reason = models.CharField(max_length=1000)
@@ -186,7 +186,7 @@ class GoalStatus(models.TextChoices):
 class Goal(models.Model):
     """A goal set with the child (Goal-Based Outcomes), in the child's own words, rated 0 to 10 over time."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals", db_index=False)
     text = models.CharField("The goal, in the child's own words", max_length=500)
     set_by = models.CharField("Who set the goal", max_length=200)
     set_on = models.DateField("Date the goal was set")
