@@ -27,7 +27,9 @@ class SummaryDocument(RenderedDocument):
 
     file_directory = "reporting/summaries/"
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     start = models.DateField()
     end = models.DateField()
     # The services chosen; empty means every service the person may see.

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.db import drop_column_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,20 +13,32 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="accessevent",
-            name="at",
-            field=models.DateTimeField(auto_now_add=True),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[drop_column_index("accounts_accessevent_at_b044a56f", "accounts_accessevent", "at")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="accessevent",
+                    name="at",
+                    field=models.DateTimeField(auto_now_add=True),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="accessevent",
-            name="user",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="access_events",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("accounts_accessevent_user_id_20eb4ea1", "accounts_accessevent", "user_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="accessevent",
+                    name="user",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name="accessevent",

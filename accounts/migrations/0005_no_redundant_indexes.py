@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.db import drop_column_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,44 +13,77 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="commissioning",
-            name="commissioner_agency",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="commissions",
-                to="accounts.agency",
-            ),
+        migrations.SeparateDatabaseAndState(
+            # The table began in reporting (accounts/migrations/0003_commissioning moved it): its index kept that name.
+            database_operations=[
+                drop_column_index(
+                    "reporting_commissioning_commissioner_agency_id_89698959",
+                    "accounts_commissioning",
+                    "commissioner_agency_id",
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="commissioning",
+                    name="commissioner_agency",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commissions",
+                        to="accounts.agency",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="coverage",
-            name="clinician",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="coverage",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("accounts_coverage_clinician_id_0287db34", "accounts_coverage", "clinician_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="coverage",
+                    name="clinician",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coverage",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="membership",
-            name="agency",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="memberships",
-                to="accounts.agency",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("accounts_membership_agency_id_5ab2a535", "accounts_membership", "agency_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="membership",
+                    name="agency",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="accounts.agency",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="membership",
-            name="user",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="memberships",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("accounts_membership_user_id_487fb39e", "accounts_membership", "user_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="membership",
+                    name="user",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.db import drop_column_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,39 +15,67 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="case",
-            name="case_holder",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="held_cases",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("cases_case_case_holder_id_163e31ea", "cases_case", "case_holder_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="case",
+                    name="case_holder",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="held_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="case",
-            name="owning_yjs",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="owned_cases",
-                to="accounts.agency",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[drop_column_index("cases_case_owning_yjs_id_f5310781", "cases_case", "owning_yjs_id")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="case",
+                    name="owning_yjs",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_cases",
+                        to="accounts.agency",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="caseevent",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="chronology", to="cases.case"
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[drop_column_index("cases_caseevent_case_id_6c6031ac", "cases_caseevent", "case_id")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="caseevent",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chronology",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="contact",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="cases.case"
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[drop_column_index("cases_contact_case_id_2102dd96", "cases_contact", "case_id")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="contact",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name="case",

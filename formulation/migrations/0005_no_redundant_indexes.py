@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.db import drop_column_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,75 +15,135 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="formulationreport",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="formulation_reports",
-                to="cases.case",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "formulation_formulationreport_case_id_bfd96672", "formulation_formulationreport", "case_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="formulationreport",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="formulation_reports",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="invitation",
-            name="user",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="meeting_invitations",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("formulation_invitation_user_id_b9caae7c", "formulation_invitation", "user_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="invitation",
+                    name="user",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_invitations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="meeting",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="cases.case"
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("formulation_meeting_case_id_3b1c2575", "formulation_meeting", "case_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="meeting",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="meeting",
-            name="organiser",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("formulation_meeting_organiser_id_d27fb716", "formulation_meeting", "organiser_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="meeting",
+                    name="organiser",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="recommendation",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="recommendations",
-                to="cases.case",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "formulation_recommendation_case_id_68fe17dd", "formulation_recommendation", "case_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="recommendation",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="recommendation",
-            name="owner",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="owned_recommendations",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "formulation_recommendation_owner_id_8b30e5df", "formulation_recommendation", "owner_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="recommendation",
+                    name="owner",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_recommendations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="reportdocument",
-            name="report",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="documents",
-                to="formulation.formulationreport",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "formulation_reportdocument_report_id_2c569659", "formulation_reportdocument", "report_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="reportdocument",
+                    name="report",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="formulation.formulationreport",
+                    ),
+                ),
+            ],
         ),
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.db import drop_column_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,14 +13,23 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="referral",
-            name="referring_yjs",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="referrals",
-                to="accounts.agency",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "referrals_referral_referring_yjs_id_54b9fa52", "referrals_referral", "referring_yjs_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="referral",
+                    name="referring_yjs",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="accounts.agency",
+                    ),
+                ),
+            ],
         ),
     ]

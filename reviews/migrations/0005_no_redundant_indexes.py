@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.db import drop_column_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,41 +16,72 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="actionprogress",
-            name="action",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="progress",
-                to="formulation.recommendation",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("reviews_actionprogress_action_id_6f6420cd", "reviews_actionprogress", "action_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="actionprogress",
+                    name="action",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress",
+                        to="formulation.recommendation",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="notification",
-            name="recipient",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notifications",
-                to=settings.AUTH_USER_MODEL,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("reviews_notification_recipient_id_dc37f772", "reviews_notification", "recipient_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="notification",
+                    name="recipient",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="review",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="reviews", to="cases.case"
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[drop_column_index("reviews_review_case_id_aacc8a29", "reviews_review", "case_id")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="review",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="reviewgoalrating",
-            name="review",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="goal_ratings",
-                to="reviews.review",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "reviews_reviewgoalrating_review_id_272d31db", "reviews_reviewgoalrating", "review_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="reviewgoalrating",
+                    name="review",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goal_ratings",
+                        to="reviews.review",
+                    ),
+                ),
+            ],
         ),
     ]

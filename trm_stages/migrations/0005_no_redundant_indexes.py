@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.db import drop_column_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,61 +13,108 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="goal",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="goals", to="cases.case"
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[drop_column_index("trm_stages_goal_case_id_8fec8152", "trm_stages_goal", "case_id")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="goal",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="interventiontype",
-            name="version",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="intervention_types",
-                to="trm_stages.trmversion",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "trm_stages_interventiontype_version_id_651db535", "trm_stages_interventiontype", "version_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="interventiontype",
+                    name="version",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="intervention_types",
+                        to="trm_stages.trmversion",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="stage",
-            name="version",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="stages",
-                to="trm_stages.trmversion",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("trm_stages_stage_version_id_e20a7ae0", "trm_stages_stage", "version_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="stage",
+                    name="version",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stages",
+                        to="trm_stages.trmversion",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="stageassessment",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="stage_assessments",
-                to="cases.case",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index(
+                    "trm_stages_stageassessment_case_id_4deaa3b1", "trm_stages_stageassessment", "case_id"
+                )
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="stageassessment",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_assessments",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="threshold",
-            name="version",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="thresholds",
-                to="trm_stages.trmversion",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("trm_stages_threshold_version_id_bd48d2e4", "trm_stages_threshold", "version_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="threshold",
+                    name="version",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thresholds",
+                        to="trm_stages.trmversion",
+                    ),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name="thrivegrouping",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="thrive_groupings",
-                to="cases.case",
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                drop_column_index("trm_stages_thrivegrouping_case_id_7def55a3", "trm_stages_thrivegrouping", "case_id")
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="thrivegrouping",
+                    name="case",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="thrive_groupings",
+                        to="cases.case",
+                    ),
+                ),
+            ],
         ),
     ]
