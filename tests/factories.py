@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from accounts.history import acting_as
 from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, coverage_add, membership_add
 from cases.models import Case, Child
 from cases.services import case_open
+from formulation.models import FormulationReport, Recommendation, ReportStatus
+
+if TYPE_CHECKING:
+    from tests.conftest import Cast
 
 TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
@@ -82,4 +89,49 @@ def make_case(*, owning_yjs: Agency, case_holder: User, child_record: Child | No
     )
 
 
-__all__ = ["AgencyFactory", "ChildFactory", "Role", "UserFactory", "agency", "child", "make_case", "person"]
+def signed_off_report(
+    cast: Cast,
+    *,
+    signed_off_at: dt.datetime | None = None,
+    version: int = 1,
+    recommendations: Sequence[Mapping[str, Any]] = (),
+    **fields: Any,
+) -> FormulationReport:
+    """The cast's case's formulation report, written by the psychologist and signed off by the senior
+    practitioner at `signed_off_at` (now by default). Made directly: the report editor has its own tests.
+
+    `fields` are the report's own (sections, `trm_stage`, ...); each of `recommendations` becomes an agreed
+    action, placed in order unless it gives its `position`."""
+    signed_at = signed_off_at or timezone.now()
+    with acting_as(cast.psychologist):
+        report = FormulationReport.objects.create(
+            case=cast.case,
+            version=version,
+            author=cast.psychologist,
+            updated_by=cast.psychologist,
+            status=ReportStatus.SIGNED_OFF,
+            signed_off_at=signed_at,
+            signed_off_by=cast.senior_practitioner,
+            **fields,
+        )
+        for position, recommendation in enumerate(recommendations):
+            Recommendation.objects.create(
+                report=report,
+                case=cast.case,
+                became_action_at=signed_at,
+                **{"position": position, **recommendation},
+            )
+    return report
+
+
+__all__ = [
+    "AgencyFactory",
+    "ChildFactory",
+    "Role",
+    "UserFactory",
+    "agency",
+    "child",
+    "make_case",
+    "person",
+    "signed_off_report",
+]

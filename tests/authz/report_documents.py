@@ -19,6 +19,7 @@ from core.documents.models import DocumentState
 from formulation.models import DocumentKind, FormulationReport, ReportDocument, ReportStatus
 from tests.authz.core import ANON, FULL_RECORD, INVISIBLE, Row
 from tests.conftest import Cast
+from tests.factories import signed_off_report
 
 Expected = dict[str, int | tuple[int, ...]]
 
@@ -41,18 +42,13 @@ def _report(cast: Cast) -> FormulationReport:
     if report is not None:
         return report
     now = timezone.now()
+    report = signed_off_report(
+        cast,
+        signed_off_at=now,
+        strengths="A gifted goalkeeper.",
+        child_friendly_summary="We met to think about how to help you.",
+    )
     with acting_as(cast.psychologist):
-        report = FormulationReport.objects.create(
-            case=cast.case,
-            version=1,
-            author=cast.psychologist,
-            updated_by=cast.psychologist,
-            status=ReportStatus.SIGNED_OFF,
-            strengths="A gifted goalkeeper.",
-            child_friendly_summary="We met to think about how to help you.",
-            signed_off_at=now,
-            signed_off_by=cast.senior_practitioner,
-        )
         if not default_storage.exists(SAMPLE_FILE):
             default_storage.save(SAMPLE_FILE, ContentFile(b"%PDF-1.7 sample"))
         for kind in (DocumentKind.FULL, DocumentKind.SUMMARY):

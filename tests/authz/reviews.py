@@ -15,18 +15,13 @@ from django.utils import timezone
 
 from accounts.history import acting_as
 from core.documents.models import DocumentState
-from formulation.models import (
-    FormulationReport,
-    Meeting,
-    MeetingPurpose,
-    Recommendation,
-    ReportStatus,
-)
+from formulation.models import Meeting, MeetingPurpose, Recommendation
 from formulation.services import Invitee, meeting_schedule
 from reviews.models import Notification, Review, ReviewDocument, ReviewStatus
 from reviews.services import review_schedule
 from tests.authz.core import ANON, FULL_RECORD, INVISIBLE, Row, case_path
 from tests.conftest import Cast
+from tests.factories import signed_off_report
 from trm_stages.services import goal_set
 
 Expected = dict[str, int | tuple[int, ...]]
@@ -113,26 +108,20 @@ def _teachers_action(cast: Cast) -> Recommendation:
     made: Recommendation | None = cast.__dict__.get("_authz_action")
     if made is None:
         signed_at = timezone.now() - dt.timedelta(days=30)
-        with acting_as(cast.psychologist):
-            report = FormulationReport.objects.create(
-                case=cast.case,
-                version=1,
-                author=cast.psychologist,
-                updated_by=cast.psychologist,
-                status=ReportStatus.SIGNED_OFF,
-                signed_off_at=signed_at,
-                signed_off_by=cast.senior_practitioner,
-            )
-            made = Recommendation.objects.create(
-                report=report,
-                case=cast.case,
-                text="A daily check-in with Ms Marsh at the start of school",
-                suits_from_stage=1,
-                owner=cast.teacher,
-                owner_agency=cast.school,
-                due_on=timezone.localdate() + dt.timedelta(days=14),
-                became_action_at=signed_at,
-            )
+        report = signed_off_report(
+            cast,
+            signed_off_at=signed_at,
+            recommendations=[
+                {
+                    "text": "A daily check-in with Ms Marsh at the start of school",
+                    "suits_from_stage": 1,
+                    "owner": cast.teacher,
+                    "owner_agency": cast.school,
+                    "due_on": timezone.localdate() + dt.timedelta(days=14),
+                }
+            ],
+        )
+        made = report.recommendations.get()
         cast.__dict__["_authz_action"] = made
     return made
 

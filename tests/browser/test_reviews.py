@@ -15,11 +15,11 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.history import acting_as
-from formulation.models import ActionStatus, FormulationReport, Meeting, Recommendation, ReportStatus
+from formulation.models import ActionStatus, Meeting, Recommendation
 from reviews.models import ActionProgress, Review, ReviewStatus
 from tests.browser.support import look, sign_in, sign_out, visit
 from tests.conftest import Cast
+from tests.factories import signed_off_report
 from tests.reviews.review_helpers import allocate_clinicians
 from trm_stages.models import AssessmentSource, StageAssessment
 from trm_stages.services import goal_set, stage_assessment_record
@@ -64,37 +64,27 @@ def kai_after_formulation(cast: Cast) -> None:
         set_on=signed_on,
         start_score=3,
     )
-    signed_at = timezone.now() - dt.timedelta(weeks=6)
-    with acting_as(cast.psychologist):
-        report = FormulationReport.objects.create(
-            case=cast.case,
-            version=1,
-            author=cast.psychologist,
-            updated_by=cast.psychologist,
-            status=ReportStatus.SIGNED_OFF,
-            signed_off_at=signed_at,
-            signed_off_by=cast.senior_practitioner,
-        )
-        for position, (text, owner, agency, stage) in enumerate(
-            [
-                ("A daily check-in with Ms Marsh at the start of school", cast.teacher, cast.school, 1),
-                ("Weekly one-to-one sessions with Sam at the same time and place", cast.case_manager, cast.bristol, 2),
-                (CBT, cast.psychologist, cast.ecm_team, 4),
-            ],
-            start=1,
-        ):
-            Recommendation.objects.create(
-                report=report,
-                case=cast.case,
-                position=position,
-                text=text,
-                suits_from_stage=stage,
-                justification="Kai asked for it himself." if stage > 2 else "",
-                owner=owner,
-                owner_agency=agency,
-                due_on=today + dt.timedelta(days=21 * position),
-                became_action_at=signed_at,
-            )
+    actions = [
+        ("A daily check-in with Ms Marsh at the start of school", cast.teacher, cast.school, 1),
+        ("Weekly one-to-one sessions with Sam at the same time and place", cast.case_manager, cast.bristol, 2),
+        (CBT, cast.psychologist, cast.ecm_team, 4),
+    ]
+    signed_off_report(
+        cast,
+        signed_off_at=timezone.now() - dt.timedelta(weeks=6),
+        recommendations=[
+            {
+                "position": position,
+                "text": text,
+                "suits_from_stage": stage,
+                "justification": "Kai asked for it himself." if stage > 2 else "",
+                "owner": owner,
+                "owner_agency": agency,
+                "due_on": today + dt.timedelta(days=21 * position),
+            }
+            for position, (text, owner, agency, stage) in enumerate(actions, start=1)
+        ],
+    )
 
 
 def test_the_senior_practitioner_runs_a_review_and_the_teacher_posts_progress_on_her_new_action(

@@ -22,8 +22,8 @@ from cases.services import case_share_summary
 from formulation.models import Attendance, DocumentKind, FormulationReport, Invitation, Meeting, MeetingPurpose
 from formulation.services import meeting_record, meeting_schedule
 from tests.conftest import Cast
-from tests.factories import make_case
-from tests.formulation.document_helpers import ready_document, signed_off_report
+from tests.factories import make_case, signed_off_report
+from tests.formulation.document_helpers import ready_document, report_fields
 from tests.formulation.helpers import SUMMER_DAY, WINTER_DAY, gp_invitee, teacher_invitee, uk_time
 
 
@@ -35,7 +35,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    report = signed_off_report(cast, with_journey=False)
+    report = signed_off_report(cast, **report_fields(cast))
     ready_document(report, DocumentKind.SUMMARY)
     return report
 

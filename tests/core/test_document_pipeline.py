@@ -24,7 +24,8 @@ from reporting.models import SummaryDocument
 from reviews.models import ReviewDocument
 from reviews.services import review_sign_off
 from tests.conftest import Cast
-from tests.formulation.document_helpers import signed_off_report
+from tests.factories import signed_off_report
+from tests.formulation.document_helpers import report_fields, stage_journey_for
 from tests.reporting.conftest import PERIOD_END, PERIOD_START, build_world
 from tests.reviews.helpers import on
 from tests.reviews.review_helpers import REVIEW_DAY, formulated, record_every_step, reload, scheduled_review
@@ -40,7 +41,8 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 def report_document(kind: str) -> Callable[[Cast], tuple[RenderedDocument, str]]:
     def make(cast: Cast) -> tuple[RenderedDocument, str]:
-        report = signed_off_report(cast)
+        stage_journey_for(cast)
+        report = signed_off_report(cast, **report_fields(cast))
         titles: dict[str, str] = {
             DocumentKind.FULL: "Formulation report, version 1",
             DocumentKind.SUMMARY: "Formulation summary for the network",
@@ -133,7 +135,7 @@ def test_the_one_resend_sweep_sends_again_the_lost_jobs_of_every_kind(
 ) -> None:
     sent: list[tuple[str, int]] = []
     monkeypatch.setattr(render_document, "delay", lambda kind, document_id: sent.append((kind, document_id)))
-    report = signed_off_report(cast, with_journey=False)
+    report = signed_off_report(cast, **report_fields(cast))
     lost = ReportDocument.objects.create(report=report, kind=DocumentKind.FULL)
     fresh = ReportDocument.objects.create(report=report, kind=DocumentKind.SUMMARY)
     summary = SummaryDocument.objects.create(requested_by=cast.commissioner, start=PERIOD_START, end=PERIOD_END)

@@ -1,5 +1,5 @@
-"""Helpers for the report PDF tests: a signed-off report about Kai made with the models, and reading PDFs
-back with poppler (pdftotext, pdfinfo, pdftoppm)."""
+"""Helpers for the report PDF tests: what Kai's signed-off report says (made with tests.factories'
+`signed_off_report`), and reading PDFs back with poppler (pdftotext, pdfinfo, pdftoppm)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from accounts.history import acting_as
 from core.documents.models import DocumentState
-from formulation.models import (
-    DocumentKind,
-    FormulationReport,
-    Recommendation,
-    ReportDocument,
-    ReportStatus,
-)
+from formulation.models import DocumentKind, FormulationReport, ReportDocument
 from tests.conftest import Cast
 from trm_stages.services import stage_assessment_record
 
@@ -64,51 +57,35 @@ def stage_journey_for(cast: Cast) -> None:
         )
 
 
-def signed_off_report(
-    cast: Cast, *, child_friendly: str = CHILD_SUMMARY, with_journey: bool = True
-) -> FormulationReport:
-    """Kai's formulation report, version 1, written by Alex, signed off by Jordan, with two recommendations."""
-    if with_journey:
-        stage_journey_for(cast)
+def report_fields(cast: Cast, *, child_friendly: str = CHILD_SUMMARY) -> dict[str, Any]:
+    """What `signed_off_report` needs to make Kai's report as the PDFs print it: every section, the
+    child-friendly summary, stage 2, submitted and signed off now, and two recommendations."""
     now = timezone.now()
-    with acting_as(cast.psychologist):
-        report = FormulationReport.objects.create(
-            case=cast.case,
-            version=1,
-            author=cast.psychologist,
-            updated_by=cast.psychologist,
-            status=ReportStatus.SIGNED_OFF,
-            trm_stage=2,
-            child_friendly_summary=child_friendly,
-            submitted_for_review_at=now,
-            signed_off_at=now,
-            signed_off_by=cast.senior_practitioner,
-            **SECTION_TEXT,
-        )
-        Recommendation.objects.create(
-            report=report,
-            case=cast.case,
-            position=0,
-            text=RECOMMENDATION_TEXT[0],
-            suits_from_stage=1,
-            owner=cast.teacher,
-            owner_agency=cast.school,
-            due_on=timezone.localdate() + dt.timedelta(weeks=6),
-            became_action_at=now,
-        )
-        Recommendation.objects.create(
-            report=report,
-            case=cast.case,
-            position=1,
-            text=RECOMMENDATION_TEXT[1],
-            suits_from_stage=3,
-            justification="He has asked for it himself; the work goes at his pace.",
-            owner_name="Dr Imogen Vale",
-            owner_agency_name="Avon Vale Surgery",
-            due_on=timezone.localdate() + dt.timedelta(weeks=12),
-            became_action_at=now,
-        )
-    return report
+    today = timezone.localdate()
+    return {
+        **SECTION_TEXT,
+        "trm_stage": 2,
+        "child_friendly_summary": child_friendly,
+        "submitted_for_review_at": now,
+        "signed_off_at": now,
+        "recommendations": [
+            {
+                "text": RECOMMENDATION_TEXT[0],
+                "suits_from_stage": 1,
+                "owner": cast.teacher,
+                "owner_agency": cast.school,
+                "due_on": today + dt.timedelta(weeks=6),
+            },
+            {
+                "text": RECOMMENDATION_TEXT[1],
+                "suits_from_stage": 3,
+                "justification": "He has asked for it himself; the work goes at his pace.",
+                "owner_name": "Dr Imogen Vale",
+                "owner_agency_name": "Avon Vale Surgery",
+                "due_on": today + dt.timedelta(weeks=12),
+            },
+        ],
+    }
 
 
 def ready_document(report: FormulationReport, kind: str, content: bytes = b"%PDF-1.7 sample") -> ReportDocument:

@@ -6,7 +6,8 @@ from django.test import Client
 
 from accounts.models import User
 from tests.conftest import Cast
-from tests.formulation.document_helpers import signed_off_report
+from tests.factories import signed_off_report
+from tests.formulation.document_helpers import report_fields
 
 
 def page_for(user: User, cast: Cast) -> str:
@@ -22,7 +23,7 @@ def test_the_network_is_told_the_report_is_not_signed_off_yet(cast: Cast) -> Non
 
 
 def test_the_network_gets_the_summary_link_and_the_full_record_the_report_section(cast: Cast) -> None:
-    report = signed_off_report(cast, with_journey=False)
+    report = signed_off_report(cast, **report_fields(cast))
     documents = f"/cases/{cast.case.pk}/formulation/{report.pk}/documents/"
     teacher = page_for(cast.teacher, cast)
     assert documents in teacher and "Download the summary of the formulation report" in teacher

@@ -17,7 +17,8 @@ from accounts.models import AccessAction, AccessEvent, User
 from core.documents.models import DocumentState
 from formulation.models import DocumentKind, FormulationReport, ReportDocument, ReportStatus
 from tests.conftest import Cast
-from tests.formulation.document_helpers import all_ready, ready_document, signed_off_report
+from tests.factories import signed_off_report
+from tests.formulation.document_helpers import all_ready, ready_document, report_fields
 
 KINDS = (DocumentKind.FULL, DocumentKind.SUMMARY, DocumentKind.CHILD)
 
@@ -30,7 +31,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    return signed_off_report(cast, with_journey=False)
+    return signed_off_report(cast, **report_fields(cast))
 
 
 def signed_in(user: User) -> Client:

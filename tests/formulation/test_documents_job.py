@@ -21,7 +21,8 @@ from core.documents.tasks import documents_resend_stale, render_document
 from formulation import documents
 from formulation.models import DocumentKind, FormulationReport, ReportDocument, ReportStatus
 from tests.conftest import Cast
-from tests.formulation.document_helpers import ready_document, signed_off_report
+from tests.factories import signed_off_report
+from tests.formulation.document_helpers import ready_document, report_fields, stage_journey_for
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,8 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    return signed_off_report(cast)
+    stage_journey_for(cast)
+    return signed_off_report(cast, **report_fields(cast))
 
 
 def document(report: FormulationReport, kind: str = DocumentKind.FULL) -> ReportDocument:
@@ -72,7 +74,7 @@ def test_sign_off_asks_for_each_pdf_and_sends_the_jobs_only_once_committed(
 
 
 def test_a_report_without_a_child_friendly_summary_gets_two_pdfs(cast: Cast, sent: list[int]) -> None:
-    report = signed_off_report(cast, child_friendly="   ", with_journey=False)
+    report = signed_off_report(cast, **report_fields(cast, child_friendly="   "))
     kinds = [row.kind for row in documents.report_documents_request(report=report)]
     assert kinds == [DocumentKind.FULL, DocumentKind.SUMMARY]
 
@@ -191,7 +193,7 @@ def test_between_attempts_the_document_waits_with_what_went_wrong(
 
 
 def test_a_pdf_that_cannot_be_made_fails_at_once_without_retrying(cast: Cast, sent: list[int]) -> None:
-    report = signed_off_report(cast, child_friendly="", with_journey=False)
+    report = signed_off_report(cast, **report_fields(cast, child_friendly=""))
     child = ReportDocument.objects.create(report=report, kind=DocumentKind.CHILD)
     assert run(child.pk) == "failed"
     child.refresh_from_db()

@@ -16,7 +16,6 @@ from formulation.models import (
     FormulationReport,
     Meeting,
     Recommendation,
-    ReportStatus,
 )
 from formulation.selectors import current_invitations
 from formulation.services import Invitee
@@ -31,6 +30,7 @@ from reviews.services import (
     review_walkthrough_record,
 )
 from tests.conftest import Cast
+from tests.factories import signed_off_report
 from tests.reviews.helpers import at, on
 from trm_stages.models import AssessmentSource, Goal
 from trm_stages.services import goal_set, stage_assessment_record
@@ -40,6 +40,7 @@ FIRST_DUE = SIGNED_ON + dt.timedelta(weeks=8)  # Wednesday 3 March 2027
 SCHEDULED_ON = dt.date(2027, 2, 17)
 REVIEW_DAY = FIRST_DUE
 CBT = "Start CBT sessions on anger with the CAMHS practitioner"
+REASON = "Repeated exclusions and two arrests for criminal damage."  # the signed-off report's one section
 
 
 @dataclass
@@ -60,21 +61,6 @@ def allocate_clinicians(cast: Cast) -> None:
         psychologist=cast.psychologist, senior_practitioner=cast.senior_practitioner
     )
     cast.case.refresh_from_db()
-
-
-def signed_off_report(cast: Cast, *, signed_on: dt.date = SIGNED_ON, version: int = 1) -> FormulationReport:
-    """A formulation report signed off at noon on `signed_on` (made directly: the report editor is elsewhere)."""
-    with acting_as(cast.psychologist):
-        return FormulationReport.objects.create(
-            case=cast.case,
-            version=version,
-            author=cast.psychologist,
-            updated_by=cast.psychologist,
-            status=ReportStatus.SIGNED_OFF,
-            signed_off_at=at(signed_on, 12),
-            signed_off_by=cast.senior_practitioner,
-            reason_for_referral="Repeated exclusions and two arrests for criminal damage.",
-        )
 
 
 def recommendation(
@@ -136,7 +122,7 @@ def formulated(cast: Cast) -> Formulated:
             ),
         ]
     with on(SIGNED_ON, 12):
-        report = signed_off_report(cast)
+        report = signed_off_report(cast, signed_off_at=at(SIGNED_ON, 12), reason_for_referral=REASON)
         school = recommendation(
             cast,
             report,

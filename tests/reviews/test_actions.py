@@ -20,7 +20,9 @@ from formulation.models import ActionStatus, FormulationReport, Recommendation, 
 from reviews.models import ActionProgress
 from reviews.services import action_progress_add
 from tests.conftest import Cast
-from tests.reviews.review_helpers import recommendation, signed_off_report
+from tests.factories import signed_off_report
+from tests.reviews.helpers import at
+from tests.reviews.review_helpers import REASON, recommendation
 
 TODAY = timezone.localdate()
 
@@ -37,7 +39,7 @@ def body(response: Any) -> str:
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    return signed_off_report(cast, signed_on=TODAY - dt.timedelta(days=40))
+    return signed_off_report(cast, signed_off_at=at(TODAY - dt.timedelta(days=40), 12), reason_for_referral=REASON)
 
 
 def action_of(cast: Cast, report: FormulationReport | None, owner: User, text: str, **kwargs: Any) -> Recommendation:

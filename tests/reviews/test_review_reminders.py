@@ -22,9 +22,11 @@ from reviews.models import Notification, Reminder, ReminderOutcome
 from reviews.reminders import reminders_deliver, reminders_sweep
 from reviews.services import action_progress_add, review_sign_off
 from tests.conftest import Cast
+from tests.factories import signed_off_report
 from tests.reviews.helpers import at, emails_to, on, reminders_of, subjects, sweep_and_deliver_twice
 from tests.reviews.review_helpers import (
     FIRST_DUE,
+    REASON,
     REVIEW_DAY,
     SIGNED_ON,
     allocate_clinicians,
@@ -33,7 +35,6 @@ from tests.reviews.review_helpers import (
     record_every_step,
     reload,
     scheduled_review,
-    signed_off_report,
 )
 
 DUE_SOON, OVERDUE = "review_due_soon", "review_overdue"
@@ -242,14 +243,14 @@ def test_a_report_not_signed_off_fifteen_working_days_after_its_meeting_reminds_
 def test_no_reminder_once_the_report_is_signed_off(cast: Cast) -> None:
     held_formulation_meeting(cast)
     with on(dt.date(2027, 4, 20)):
-        signed_off_report(cast, signed_on=dt.date(2027, 4, 20))
+        signed_off_report(cast, signed_off_at=at(dt.date(2027, 4, 20), 12), reason_for_referral=REASON)
     run_beat(FIFTEENTH_WORKING_DAY, FIFTEENTH_WORKING_DAY + dt.timedelta(days=2), hours=(8,))
     assert sent(REPORT) == []
 
 
 def test_a_report_signed_off_before_an_earlier_meeting_does_not_count(cast: Cast) -> None:
-    with on(SIGNED_ON):
-        signed_off_report(cast, signed_on=SIGNED_ON)  # version 1, before this re-formulation meeting
+    with on(SIGNED_ON):  # version 1, signed off before this re-formulation meeting
+        signed_off_report(cast, signed_off_at=at(SIGNED_ON, 12), reason_for_referral=REASON)
     held_formulation_meeting(cast)
     with on(FIFTEENTH_WORKING_DAY, 8):
         assert reminders_sweep()[REPORT] == 1

@@ -28,11 +28,13 @@ from reviews.services import (
     review_walkthrough_record,
 )
 from tests.conftest import Cast
+from tests.factories import signed_off_report
 from tests.formulation.helpers import calendar_in
 from tests.reviews.helpers import at, on
 from tests.reviews.review_helpers import (
     CBT,
     FIRST_DUE,
+    REASON,
     REVIEW_DAY,
     SIGNED_ON,
     allocate_clinicians,
@@ -42,7 +44,6 @@ from tests.reviews.review_helpers import (
     record_every_step,
     reload,
     scheduled_review,
-    signed_off_report,
 )
 from trm_stages.models import AssessmentSource, GoalRating, RatingContext, StageAssessment
 
@@ -64,7 +65,7 @@ def test_no_review_is_proposed_before_the_formulation_report_is_signed_off(cast:
 
 def test_the_first_review_is_proposed_a_cadence_after_the_report_is_signed_off(cast: Cast) -> None:
     with on(SIGNED_ON):
-        signed_off_report(cast)
+        signed_off_report(cast, signed_off_at=at(SIGNED_ON, 12), reason_for_referral=REASON)
     assert next_review(cast.case).due_on == FIRST_DUE
     review_cadence_set(case=cast.case, actor=cast.case_manager, every_weeks=6)
     upcoming = next_review(cast.case)

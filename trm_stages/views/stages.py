@@ -17,6 +17,7 @@ from cases.access import Action
 from cases.capabilities import case_capabilities
 from core.http import SignedInRequest, is_post
 from trm_stages import selectors, services
+from trm_stages.capabilities import reference_capabilities
 from trm_stages.forms.stages import (
     InterventionFormSet,
     PublishNoteForm,
@@ -100,12 +101,11 @@ def reference(request: SignedInRequest) -> HttpResponse:
         version = versions[0]
     context = {
         "version": version,
-        "is_current": version == versions[0],
+        "caps": reference_capabilities(request.user, version, current=versions[0]),
         "versions": versions,
         "stages": selectors.stages(version),
         "thresholds": selectors.thresholds(version),
         "interventions": list(InterventionType.objects.filter(version=version).order_by("lowest_stage", "name")),
-        "may_publish": access.may_publish_trm_reference(request.user),
     }
     return render(request, "trm_stages/reference.html", context)
 
