@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyKind, Membership, Role, User
@@ -24,6 +24,7 @@ from cases.models import (
     NetworkMember,
     Visibility,
 )
+from cases.sections import count_of, facts_of
 from cases.services import NETWORK_ROLES
 from core.dates import age_on
 
@@ -320,43 +321,40 @@ class CaseOverview:
     child_age: int
 
 
-def case_overview(*, user: Any, case: Case) -> CaseOverview:
-    """Everything the case page needs for this person; the full-record parts only when they may read them."""
+def overview_facts(*, user: Any, case: Case) -> dict[str, Any]:
+    """What the case page counts, as facts on the case's row (cases.sections): how many contacts (that the
+    person may see) and consultations, and whether restricted notes exist. Nothing without the full record."""
+    if not access.may(user, Action.VIEW, case):
+        return {}
+    contacts = Contact.objects.filter(case=OuterRef("pk"))
+    if not access.may(user, Action.VIEW_RESTRICTED, case):
+        contacts = contacts.filter(restricted=False)
+    return {
+        "contact_total": count_of(contacts),
+        "consultation_total": count_of(Consultation.objects.filter(case=OuterRef("pk"))),
+        "has_restricted": Exists(Contact.objects.filter(case=OuterRef("pk"), restricted=True)),
+    }
+
+
+def case_overview(*, user: Any, case: Case, facts: Mapping[str, Any] | None = None) -> CaseOverview:
+    """Everything the case page needs for this person; the full-record parts only when they may read them.
+
+    `facts`: the values of `overview_facts`, when the page has read them with its sections' (read here otherwise).
+    """
     full_record = access.may(user, Action.VIEW, case)
     may_view_restricted = access.may(user, Action.VIEW_RESTRICTED, case)
-    clinician_ids = [pk for pk in (case.psychologist_id, case.senior_practitioner_id) if pk]
-    clinicians = {person.pk: person for person in User.objects.filter(pk__in=clinician_ids)} if clinician_ids else {}
-    counts = _record_counts(case=case, may_view_restricted=may_view_restricted) if full_record else {}
+    if facts is None:
+        facts = facts_of(case, overview_facts(user=user, case=case))
     return CaseOverview(
         full_record=full_record,
-        psychologist=clinicians.get(case.psychologist_id) if case.psychologist_id else None,
-        senior_practitioner=clinicians.get(case.senior_practitioner_id) if case.senior_practitioner_id else None,
+        # The case came through the access module with its clinicians.
+        psychologist=case.psychologist if case.psychologist_id else None,
+        senior_practitioner=case.senior_practitioner if case.senior_practitioner_id else None,
         network=list(network_of(case=case)),
         latest_events=link_events(case=case, events=chronology(user=user, case=case)[:LATEST_EVENTS]),
         holders=list(holder_history(case=case)) if full_record else [],
-        has_restricted_notes=may_view_restricted and bool(counts.get("has_restricted")),
-        contact_count=counts.get("contact_total") or 0,
-        consultation_count=counts.get("consultation_total") or 0,
+        has_restricted_notes=may_view_restricted and bool(facts.get("has_restricted")),
+        contact_count=facts.get("contact_total") or 0,
+        consultation_count=facts.get("consultation_total") or 0,
         child_age=age_on(case.child.date_of_birth, timezone.localdate()),
-    )
-
-
-def _count_of(records: QuerySet[Any]) -> Subquery:
-    return Subquery(records.order_by().values("case").annotate(total=Count("pk")).values("total"))
-
-
-def _record_counts(*, case: Case, may_view_restricted: bool) -> dict[str, Any]:
-    """How many contacts (that the person may see) and consultations, and whether restricted notes exist: one query."""
-    contacts = Contact.objects.filter(case=OuterRef("pk"))
-    if not may_view_restricted:
-        contacts = contacts.filter(restricted=False)
-    return (
-        Case.objects.filter(pk=case.pk)
-        .annotate(
-            contact_total=_count_of(contacts),
-            consultation_total=_count_of(Consultation.objects.filter(case=OuterRef("pk"))),
-            has_restricted=Exists(Contact.objects.filter(case=OuterRef("pk"), restricted=True)),
-        )
-        .values("contact_total", "consultation_total", "has_restricted")
-        .get()
     )

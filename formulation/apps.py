@@ -12,7 +12,12 @@ class FormulationConfig(AppConfig):
     def ready(self) -> None:
         from accounts.leavers import register_leaver_step
         from cases.sections import CaseSection, register
-        from formulation.selectors import latest_signed_off, meetings_for_case, report_section_context
+        from formulation.selectors import (
+            latest_signed_off,
+            meetings_for_case,
+            report_section_context,
+            report_section_facts,
+        )
         from formulation.services import leaver_invitations_withdraw
 
         register_leaver_step("formulation: future invitations withdrawn", leaver_invitations_withdraw)
@@ -27,20 +32,28 @@ class FormulationConfig(AppConfig):
             )
         )
 
-        def meetings_section(user: Any, case: Any, caps: Any) -> dict[str, Any]:
+        def meetings_section(user: Any, case: Any, caps: Any, facts: Any = None) -> dict[str, Any]:
             """The latest meetings this person may see: all for the full record, their invitations for a partner."""
             return {
                 "meetings": list(meetings_for_case(user=user, case=case)[:CASE_PAGE_MEETINGS]),
                 "caps": caps,
             }
 
-        def shared_report_section(user: Any, case: Any, caps: Any) -> dict[str, Any] | None:
+        def shared_report_section(user: Any, case: Any, caps: Any, facts: Any = None) -> dict[str, Any] | None:
             """The network's way to the signed-off summary PDF (the full record has the report section)."""
             if caps.full_record:
                 return None
             return {"signed_off": latest_signed_off(case)}
 
-        register(CaseSection("formulation-report", 25, "formulation/includes/case_report.html", report_section_context))
+        register(
+            CaseSection(
+                "formulation-report",
+                25,
+                "formulation/includes/case_report.html",
+                report_section_context,
+                report_section_facts,
+            )
+        )
         register(
             CaseSection("formulation-shared", 25, "formulation/includes/case_report_shared.html", shared_report_section)
         )

@@ -7,13 +7,17 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from cases.leaver_work import register_work_kind
         from cases.sections import CaseSection, register
-        from reviews.case_page import review_section_context
+        from reviews.case_page import review_section_context, review_section_facts
         from reviews.leaver_work import ACTIONS_OWNED
         from reviews.reminders import sources
 
         register_work_kind(ACTIONS_OWNED)
 
-        register(CaseSection("reviews", 35, "reviews/includes/case_reviews.html", review_section_context))
+        register(
+            CaseSection(
+                "reviews", 35, "reviews/includes/case_reviews.html", review_section_context, review_section_facts
+            )
+        )
 
         from core.documents.registry import register_document_kind
         from reviews.documents import REVIEW_RECORD_KIND

@@ -2,26 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from django.db.models import OuterRef
+from django.utils import timezone
 
 from cases import access
 from cases.access import Action
 from cases.models import Case, CaseKind
-from reviews.action_selectors import open_actions_of
+from cases.sections import count_of, facts_of
+from formulation.models import Recommendation
+from reviews.action_selectors import OPEN_ACTION_STATUSES, is_action
 from reviews.capabilities import case_review_capabilities
-from reviews.selectors import next_review
+from reviews.selectors import next_review, next_review_facts
 
 
-def review_section_context(user: Any, case: Case, caps: Any) -> dict[str, Any] | None:
+def _shown(user: Any, case: Case) -> bool:
+    """For those who read the full record of a formulation case."""
+    return case.kind == CaseKind.FORMULATION and access.may(user, Action.VIEW, case)
+
+
+def review_section_facts(user: Any, case: Case, caps: Any) -> dict[str, Any]:
+    """The section's facts on the case's row (cases.sections): when the next review is due, the cadence,
+    and how many actions are open and overdue."""
+    if not _shown(user, case):
+        return {}
+    open_actions = Recommendation.objects.filter(case=OuterRef("pk")).filter(
+        is_action(), status__in=OPEN_ACTION_STATUSES
+    )  # as open_actions_of
+    return {
+        **next_review_facts(),
+        "open_action_count": count_of(open_actions),
+        "overdue_action_count": count_of(open_actions.filter(due_on__lt=timezone.localdate())),
+    }
+
+
+def review_section_context(
+    user: Any, case: Case, caps: Any, facts: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     """The reviews section of the case page, for those who read the full record of a formulation case:
     the next review (proposed or scheduled), the last one, and the open actions with how many are overdue."""
-    if case.kind != CaseKind.FORMULATION or not access.may(user, Action.VIEW, case):
+    if not _shown(user, case):
         return None
-    upcoming = next_review(case)
-    open_actions = list(open_actions_of(case).values_list("due_on", flat=True))
+    if facts is None:
+        facts = facts_of(case, review_section_facts(user, case, caps))
     return {
-        "next_review": upcoming,
-        "open_action_count": len(open_actions),
-        "overdue_action_count": sum(1 for due_on in open_actions if due_on < upcoming.today),
+        "next_review": next_review(case, facts=facts),
+        "open_action_count": facts["open_action_count"],
+        "overdue_action_count": facts["overdue_action_count"],
         "caps": case_review_capabilities(user, case),
     }

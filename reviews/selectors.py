@@ -8,6 +8,7 @@ report was signed off plus the case's cadence (every 8 weeks unless set otherwis
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from accounts.models import Role, User
 from cases import access
 from cases.access import Action
 from cases.models import Case, CaseKind, CaseStatus
+from cases.sections import facts_of
 from formulation.models import (
     Attendance,
     FormulationReport,
@@ -93,27 +95,39 @@ def review_weeks(case: Case) -> int:
     return weeks or DEFAULT_REVIEW_WEEKS
 
 
-def with_review_due_on(cases: QuerySet[Case]) -> QuerySet[Any]:
-    """The cases annotated with `review_due_on`: when their next review is due (NULL: not yet known).
-
-    Typed as any queryset so callers can filter on the annotation (django-stubs knows fields only)."""
+def review_due_on() -> Coalesce:
+    """When the next review of the case (an outer reference) is due, as SQL (NULL: not yet known)."""
     last_review = Review.objects.filter(case=OuterRef("pk"), status=ReviewStatus.SIGNED_OFF).order_by(
         "-signed_off_at", "-pk"
     )
     report = FormulationReport.objects.filter(case=OuterRef("pk"), status=ReportStatus.SIGNED_OFF).order_by(
         "-signed_off_at", "-pk"
     )
-    weeks = Coalesce(
+    return Coalesce(
+        Subquery(last_review.values("next_review_on")[:1], output_field=DateField()),
+        PlusDays(TruncDate(Subquery(report.values("signed_off_at")[:1])), review_every_weeks() * 7),
+        output_field=DateField(),
+    )
+
+
+def review_every_weeks() -> Coalesce:
+    """The review cadence in weeks of the case (an outer reference), as SQL."""
+    return Coalesce(
         Subquery(ReviewSchedule.objects.filter(case=OuterRef("pk")).values("every_weeks")[:1]),
         Value(DEFAULT_REVIEW_WEEKS),
     )
-    return cases.annotate(
-        review_due_on=Coalesce(
-            Subquery(last_review.values("next_review_on")[:1], output_field=DateField()),
-            PlusDays(TruncDate(Subquery(report.values("signed_off_at")[:1])), weeks * 7),
-            output_field=DateField(),
-        )
-    )
+
+
+def with_review_due_on(cases: QuerySet[Case]) -> QuerySet[Any]:
+    """The cases annotated with `review_due_on`: when their next review is due (NULL: not yet known).
+
+    Typed as any queryset so callers can filter on the annotation (django-stubs knows fields only)."""
+    return cases.annotate(review_due_on=review_due_on())
+
+
+def next_review_facts() -> dict[str, Any]:
+    """What `next_review` needs to know of the case's row (cases.sections facts): the due date and cadence."""
+    return {"review_due_on": review_due_on(), "review_every_weeks": review_every_weeks()}
 
 
 def reviewable_cases() -> QuerySet[Case]:
@@ -163,10 +177,12 @@ class NextReview:
         return self.scheduled is None or self.scheduled.held_on > self.due_on
 
 
-def next_review(case: Case, *, today: dt.date | None = None) -> NextReview:
-    """The case's next review: the same rule as the reminders, for one case."""
-    annotated = with_review_due_on(Case.objects.filter(pk=case.pk).only("pk")).first()
-    due_on: dt.date | None = getattr(annotated, "review_due_on", None)
+def next_review(case: Case, *, today: dt.date | None = None, facts: Mapping[str, Any] | None = None) -> NextReview:
+    """The case's next review: the same rule as the reminders, for one case. Two queries (one when the
+    page has read `next_review_facts` with its other facts)."""
+    if facts is None:
+        facts = facts_of(case, next_review_facts())
+    due_on: dt.date | None = facts["review_due_on"]
     reviews = list(reviews_of(case).exclude(status=ReviewStatus.CANCELLED)[:20])
     last = next((review for review in reviews if review.status == ReviewStatus.SIGNED_OFF), None)
     scheduled = next(
@@ -184,7 +200,7 @@ def next_review(case: Case, *, today: dt.date | None = None) -> NextReview:
     else:
         basis = "proposed once the formulation report is signed off"
     return NextReview(
-        every_weeks=review_weeks(case),
+        every_weeks=facts["review_every_weeks"] or DEFAULT_REVIEW_WEEKS,
         due_on=due_on,
         basis=basis,
         scheduled=scheduled,
@@ -199,7 +215,9 @@ def next_review(case: Case, *, today: dt.date | None = None) -> NextReview:
 def review_for(*, user: Any, case_id: int, review_id: int, action: Action) -> Review:
     """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden."""
     case = access.get_case_for(user, case_id, action)
-    review = get_object_or_404(reviews_of(case), pk=review_id)
+    review = get_object_or_404(
+        reviews_of(case).select_related("stage_assessment__stage", "stage_assessment__assessor"), pk=review_id
+    )
     review.case = case
     return review
 
@@ -400,11 +418,22 @@ class ReviewSteps:
         return "Optional" if not self.actions_added else f"{self.actions_added} added"
 
 
-def review_steps(review: Review) -> ReviewSteps:
-    """What is recorded and what is missing before the review can be signed off."""
-    walked = walkthrough_actions(review)
-    total = walked.count()
-    done = ActionProgress.objects.filter(review=review, action__in=walked).count()
+def review_steps(
+    review: Review,
+    *,
+    items: list[WalkthroughItem] | None = None,
+    added_actions: list[Recommendation] | None = None,
+    goal_ratings: list[ReviewGoalRating] | None = None,
+) -> ReviewSteps:
+    """What is recorded and what is missing before the review can be signed off. A page that has already
+    read the walk-through, the actions added and the goal ratings passes them in and they are counted."""
+    if items is None:
+        walked = walkthrough_actions(review)
+        total = walked.count()
+        done = ActionProgress.objects.filter(review=review, action__in=walked).count()
+    else:
+        # One note per action per review (action_progress_once_per_review).
+        total, done = len(items), sum(1 for item in items if item.at_this_review is not None)
     to_rate = len(open_goals_to_rate(review))
     steps = ReviewSteps(
         review=review,
@@ -413,8 +442,12 @@ def review_steps(review: Review) -> ReviewSteps:
         walkthrough_total=total,
         walkthrough_done=done,
         goals_to_rate=to_rate,
-        goals_rated=ReviewGoalRating.objects.filter(review=review).count(),
-        actions_added=ReviewAction.objects.filter(review=review).count(),
+        goals_rated=(
+            len(goal_ratings) if goal_ratings is not None else ReviewGoalRating.objects.filter(review=review).count()
+        ),
+        actions_added=(
+            len(added_actions) if added_actions is not None else ReviewAction.objects.filter(review=review).count()
+        ),
         outcome_done=bool(review.childs_views.strip()) and review.next_review_on is not None,
     )
     if not steps.attendance_done:

@@ -8,19 +8,27 @@ class TrmStagesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.sections import CaseSection, register
-        from trm_stages.selectors import outcomes_for_case, stage_journey
+        from trm_stages.selectors import outcome_facts, outcomes_for_case, stage_journey
 
-        def stage_section(user: Any, case: Any, caps: Any) -> dict[str, Any]:
+        def stage_section(user: Any, case: Any, caps: Any, facts: Any = None) -> dict[str, Any]:
             return {"journey": stage_journey(case=case), "caps": caps}
 
-        def outcomes_section(user: Any, case: Any, caps: Any) -> dict[str, Any] | None:
+        def outcomes_shown(caps: Any) -> bool:
             # Goals are in the child's words: the full record only, not the network's summary.
-            if not caps.full_record:
+            return bool(caps.full_record)
+
+        def outcomes_facts(user: Any, case: Any, caps: Any) -> dict[str, Any]:
+            return outcome_facts() if outcomes_shown(caps) else {}
+
+        def outcomes_section(user: Any, case: Any, caps: Any, facts: Any = None) -> dict[str, Any] | None:
+            if not outcomes_shown(caps):
                 return None
-            return {"outcomes": outcomes_for_case(case=case), "caps": caps}
+            return {"outcomes": outcomes_for_case(case=case, facts=facts), "caps": caps}
 
         register(CaseSection("trm-stage", 10, "trm_stages/includes/case_stage.html", stage_section))
-        register(CaseSection("trm-outcomes", 20, "trm_stages/includes/case_outcomes.html", outcomes_section))
+        register(
+            CaseSection("trm-outcomes", 20, "trm_stages/includes/case_outcomes.html", outcomes_section, outcomes_facts)
+        )
 
         from cases.manage_area import ManageLink
         from cases.manage_area import register as register_manage_link

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import JSONField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from cases.models import Case
+from core.memo import memoised
 from trm_stages.charts import ChartPoint, stage_chart
 from trm_stages.goal_chart import ChartGoal, GoalChart, Rating, build_goal_chart
 from trm_stages.models import (
@@ -31,16 +36,84 @@ from trm_stages.sequencing import SequencingResult, check_sequencing
 
 
 def current_version() -> TrmVersion:
-    """The reference data new assessments are made against: the latest published version."""
+    """The reference data new assessments are made against: the latest published version (read afresh:
+    the services that record against it and publish the next one need the version as it is now)."""
     return TrmVersion.objects.order_by("-number").first() or TrmVersion.objects.get()
 
 
+# Keys of what `core.memo` keeps for the request (the services that change them forget them).
+REFERENCE_MEMO = "trm-reference"
+ASSESSMENTS_MEMO = "trm-assessments"
+
+
+@dataclass(frozen=True)
+class TrmReference:
+    """One version of the reference data as the pages judge and label with it: its stages' names and
+    its thresholds (the sequencing rule's gates)."""
+
+    version: TrmVersion
+    stage_names: dict[int, str]
+    thresholds: list[Threshold]
+
+
+def trm_reference(version_id: int | None = None) -> TrmReference:
+    """The current version's reference data (or that of `version_id`): one query, kept for the request
+    (a version, once published, never changes; publishing the next one forgets it)."""
+    current = memoised((REFERENCE_MEMO, None), lambda: _read_reference(None))
+    if version_id is None or version_id == current.version.pk:
+        return current
+    return memoised((REFERENCE_MEMO, version_id), lambda: _read_reference(version_id))
+
+
+_THRESHOLD_FIELDS = ("id", "version_id", "below_stage", "name", "description")
+
+
+def _read_reference(version_id: int | None) -> TrmReference:
+    versions = TrmVersion.objects.order_by("-number")
+    if version_id is not None:
+        versions = versions.filter(pk=version_id)
+    names = Stage.objects.filter(version=OuterRef("pk")).order_by("number")
+    gates = Threshold.objects.filter(version=OuterRef("pk")).order_by("below_stage")
+    version = versions.annotate(
+        stage_rows=ArraySubquery(names.values(row=JSONObject(number="number", name="name"))),
+        threshold_rows=ArraySubquery(gates.values(row=JSONObject(**{field: field for field in _THRESHOLD_FIELDS}))),
+    ).first()
+    if version is None:
+        raise TrmVersion.DoesNotExist("No version of the TRM reference data is published")
+    rows: list[dict[str, Any]] = version.stage_rows
+    thresholds: list[dict[str, Any]] = version.threshold_rows
+    return TrmReference(
+        version=version,
+        stage_names={row["number"]: row["name"] for row in rows},
+        thresholds=[
+            Threshold.from_db(DEFAULT_DB_ALIAS, list(_THRESHOLD_FIELDS), [row[field] for field in _THRESHOLD_FIELDS])
+            for row in thresholds
+        ],
+    )
+
+
 def stages(version: TrmVersion | None = None) -> list[Stage]:
-    return list(Stage.objects.filter(version=version or current_version()).order_by("number"))
+    if version is None:
+        return list(Stage.objects.filter(version_id=trm_reference().version.pk).order_by("number"))
+    return list(Stage.objects.filter(version=version).order_by("number"))
 
 
 def thresholds(version: TrmVersion | None = None) -> list[Threshold]:
-    return list(Threshold.objects.filter(version=version or current_version()).order_by("below_stage"))
+    return list(trm_reference(version.pk if version is not None else None).thresholds)
+
+
+def case_assessments(case: Case) -> list[StageAssessment]:
+    """The case's stage assessments, oldest first, with their stage and assessor: one query, kept for the
+    request (the pages that show the journey and judge sequencing share it; recording an assessment
+    forgets it)."""
+    return memoised(
+        (ASSESSMENTS_MEMO, case.pk),
+        lambda: list(
+            StageAssessment.objects.filter(case=case)
+            .select_related("stage", "assessor")
+            .order_by("assessed_on", "recorded_at", "pk")
+        ),
+    )
 
 
 def latest_assessment(case: Case, on_or_before: dt.date | None = None) -> StageAssessment | None:
@@ -52,14 +125,17 @@ def latest_assessment(case: Case, on_or_before: dt.date | None = None) -> StageA
 
 
 def current_stage_number(case: Case) -> int | None:
-    latest = latest_assessment(case)
-    return latest.stage.number if latest else None
+    """The stage of the latest assessment (None before any), from the request's read of the assessments."""
+    assessments = case_assessments(case)
+    return assessments[-1].stage.number if assessments else None
 
 
 def sequencing_for_case(*, case: Case, suits_from_stage: int) -> SequencingResult:
     """Does something that suits children from `suits_from_stage` suit this child now?"""
     return check_sequencing(
-        current_stage=current_stage_number(case), suits_from_stage=suits_from_stage, thresholds=thresholds()
+        current_stage=current_stage_number(case),
+        suits_from_stage=suits_from_stage,
+        thresholds=trm_reference().thresholds,
     )
 
 
@@ -68,7 +144,7 @@ def sequencing_for_stages(*, case: Case, stages: Iterable[int]) -> dict[int, Seq
     wanted = sorted(set(stages))
     if not wanted:
         return {}
-    current, gates = current_stage_number(case), thresholds()
+    current, gates = current_stage_number(case), trm_reference().thresholds
     return {
         stage: check_sequencing(current_stage=current, suits_from_stage=stage, thresholds=gates) for stage in wanted
     }
@@ -98,12 +174,18 @@ class StageJourney:
 
 
 def stage_journey(*, case: Case, today: dt.date | None = None, with_thresholds: bool = False) -> StageJourney:
-    """The child's TRM journey in two queries (three with the thresholds judged crossed)."""
+    """The child's TRM journey in two queries, shared with the rest of the request (the assessments and the
+    reference data); with the thresholds judged crossed, the assessments are read afresh with them."""
     today = today or timezone.localdate()
-    assessments = StageAssessment.objects.filter(case=case).select_related("stage", "assessor")
     if with_thresholds:
-        assessments = assessments.prefetch_related("thresholds_crossed")
-    ordered = list(assessments.order_by("assessed_on", "recorded_at", "pk"))
+        ordered = list(
+            StageAssessment.objects.filter(case=case)
+            .select_related("stage", "assessor")
+            .prefetch_related("thresholds_crossed")
+            .order_by("assessed_on", "recorded_at", "pk")
+        )
+    else:
+        ordered = case_assessments(case)
     steps: list[JourneyStep] = []
     for index, assessment in enumerate(ordered):
         before = ordered[index - 1].stage.number if index else None
@@ -124,8 +206,7 @@ def stage_journey(*, case: Case, today: dt.date | None = None, with_thresholds: 
                 break
             since = assessment.assessed_on
     # Names from the version the latest assessment was made against (the current version when none).
-    version_id = current.stage.version_id if current else current_version().pk
-    names = dict(Stage.objects.filter(version_id=version_id).values_list("number", "name"))
+    names = dict(trm_reference(current.stage.version_id if current else None).stage_names)
     end = case.closed_at.date() if case.closed_at else today
     points = [
         ChartPoint(on=step.assessment.assessed_on, stage=step.assessment.stage.number, moved_back=step.moved_back)
@@ -248,14 +329,36 @@ class CaseOutcomes:
         return THRIVE_CREDIT
 
 
-def outcomes_for_case(*, case: Case) -> CaseOutcomes:
+def outcome_facts() -> dict[str, Any]:
+    """The current THRIVE grouping as a fact on the case's row (cases.sections): its id, grouping and date."""
+    latest = ThriveGrouping.objects.filter(case=OuterRef("pk")).order_by("-applies_from", "-recorded_at", "-pk")
+    row = JSONObject(id="id", grouping="grouping", applies_from="applies_from")
+    return {"thrive": Subquery(latest.values(row=row)[:1], output_field=JSONField())}
+
+
+def _thrive_from(case: Case, facts: Mapping[str, Any]) -> ThriveGrouping | None:
+    """The grouping the fact describes (its other fields load if asked for), or None."""
+    row = facts.get("thrive")
+    if row is None:
+        return None
+    grouping = ThriveGrouping.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "case_id", "grouping", "applies_from"],
+        [row["id"], case.pk, row["grouping"], dt.date.fromisoformat(row["applies_from"])],
+    )
+    grouping.case = case
+    return grouping
+
+
+def outcomes_for_case(*, case: Case, facts: Mapping[str, Any] | None = None) -> CaseOutcomes:
     """The current THRIVE grouping and since when, the open goals with their start and latest ratings,
-    and the chart of the open goals: three queries whatever the number of goals and ratings."""
+    and the chart of the open goals: three queries whatever the number of goals and ratings (two when the
+    page has read `outcome_facts` with its other facts)."""
     goals = goals_for(case=case)
     open_goals = [goal for goal in goals if goal.is_open]
     return CaseOutcomes(
         case=case,
-        thrive=current_thrive_grouping(case=case),
+        thrive=current_thrive_grouping(case=case) if facts is None else _thrive_from(case, facts),
         open_goals=[summarise(goal) for goal in open_goals],
         closed_goal_count=len(goals) - len(open_goals),
         chart=goal_chart_for(open_goals, chart_id="case-goal-chart", title="Ratings of the open goals over time"),

@@ -20,6 +20,7 @@ from accounts.history import acting_as
 from accounts.models import User
 from cases.models import Case, CaseEventKind, CaseStatus, Visibility
 from cases.services import case_event_add
+from core.memo import forget
 from trm_stages.goal_chart import day_label
 from trm_stages.models import (
     MAX_OPEN_GOALS,
@@ -35,7 +36,13 @@ from trm_stages.models import (
     ThriveGroupingChoice,
     TrmVersion,
 )
-from trm_stages.selectors import current_thrive_grouping, current_version, latest_assessment
+from trm_stages.selectors import (
+    ASSESSMENTS_MEMO,
+    REFERENCE_MEMO,
+    current_thrive_grouping,
+    current_version,
+    latest_assessment,
+)
 
 
 @transaction.atomic
@@ -94,6 +101,7 @@ def stage_assessment_record(
         assessment.full_clean()
         assessment.save()
         assessment.thresholds_crossed.set(thresholds_crossed or [])
+        forget(ASSESSMENTS_MEMO)  # this request's later reads of the child's stage see the new assessment
         current = latest_assessment(case)
         Case.objects.filter(pk=case.pk).update(trm_stage=current.stage.number if current else None)
         movement = ""
@@ -173,6 +181,7 @@ def trm_version_publish(
         InterventionType.objects.bulk_create(
             InterventionType(version=version, **{**row, "name": row["name"].strip()}) for row in interventions
         )
+    forget(REFERENCE_MEMO)
     return version
 
 

@@ -22,11 +22,13 @@ def case_detail(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case page: the full record for those who may read it, the shared summary for the network."""
     case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
     caps = case_capabilities(request.user, case)
+    # The counts of the page and of every section in one query (cases.sections).
+    facts = sections.read_facts(request.user, case, caps, page=selectors.overview_facts(user=request.user, case=case))
     context = {
         "case": case,
         "caps": caps,
-        "overview": selectors.case_overview(user=request.user, case=case),
-        "sections": sections.render_sections(request, case, caps),
+        "overview": selectors.case_overview(user=request.user, case=case, facts=facts.page),
+        "sections": sections.render_sections(request, case, caps, facts),
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -8,11 +8,12 @@ summary, as a PDF (formulation/documents.py): these pages answer them 403.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.audit import access_event_record
@@ -20,6 +21,7 @@ from accounts.models import AccessAction
 from cases import access
 from cases.access import Action
 from cases.models import Case, CaseKind
+from cases.sections import count_of, facts_of
 from formulation.capabilities import case_report_capabilities
 from formulation.models import (
     COMMENT_PLACES,
@@ -32,7 +34,13 @@ from formulation.models import (
     ReportStatus,
 )
 from trm_stages.models import InterventionType
-from trm_stages.selectors import current_stage_number, current_version, latest_assessment, sequencing_for_stages
+from trm_stages.selectors import (
+    current_stage_number,
+    current_version,
+    latest_assessment,
+    sequencing_for_stages,
+    trm_reference,
+)
 from trm_stages.sequencing import SequencingResult
 
 RECORD_TYPE = "formulation_report"
@@ -212,9 +220,11 @@ def recommendations_for(report: FormulationReport) -> list[JudgedRecommendation]
 
 def open_actions(case: Case) -> QuerySet[Recommendation]:
     """The case's actions still to do: recommendations of signed-off versions, and the actions reviews add."""
-    return Recommendation.objects.filter(
-        Q(report__isnull=True) | Q(became_action_at__isnull=False), case=case, status__in=OPEN_ACTION_STATUSES
-    )
+    return Recommendation.objects.filter(_is_open_action(), case=case)
+
+
+def _is_open_action() -> Q:
+    return (Q(report__isnull=True) | Q(became_action_at__isnull=False)) & Q(status__in=OPEN_ACTION_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -298,10 +308,19 @@ def intervention_types() -> QuerySet[InterventionType]:
 
 
 def stage_names() -> dict[int, str]:
-    return {stage.number: stage.name for stage in current_version().stages.order_by("number")}
+    return dict(trm_reference().stage_names)
 
 
-def report_section_context(user: Any, case: Case, caps: Any) -> dict[str, Any] | None:
+def report_section_facts(user: Any, case: Case, caps: Any) -> dict[str, Any]:
+    """The report section's facts on the case's row (cases.sections): how many actions are open."""
+    if not caps.full_record:
+        return {}
+    return {"open_action_count": count_of(Recommendation.objects.filter(_is_open_action(), case=OuterRef("pk")))}
+
+
+def report_section_context(
+    user: Any, case: Case, caps: Any, facts: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     """The formulation report part of the case page: for the full record only, on formulation cases
     (or any case that has a report). None leaves the section out for this person."""
     if not caps.full_record:
@@ -311,13 +330,15 @@ def report_section_context(user: Any, case: Case, caps: Any) -> dict[str, Any] |
     )
     if case.kind != CaseKind.FORMULATION and not reports:
         return None
+    if facts is None:
+        facts = facts_of(case, report_section_facts(user, case, caps))
     signed_off = next((report for report in reports if report.is_locked), None)
     being_written = next((report for report in reports if not report.is_locked), None)
     return {
         "signed_off": signed_off,
         "being_written": being_written,
-        "caps": case_report_capabilities(user, case, being_written=being_written),
-        "open_action_count": open_actions(case).count(),
+        "caps": case_report_capabilities(user, case, being_written=being_written, case_caps=caps),
+        "open_action_count": facts["open_action_count"],
         "mismatches": sequencing_mismatches(case=case),
     }
 

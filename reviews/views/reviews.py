@@ -136,15 +136,23 @@ def review_detail(request: SignedInRequest, case_id: int, review_id: int) -> Htt
     case = review.case
     attendance = selectors.attendance_of(review)
     caps = review_capabilities(request.user, review)
+    items = selectors.walkthrough(review)
+    added_actions = selectors.actions_added_at(review)
+    goal_ratings = selectors.goal_ratings_at(review)
+    steps = (
+        selectors.review_steps(review, items=items, added_actions=added_actions, goal_ratings=goal_ratings)
+        if caps.is_open
+        else None
+    )
     context = {
         "case": case,
         "review": review,
         "caps": caps,
         "meeting": review.meeting,
-        "steps": selectors.review_steps(review) if caps.is_open else None,
-        "items": selectors.walkthrough(review),
-        "added_actions": selectors.actions_added_at(review),
-        "goal_ratings": selectors.goal_ratings_at(review),
+        "steps": steps,
+        "items": items,
+        "added_actions": added_actions,
+        "goal_ratings": goal_ratings,
         "attendance_groups": selectors.attendance_by_agency(attendance),
         "attended": sum(1 for line in attendance if line.attendance == "attended"),
         "invited": len(attendance),

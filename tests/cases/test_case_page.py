@@ -15,8 +15,8 @@ from formulation.models import Recommendation
 from formulation.services import meeting_schedule
 from tests.cases.helpers import log_contact
 from tests.conftest import Cast
-from tests.factories import person
-from tests.formulation.document_helpers import signed_off_report
+from tests.factories import person, signed_off_report
+from tests.formulation.document_helpers import report_fields
 from tests.formulation.helpers import WINTER_DAY, gp_invitee, uk_time
 from trm_stages.services import goal_rate, goal_set, stage_assessment_record, thrive_grouping_set
 
@@ -172,7 +172,7 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
             invitees=[gp_invitee()],
             location="Fernbrook Academy",
         )
-    report = signed_off_report(cast, with_journey=False)
+    report = signed_off_report(cast, **report_fields(cast))
     Recommendation.objects.bulk_create(
         Recommendation(
             report=report,
@@ -187,13 +187,16 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
         for number in range(30)
     )
     client.force_login(cast.case_manager)
-    # Session (read from PostgreSQL: the session engine is `db`), session user, case with relations, access
-    # event, two permission reads, counts, clinicians, network, latest events, holders, memberships (header),
-    # unread notifications (header) and the session save; then the sections of the apps above cases: the TRM
-    # stage (3), goals and THRIVE (3), the formulation report with open actions and standing sequencing
-    # mismatches (6), meetings (1), reviews (4). None grows with the rows behind it (50 network members and
-    # contacts, 30 assessments, 30 actions, 8 meetings).
-    with django_assert_max_num_queries(30):
+    # Every request: session (the session engine is `db`), user, the person's standing, permissions, the
+    # navigation's memberships and unread notifications (6). The access module: the case with the person's
+    # relations to it, and the access event (2). The page's own work, 12: one query for every count and
+    # single value of the page and its sections (contacts, consultations, restricted notes, the THRIVE
+    # grouping, open actions, when the next review is due: cases.sections facts), network, latest events,
+    # holders; the stage assessments and the TRM reference data (each read once and shared by the sections
+    # that judge or show the stage), goals and their ratings, the latest report versions, the actions that
+    # no longer suit the child's stage, meetings, reviews. None grows with the rows behind it (50 network
+    # members and contacts, 30 assessments, 30 actions, 8 meetings).
+    with django_assert_max_num_queries(20):
         body = client.get(f"/cases/{cast.case.pk}/").content.decode()
     assert body.count("<strong>Professional ") == 50
     assert "Contacts (50)" in body

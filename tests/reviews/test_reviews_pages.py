@@ -15,7 +15,7 @@ from formulation.models import ActionStatus, Attendance, Recommendation
 from formulation.selectors import current_invitations
 from reviews.case_page import review_section_context
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewStatus
-from reviews.services import review_sign_off
+from reviews.services import review_sign_off, review_stage_record
 from tests.conftest import Cast
 from tests.reviews.helpers import on
 from tests.reviews.review_helpers import (
@@ -301,3 +301,33 @@ def test_the_case_page_section_gives_the_next_review_and_the_open_actions(cast: 
     assert (context["open_action_count"], context["overdue_action_count"]) == (3, 1)
     assert state.school_action.due_on < dt.date(2027, 2, 25)
     assert context["caps"].chair is False
+
+
+def test_the_review_page_query_count_is_pinned_with_many_actions_behind_it(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    state = formulated(cast)
+    review = scheduled_review(cast)
+    _actions_for(cast, state, 27)
+    with on(REVIEW_DAY, 12):
+        client = signed_in(cast.senior_practitioner)
+        invitations = {f"attendance_{i.pk}": Attendance.ATTENDED for i in current_invitations(review.meeting)}
+        client.post(page_of(review, "attendance/"), invitations)
+        _walk_through_everything(cast, review, client)
+        review_stage_record(
+            review=reload(review),
+            actor=cast.senior_practitioner,
+            assessor=cast.psychologist,
+            stage_number=2,
+            evidence="Kai still relies on Ms Marsh.",
+        )
+        # Every request: session, user, the person's standing, permissions, the navigation's memberships and
+        # unread notifications (6). The access module: the case and the access event (2). The page's own
+        # work, 9: the review with its meeting, chair and re-assessment, the invitations, the walk-through's
+        # actions and their progress notes, the child's stage assessments and the TRM reference data (for
+        # the sequencing warnings), the actions added, the goal ratings and the goals still to rate. The
+        # steps are counted from what the page has read. None grows with the actions behind it (30).
+        with django_assert_max_num_queries(17):
+            page = client.get(page_of(review))
+    assert body(page).count("Going well.") == 30
+    assert "Kai still relies on Ms Marsh." in body(page)
