@@ -30,3 +30,7 @@ class ReportingConfig(AppConfig):
         from reporting.documents import SUMMARY_KIND
 
         register_document_kind(SUMMARY_KIND)  # the figures' summary PDF, made by the document pipeline
+
+        from reporting import invalidation
+
+        invalidation.connect()  # a write of a service's data retires its cached reports

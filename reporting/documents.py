@@ -27,8 +27,8 @@ from core.documents.progress import DocumentLinks, DocumentProgress, document_pr
 from core.documents.registry import DocumentKindSpec
 from core.documents.rendering import DocumentNotRenderable
 from core.documents.services import documents_send_on_commit
-from reporting.figures import build_report
 from reporting.models import SummaryDocument
+from reporting.report_cache import cached_report
 from reporting.scope import ReportScope, report_scope
 from reporting.suppression import FEW_CASES, HIDDEN_COUNT, NO_CASES, SMALL_COUNT
 
@@ -79,7 +79,7 @@ def summary_scope(document: SummaryDocument) -> ReportScope:
 
 def summary_pdf_context(document: SummaryDocument) -> dict[str, Any]:
     """What the print template shows: the report for the summary's scope."""
-    report = build_report(summary_scope(document))
+    report = cached_report(summary_scope(document))
     return {
         "report": report,
         "scope": report.scope,

@@ -13,6 +13,16 @@ from core.forms import GovDateField, ServiceErrorsMixin
 from reporting.scope import LONGEST_PERIOD_YEARS
 
 
+class _ChosenFromEvaluated(forms.models.ModelChoiceIterator):
+    """The services' checkboxes from the services already read for the page, not from a second query."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for agency in self.queryset:  # the queryset's own rows, once read
+            yield self.choice(agency)
+
+
 class ReportFilterForm(forms.Form):
     start = GovDateField(
         label="Start of the period",
@@ -38,10 +48,16 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args: Any, allowed: QuerySet[Agency], default_period: tuple[dt.date, dt.date], **kwargs: Any):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["agencies"]
+        field.iterator = _ChosenFromEvaluated  # before the queryset, which hands the widget its choices
         field.queryset = allowed
         self.default_period = default_period
         # The services chosen (none: every service the person may see), set by the view once valid.
         self.chosen_ids: list[int] = []
+
+    @property
+    def allowed(self) -> list[Agency]:
+        """Every service the person may see, read once for the checkboxes and the scope."""
+        return list(self.fields["agencies"].queryset)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -29,8 +29,8 @@ from core.documents.views import document_download_response, document_retry_resp
 from core.http import SignedInRequest
 from reporting import documents
 from reporting.csv_export import report_csv
-from reporting.figures import build_report
 from reporting.forms import ReportFilterForm
+from reporting.report_cache import cached_report
 from reporting.scope import ReportScope, default_period
 from reporting.suppression import FEW_CASES, HIDDEN_COUNT, NO_CASES, SMALL_COUNT
 
@@ -62,7 +62,7 @@ def _scope_and_form(request: SignedInRequest, data: QueryDict | None = None) -> 
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         chosen = list(form.cleaned_data["agencies"])
     form.chosen_ids = [agency.pk for agency in chosen]
-    agencies = tuple(chosen or allowed)
+    agencies = tuple(chosen or form.allowed)
     return ReportScope(start=start, end=end, agencies=agencies, today=today), form
 
 
@@ -92,7 +92,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         ],
     }
     if not form.errors:
-        context["report"] = build_report(scope)
+        context["report"] = cached_report(scope)
         _log(request, AccessAction.VIEW, scope, "dashboard")
     return render(request, "reporting/dashboard.html", context)
 
@@ -104,7 +104,7 @@ def figures_csv(request: SignedInRequest) -> HttpResponse:
     scope, form = _scope_and_form(request)
     if form.errors:
         return redirect(f"{reverse('reporting:dashboard')}?{request.GET.urlencode()}")
-    report = build_report(scope)
+    report = cached_report(scope)
     _log(request, AccessAction.EXPORT, scope, "figures CSV")
     response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
     filename = f"ecm-figures-{scope.start:%Y-%m-%d}-to-{scope.end:%Y-%m-%d}.csv"

@@ -45,41 +45,55 @@ class Report:
 
 
 def build_report(scope: ReportScope) -> Report:
-    """Every figure for the scope, suppressed together. A fixed number of queries, whatever the data's size."""
-    with queries.report_transaction():
-        return _build_report(scope)
-
-
-def _build_report(scope: ReportScope) -> Report:
-    sheet = Sheet()
+    """Every figure for the scope, suppressed together: one statement (after turning JIT off), whatever the size."""
     funnel = load_funnel("mental_health")
-    names = tables.stage_names()
-    population = sheet.count(tables.POPULATION, queries.population_count(scope))
-    referrals = tables.referrals(scope, sheet)
-    triage = tables.triage(scope, sheet)
-    meetings = tables.meetings(scope, sheet)
-    consultations = tables.consultations(scope, sheet)
-    goals, goal_mean = tables.goals(scope, sheet)
+    with queries.report_transaction():
+        figures = queries.report_figures(scope, funnel)
+    return lay_out(scope, figures, funnel)
+
+
+def lay_out(scope: ReportScope, figures: queries.Figures, funnel: Funnel) -> Report:
+    """The report's tables from the figures' answers, with small numbers suppressed across all of them."""
+    sheet = Sheet()
+    names = figures.stage_names
+    population = sheet.count(tables.POPULATION, figures.population)
+    referrals = tables.referrals(scope, sheet, figures)
+    triage = tables.triage(scope, sheet, figures)
+    meetings = tables.meetings(scope, sheet, figures)
+    consultations = tables.consultations(scope, sheet, figures)
+    goals, goal_mean = tables.goals(scope, sheet, figures)
     sections_specs = [
-        ("referrals", "Referrals, triage and waiting times", [referrals, triage, tables.waiting(scope, sheet)]),
-        ("meetings", "Formulation meetings, reviews and attendance", [meetings, tables.attendance(scope, sheet)]),
+        (
+            "referrals",
+            "Referrals, triage and waiting times",
+            [referrals, triage, tables.waiting(scope, sheet, figures)],
+        ),
+        (
+            "meetings",
+            "Formulation meetings, reviews and attendance",
+            [meetings, tables.attendance(scope, sheet, figures)],
+        ),
         (
             "trm",
             "Trauma Recovery Model",
             [
-                tables.stages(scope, sheet, names),
-                tables.movement(scope, sheet),
-                tables.days_in_stage(scope, sheet, names),
+                tables.stages(scope, sheet, figures, names),
+                tables.movement(scope, sheet, figures),
+                tables.days_in_stage(scope, sheet, figures, names),
             ],
         ),
-        ("actions", "Recommendations and actions", [tables.actions(scope, sheet)]),
+        ("actions", "Recommendations and actions", [tables.actions(scope, sheet, figures)]),
         (
             "continuity",
             "Continuity and consultations",
-            [tables.continuity(scope, sheet, population), consultations],
+            [tables.continuity(scope, sheet, figures, population), consultations],
         ),
-        ("outcomes", "Outcomes", [goals, goal_mean, tables.mental_health(scope, sheet, funnel, population)]),
-        ("demographics", "Who ECM worked with", tables.demographics(scope, sheet)),
+        (
+            "outcomes",
+            "Outcomes",
+            [goals, goal_mean, tables.mental_health(scope, sheet, figures, funnel, population)],
+        ),
+        ("demographics", "Who ECM worked with", tables.demographics(scope, sheet, figures)),
     ]
     protection = protect(sheet.values, sheet.lines, displayed=sheet.displayed)
     headline = [

@@ -10,9 +10,8 @@ from referrals.models import TriageDecision
 from reporting import queries
 from reporting.figures.cells import ChartSpec, CountRef, FigureSpec, MeasureRef, RowSpec, Sheet
 from reporting.indicators import Funnel
+from reporting.queries import Figures
 from reporting.scope import ReportScope
-from trm_stages.models import Stage
-from trm_stages.selectors import current_version
 
 POPULATION = "population"
 PARTNER_KIND_ORDER = [
@@ -45,8 +44,8 @@ MOVEMENT_LABELS = {"moved_on": "Moved on", "same": "Same stage", "moved_back": "
 AGE_LABELS = {"under_10": "Under 10", "10_14": "10 to 14", "15_17": "15 to 17", "18_over": "18 and over"}
 
 
-def referrals(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.referrals_by_agency_and_period(scope)
+def referrals(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.referrals
     buckets = scope.buckets
     rows = [str(agency.pk) for agency in scope.agencies]
     columns = [bucket.isoformat() for bucket in buckets]
@@ -67,8 +66,8 @@ def referrals(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def triage(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.triage_outcomes(scope)
+def triage(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.triage
     cells = sheet.distribution("triage", {decision.value: found.get(decision, 0) for decision in TriageDecision})
     return FigureSpec(
         key="triage",
@@ -83,8 +82,8 @@ def triage(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def waiting(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.waiting_times(scope)
+def waiting(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.waiting
     rows = []
     for step, label in WAITING_STEPS.items():
         spread = found.get(step, queries.Spread(0, 0, None, None))
@@ -109,8 +108,8 @@ def waiting(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def meetings(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.meetings_held(scope)
+def meetings(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.meetings
     purposes = [MeetingPurpose.FORMULATION.value, MeetingPurpose.REVIEW.value]
     values = {(str(agency_id), purpose): count for (agency_id, purpose), count in found.items()}
     grid, totals = sheet.grid("meetings", [str(agency.pk) for agency in scope.agencies], purposes, values)
@@ -127,8 +126,8 @@ def meetings(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def attendance(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.attendance_by_agency_kind(scope)
+def attendance(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.attendance
     rows = []
     for kind in PARTNER_KIND_ORDER:
         seen = found.get(kind, queries.Attendance(0, 0, 0))
@@ -156,12 +155,8 @@ def attendance(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def stage_names() -> dict[int, str]:
-    return dict(Stage.objects.filter(version=current_version()).values_list("number", "name"))
-
-
-def stages(scope: ReportScope, sheet: Sheet, names: dict[int, str]) -> FigureSpec:
-    found = queries.stage_distribution(scope)
+def stages(scope: ReportScope, sheet: Sheet, figures: Figures, names: dict[int, str]) -> FigureSpec:
+    found = figures.stages
     values = {str(number): found.get(number, 0) for number in range(1, 7)}
     values["none"] = found.get(None, 0)
     cells = sheet.distribution("stage", values, total_key=POPULATION)
@@ -181,8 +176,8 @@ def stages(scope: ReportScope, sheet: Sheet, names: dict[int, str]) -> FigureSpe
     )
 
 
-def movement(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.stage_movement(scope)
+def movement(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.movement
     cells = sheet.distribution("movement", {key: found.get(key, 0) for key in MOVEMENT_LABELS})
     return FigureSpec(
         key="movement",
@@ -198,8 +193,8 @@ def movement(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def days_in_stage(scope: ReportScope, sheet: Sheet, names: dict[int, str]) -> FigureSpec:
-    found = queries.days_in_stage(scope)
+def days_in_stage(scope: ReportScope, sheet: Sheet, figures: Figures, names: dict[int, str]) -> FigureSpec:
+    found = figures.days_in_stage
     rows = []
     for number in range(1, 7):
         spread = found.get(number, queries.Spread(0, 0, None))
@@ -216,8 +211,8 @@ def days_in_stage(scope: ReportScope, sheet: Sheet, names: dict[int, str]) -> Fi
     )
 
 
-def actions(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.actions_by_owner_kind(scope)
+def actions(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.actions
     values: dict[tuple[str, str], int] = {}
     for (kind, state), count in found.items():
         row = kind if kind in OWNER_KIND_ORDER else ""
@@ -238,8 +233,8 @@ def actions(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def continuity(scope: ReportScope, sheet: Sheet, population: CountRef) -> FigureSpec:
-    found = queries.holder_changes(scope)
+def continuity(scope: ReportScope, sheet: Sheet, figures: Figures, population: CountRef) -> FigureSpec:
+    found = figures.continuity
     rate = MeasureRef(found.changes_per_case_year, found.cases, "decimal")
     return FigureSpec(
         key="continuity",
@@ -251,8 +246,8 @@ def continuity(scope: ReportScope, sheet: Sheet, population: CountRef) -> Figure
     )
 
 
-def consultations(scope: ReportScope, sheet: Sheet) -> FigureSpec:
-    found = queries.consultations_by_agency(scope)
+def consultations(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
+    found = figures.consultations
     cells = sheet.distribution(
         "consultations", {str(agency.pk): found.get(agency.pk, (0, 0))[0] for agency in scope.agencies}
     )
@@ -268,8 +263,8 @@ def consultations(scope: ReportScope, sheet: Sheet) -> FigureSpec:
     )
 
 
-def goals(scope: ReportScope, sheet: Sheet) -> tuple[FigureSpec, FigureSpec]:
-    found = queries.goal_change(scope)
+def goals(scope: ReportScope, sheet: Sheet, figures: Figures) -> tuple[FigureSpec, FigureSpec]:
+    found = figures.goals
     cells = sheet.distribution("goals", {"improved": found.improved, "same": found.same, "worse": found.worse})
     counts = FigureSpec(
         key="goals",
@@ -300,8 +295,10 @@ def goals(scope: ReportScope, sheet: Sheet) -> tuple[FigureSpec, FigureSpec]:
     return counts, mean
 
 
-def mental_health(scope: ReportScope, sheet: Sheet, funnel: Funnel, population: CountRef) -> FigureSpec:
-    counts = queries.funnel_counts(scope, funnel)
+def mental_health(
+    scope: ReportScope, sheet: Sheet, figures: Figures, funnel: Funnel, population: CountRef
+) -> FigureSpec:
+    counts = figures.funnel
     rows = []
     before = population
     for step, count in zip(funnel.steps, counts, strict=True):
@@ -328,8 +325,8 @@ def mental_health(scope: ReportScope, sheet: Sheet, funnel: Funnel, population: 
     )
 
 
-def demographics(scope: ReportScope, sheet: Sheet) -> list[FigureSpec]:
-    found = queries.demographics(scope)
+def demographics(scope: ReportScope, sheet: Sheet, figures: Figures) -> list[FigureSpec]:
+    found = figures.demographics
     dimensions = [
         ("age", "Age band", "Age on the day the case opened", AGE_LABELS),
         ("gender", "Gender", "Gender as recorded on the child's record", dict(Gender.choices)),

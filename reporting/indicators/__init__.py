@@ -2,7 +2,8 @@
 
 Each JSON file in this folder defines one funnel: a version number, its words, and its steps. A
 step's `when` is a small condition on a case, read here into a database filter, so a definition
-can change (and its version rise) without touching the queries. The conditions understood:
+can change (and its version rise) without touching the queries (`ConditionSql` writes it as SQL).
+The conditions understood:
 
 - ``{"referral_needs_any": [<referral need>, ...]}``: the case's referral names one of these needs;
 - ``{"thrive_grouping_any": [<grouping>, ...]}``: the case was placed in one of these THRIVE groupings;
@@ -22,19 +23,14 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import AgencyKind
-from cases.models import Consultation
-from formulation.models import ActionStatus, Meeting, MeetingPurpose, MeetingStatus, Recommendation
-from referrals.models import ComplexNeed, Referral
-from trm_stages.models import ThriveGrouping, ThriveGroupingChoice
-
-if TYPE_CHECKING:
-    from reporting.scope import ReportScope
+from formulation.models import ActionStatus, MeetingPurpose, MeetingStatus
+from referrals.models import ComplexNeed
+from trm_stages.models import ThriveGroupingChoice
 
 HERE = Path(__file__).resolve().parent
 
@@ -138,40 +134,61 @@ def _check_choices(value: Any, allowed: list[str], *, where: str) -> None:
         raise ImproperlyConfigured(f"{where} names unknown choices: {', '.join(map(str, unknown))}")
 
 
-def condition_q(condition: dict[str, Any], scope: ReportScope) -> Q:
-    """The database filter on cases that a (checked) condition stands for, judged by the end of the period."""
-    [(name, argument)] = condition.items()
-    if name == "any":
-        combined = Q(pk__in=[])
-        for part in argument:
-            combined |= condition_q(part, scope)
-        return combined
-    if name == "all":
-        combined = Q()
-        for part in argument:
-            combined &= condition_q(part, scope)
-        return combined
-    if name == "not":
-        return ~condition_q(argument, scope)
-    case = OuterRef("pk")
-    if name == "referral_needs_any":
-        referrals = Referral.objects.filter(case=case, complex_needs__overlap=argument, submitted_at__lt=scope.end_at)
-        return Q(Exists(referrals))
-    if name == "thrive_grouping_any":
-        groupings = ThriveGrouping.objects.filter(case=case, grouping__in=argument, applies_from__lte=scope.end)
-        return Q(Exists(groupings))
-    if name == "action":
-        actions = Recommendation.objects.filter(case=case, became_action_at__lt=scope.end_at)
-        if "owner_agency_kinds" in argument:
-            actions = actions.filter(owner_agency__kind__in=argument["owner_agency_kinds"])
-        if "statuses" in argument:
-            actions = actions.filter(status__in=argument["statuses"])
-        return Q(Exists(actions))
-    if name == "consultation":
-        return Q(Exists(Consultation.objects.filter(case=case, held_on__lte=scope.end)))
-    if name == "meeting":
-        meetings = Meeting.objects.filter(case=case, status=MeetingStatus.HELD, starts_at__lt=scope.end_at)
-        if "purposes" in argument:
-            meetings = meetings.filter(purpose__in=argument["purposes"])
-        return Q(Exists(meetings))
-    raise ImproperlyConfigured(f"unknown condition '{name}'")
+class ConditionSql:
+    """Writes checked conditions as SQL on a case row aliased `c`, collecting their parameters.
+
+    Only placeholders are written in: the model tables' (``{referral}``..., as reporting/queries
+    formats them) and named parameters (``%(funnel_0)s``..., beside the report's own). Everything is
+    judged by the end of the period (``%(end)s``, ``%(end_at)s``).
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def _param(self, value: list[str]) -> str:
+        name = f"funnel_{len(self.params)}"
+        self.params[name] = list(value)
+        return f"%({name})s"
+
+    def sql(self, condition: dict[str, Any]) -> str:
+        [(name, argument)] = condition.items()
+        if name == "any":
+            return "(" + " OR ".join(self.sql(part) for part in argument) + ")"
+        if name == "all":
+            return "(" + " AND ".join(self.sql(part) for part in argument) + ")"
+        if name == "not":
+            return f"(NOT {self.sql(argument)})"
+        if name == "referral_needs_any":
+            needs = self._param(argument)
+            return (
+                "EXISTS (SELECT 1 FROM {referral} r WHERE r.case_id = c.id"  # noqa: S608 - placeholders only
+                f" AND r.complex_needs && {needs}::varchar[] AND r.submitted_at < %(end_at)s)"
+            )
+        if name == "thrive_grouping_any":
+            groupings = self._param(argument)
+            return (
+                "EXISTS (SELECT 1 FROM {thrive} t WHERE t.case_id = c.id"  # noqa: S608 - placeholders only
+                f" AND t.grouping = ANY({groupings}) AND t.applies_from <= %(end)s)"
+            )
+        if name == "action":
+            joins, where = "", ""
+            if "owner_agency_kinds" in argument:
+                joins = " JOIN {agency} owner ON owner.id = a.owner_agency_id"
+                where += f" AND owner.kind = ANY({self._param(argument['owner_agency_kinds'])})"
+            if "statuses" in argument:
+                where += f" AND a.status = ANY({self._param(argument['statuses'])})"
+            return (
+                "EXISTS (SELECT 1 FROM {recommendation} a" + joins + " WHERE a.case_id = c.id"  # noqa: S608 - placeholders only
+                " AND a.became_action_at < %(end_at)s" + where + ")"
+            )
+        if name == "consultation":
+            return "EXISTS (SELECT 1 FROM {consultation} k WHERE k.case_id = c.id AND k.held_on <= %(end)s)"
+        if name == "meeting":
+            where = ""
+            if "purposes" in argument:
+                where = f" AND m.purpose = ANY({self._param(argument['purposes'])})"
+            return (
+                "EXISTS (SELECT 1 FROM {meeting} m WHERE m.case_id = c.id"  # noqa: S608 - placeholders only
+                f" AND m.status = '{MeetingStatus.HELD.value}' AND m.starts_at < %(end_at)s" + where + ")"
+            )
+        raise ImproperlyConfigured(f"unknown condition '{name}'")

@@ -1,13 +1,16 @@
 """How long the reports dashboard takes for a year across every youth justice service (median of 5 runs).
 
 Run it after ``manage.py seed_scale``. Times, for the last 12 months over every active service:
-each figure's query on its own, the whole report (every query, then suppression across the
-report), and the dashboard page as a commissioner of every service gets it (the report and the
-template). The access events the page writes are rolled back, so the database is left as it was.
+each figure's query on its own, the whole report (every figure in one statement, then suppression
+across the report), the dashboard page as a commissioner of every service gets it, cold (the
+services' cached reports retired first, as a write would) and warm (from the per-scope, per-day
+cache), and the quarterly summary PDF across the same services, cold and warm. The access events
+and the summary the page and PDF write are rolled back, so the database is left as it was.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import time
 from collections.abc import Callable
@@ -20,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyKind, Membership, Role
 from cases import access
-from reporting import queries
+from reporting import queries, report_cache
 from reporting.figures import build_report
 from reporting.indicators import load_funnel
 from reporting.scope import ReportScope, default_period
@@ -83,6 +86,8 @@ class Command(BaseCommand):
         with queries.report_transaction():  # as build_report runs them
             for name, work in figures.items():
                 self.stdout.write(f"  {name}: {_summary(_timed(work, runs))}")
+            together = _timed(lambda: queries.report_figures(scope, funnel), runs)
+            self.stdout.write(f"  every figure in one statement: {_summary(together)}")
         self.stdout.write(
             f"Whole report (every query and the suppression): {_summary(_timed(lambda: build_report(scope), runs))}"
         )
@@ -92,14 +97,59 @@ class Command(BaseCommand):
             return
         request: Any = RequestFactory().get("/reports/")
         request.user = commissioner
+        seen_ids = list(access.reportable_agencies(commissioner).values_list("pk", flat=True))
+
+        def cold_page() -> Any:
+            report_cache.generations_bump(seen_ids)  # as a write in each of their services would
+            return dashboard(request)
+
         try:
             with transaction.atomic():
-                page = _timed(lambda: dashboard(request), runs)
+                cold = _timed(cold_page, runs)
+                dashboard(request)
+                warm = _timed(lambda: dashboard(request), runs)
                 raise Rollback
         except Rollback:
             pass
         services = f"{seen} service{'' if seen == 1 else 's'}"
-        self.stdout.write(f"Dashboard page as a commissioner of {services}: {_summary(page)}")
+        self.stdout.write(f"Dashboard page as a commissioner of {services}: cold, {_summary(cold)}")
+        self.stdout.write(f"Dashboard page as a commissioner of {services}: warm (cached), {_summary(warm)}")
+        self._summary_pdf(commissioner, seen_ids, today, runs)
+
+    def _summary_pdf(self, commissioner: Any, seen_ids: list[int], today: dt.date, runs: int) -> None:
+        """The quarterly summary PDF across the commissioner's services, as the document job renders it."""
+        from core.documents.rendering import render_pdf
+        from reporting.documents import TEMPLATE, summary_pdf_context
+        from reporting.models import SummaryDocument
+
+        try:
+            with transaction.atomic():
+                document = SummaryDocument.objects.create(
+                    requested_by=commissioner, start=today - dt.timedelta(days=91), end=today, agency_ids=[]
+                )
+
+                def render() -> Any:
+                    return render_pdf(template_name=TEMPLATE, context=summary_pdf_context(document))
+
+                def cold() -> Any:
+                    report_cache.generations_bump(seen_ids)
+                    return render()
+
+                rendered = render()  # fonts and templates loaded once, as in a running worker
+                cold_seconds = _timed(cold, runs)
+                warm_seconds = _timed(render, runs)
+
+                def cold_figures() -> Any:
+                    report_cache.generations_bump(seen_ids)
+                    return summary_pdf_context(document)
+
+                figures = _timed(cold_figures, runs)
+                raise Rollback
+        except Rollback:
+            pass
+        self.stdout.write(f"Quarterly summary PDF ({rendered.pages} pages), cold: {_summary(cold_seconds)}")
+        self.stdout.write(f"Quarterly summary PDF, warm (figures cached): {_summary(warm_seconds)}")
+        self.stdout.write(f"  of which its figures, cold: {_summary(figures)}")
 
     def _size(self) -> str:
         with connection.cursor() as cursor:
