@@ -83,7 +83,7 @@ def test_ids_first_pages_hold_the_same_rows_in_the_same_order_as_the_queryset(ca
         Case.objects.filter(pk=case.pk).update(opened_at=moment - dt.timedelta(days=number % 5))
     cases = access.visible_cases(cast.psychologist).select_related("child", "case_holder").order_by("-opened_at", "-pk")
     expected = list(cases)
-    paged = Paginator(IdsFirst(cases), 10)
+    paged: Paginator[Case] = Paginator(IdsFirst(cases), 10)  # type: ignore[arg-type]
     assert paged.count == len(expected) == 24
     seen = [case for number in paged.page_range for case in paged.page(number).object_list]
     assert seen == expected
