@@ -31,6 +31,20 @@ from core.dates import age_on
 LATEST_EVENTS = 5
 
 
+# What a row of a case list shows (the table on the list pages and home, the API's case summary).
+CASE_LIST_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "opened_at",
+    "child__given_name",
+    "child__family_name",
+    "owning_yjs__name",
+    "case_holder__first_name",
+    "case_holder__last_name",
+)
+
+
 def case_list(
     *,
     user: Any,
@@ -39,8 +53,9 @@ def case_list(
     allocated_to_me: bool = False,
     kind: str = "",
 ) -> QuerySet[Case]:
-    """The person's visible cases for list pages, newest first, with what the rows show."""
-    cases = visible_cases(user).select_related("child", "owning_yjs", "case_holder")
+    """The person's visible cases for list pages, newest first, with what the rows show (and only that:
+    `cases/includes/case_table.html` and the API's case summary)."""
+    cases = visible_cases(user).select_related("child", "owning_yjs", "case_holder").only(*CASE_LIST_COLUMNS)
     if status:
         cases = cases.filter(status=status)
     if kind:

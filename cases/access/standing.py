@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, IntegerField, OuterRef, Value
+from django.db import connection
 
-from accounts.models import CLINICIAN_ROLES, Coverage, Membership, Role, User
+from accounts.models import CLINICIAN_ROLES, Agency, Coverage, Membership, Role, User
 from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
 from core.memo import memoised
 
@@ -38,28 +38,51 @@ def standing_of(user: Any) -> Standing:
     return memoised(("access-standing", user.pk), lambda: _read_standing(user.pk))
 
 
-def _read_standing(user_id: int) -> Standing:
-    def tagged(queryset: Any, tag: int, field: str) -> Any:
-        return queryset.annotate(tag=Value(tag, output_field=IntegerField())).values_list("tag", field)
-
-    owns = Membership.objects.filter(
-        user_id=user_id, role=Role.CASE_MANAGER, is_active=True, agency__is_active=True
-    ).order_by()
-    is_clinician = Membership.objects.filter(user_id=OuterRef("clinician_id"), role__in=CLINICIAN_ROLES, is_active=True)
-    covers = Coverage.objects.filter(clinician_id=user_id).filter(Exists(is_clinician)).order_by()
-    summary = {"permission__codename": SUMMARY_PERMISSION, "permission__content_type__app_label": "cases"}
-    personal = CaseUserObjectPermission.objects.filter(user_id=user_id, **summary).order_by()
-    groups = User.groups.through.objects.filter(user_id=user_id).values("group_id")
-    through_agency = CaseGroupObjectPermission.objects.filter(group_id__in=groups, **summary).order_by()
-    rows = tagged(owns, _OWNS, "agency_id").union(
-        tagged(covers, _COVERS, "yjs_id"),
-        tagged(personal, _SHARED, "content_object_id"),
-        tagged(through_agency, _SHARED, "content_object_id"),
-        all=True,
+def _standing_sql() -> str:
+    """The one query, written once: compiling it through the ORM (a four-way UNION) cost 2.5 ms of
+    Python on every request, ten times what PostgreSQL spends answering it."""
+    membership, agency, coverage = (model._meta.db_table for model in (Membership, Agency, Coverage))
+    personal, through_agency = CaseUserObjectPermission._meta.db_table, CaseGroupObjectPermission._meta.db_table
+    user_groups = User.groups.through._meta.db_table
+    summary_permission = (
+        "SELECT perm.id FROM auth_permission perm JOIN django_content_type ct ON ct.id = perm.content_type_id "
+        "WHERE perm.codename = %(codename)s AND ct.app_label = 'cases'"
     )
+    return f"""
+        SELECT {_OWNS}, m.agency_id FROM {membership} m JOIN {agency} a ON a.id = m.agency_id
+         WHERE m.user_id = %(user)s AND m.role = %(case_manager)s AND m.is_active AND a.is_active
+        UNION ALL
+        SELECT {_COVERS}, c.yjs_id FROM {coverage} c
+         WHERE c.clinician_id = %(user)s AND EXISTS (
+               SELECT 1 FROM {membership} m
+                WHERE m.user_id = %(user)s AND m.role = ANY(%(clinician_roles)s) AND m.is_active)
+        UNION ALL
+        SELECT {_SHARED}, p.content_object_id FROM {personal} p
+         WHERE p.user_id = %(user)s AND p.permission_id IN ({summary_permission})
+        UNION ALL
+        SELECT {_SHARED}, g.content_object_id FROM {through_agency} g
+         WHERE g.group_id IN (SELECT ug.group_id FROM {user_groups} ug WHERE ug.user_id = %(user)s)
+           AND g.permission_id IN ({summary_permission})
+    """  # noqa: S608 - table names come from the models' metadata, every value is a parameter
+
+
+_SQL: list[str] = []
+
+
+def _read_standing(user_id: int) -> Standing:
+    if not _SQL:
+        _SQL.append(_standing_sql())
+    params: dict[str, Any] = {
+        "user": user_id,
+        "case_manager": str(Role.CASE_MANAGER),
+        "clinician_roles": [str(role) for role in CLINICIAN_ROLES],
+        "codename": SUMMARY_PERMISSION,
+    }
     found: dict[int, set[int]] = {_OWNS: set(), _COVERS: set(), _SHARED: set()}
-    for tag, value in rows:
-        found[tag].add(value)
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL[0], params)
+        for tag, value in cursor.fetchall():
+            found[tag].add(value)
     return Standing(
         owned_yjs=frozenset(found[_OWNS]), covered_yjs=frozenset(found[_COVERS]), shared_cases=frozenset(found[_SHARED])
     )
