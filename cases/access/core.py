@@ -221,7 +221,11 @@ def has_role_permission(user: Any, permission: str | None) -> bool:
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
-    """Every case the person may see at all, as one SQL query usable in any queryset."""
+    """Every case the person may see at all, as one SQL query usable in any queryset.
+
+    The person's standing is read when the queryset is built (once per request) and goes into the
+    query as ids: build it in the request that uses it.
+    """
     return visible(user, Case.objects.all(), CASE_SCOPE)
 
 
