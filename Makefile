@@ -9,6 +9,7 @@
 #   make backup              archive of the database + stored documents in backups/ (BACKUP_DIR=, KEEP_DAYS=)
 #   make restore FILE=...    restore an archive into an EMPTY database and media folder (FORCE=1 replaces)
 #   make bench               every page at national scale against its floor B -> bench-results/latest.json (BENCH_ARGS="--scale 0.05")
+#   make loadtest            gunicorn + locust, every role, 200 users, 5 minutes -> bench-results/loadtest.json (LOADTEST_ARGS="--users 50 --minutes 1")
 #   ECM_LOCAL_SERVICES=1 make ...   use project-local PostgreSQL and Redis even if others run
 
 SHELL := /bin/bash
@@ -22,11 +23,12 @@ KEEP_DAYS ?=
 FILE ?=
 FORCE ?=
 BENCH_ARGS ?=
+LOADTEST_ARGS ?=
 BIN := .venv/bin
 
 export HOST PORT
 
-.PHONY: help setup run test lint format clean-local backup restore bench
+.PHONY: help setup run test lint format clean-local backup restore bench loadtest
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -64,3 +66,9 @@ restore: setup
 # first time and reuses it after, then times every page against its floor B in one run.
 bench: setup
 	@scripts/services.sh $(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# manage.py loadtest (devtools/loadtest/): on the bench database (seeded as `make bench` does), a gunicorn with
+# 2 workers on a free loopback port; the caseload against its floor B in requests per second, then locust
+# headless with every role's journey. Stops gunicorn and locust at the end, Ctrl-C included.
+loadtest: setup
+	@scripts/services.sh $(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
