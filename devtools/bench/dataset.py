@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.management import call_command
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection, connections, transaction
 
 from devtools.bench.extras import BenchPeople, bench_extras_make
@@ -113,3 +114,26 @@ def vacuum_analyze() -> None:
     """Statistics for the planner and a visibility map for index-only scans, as autovacuum would leave them."""
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)" if not connection.in_atomic_block else "ANALYZE")
+
+
+def add_arguments(parser: CommandParser) -> None:
+    """The options `bench` and `loadtest` share: which dataset, in which database."""
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of national scale (1 = 20,000 cases)")
+    parser.add_argument("--database", default="", help="database name (ecm_bench at scale 1, ecm_bench_<scale>)")
+    parser.add_argument("--here", action="store_true", help="use the current database, not a bench database")
+
+
+def dataset_from_options(options: dict[str, Any], *, say: Any) -> BenchData:
+    """Switch to the bench database the options name (migrated), and seed it if it is not there yet."""
+    scale: float = options["scale"]
+    if not 0 < scale <= 5:
+        raise CommandError("--scale must be above 0 and at most 5")
+    if not options["here"]:
+        name = options["database"] or default_database_name(scale)
+        say(f"Bench database: {name}")
+        use_database(name)
+        migrate_quietly()
+    try:
+        return ensure_dataset(scale=scale, say=say)
+    except RuntimeError as error:
+        raise CommandError(str(error)) from error

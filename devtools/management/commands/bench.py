@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
 from devtools.bench import dataset, measure, report
@@ -25,9 +25,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=float, default=1.0, help="fraction of national scale (1 = 20,000 cases)")
-        parser.add_argument("--database", default="", help="database name (ecm_bench at scale 1, ecm_bench_<scale>)")
-        parser.add_argument("--here", action="store_true", help="use the current database, not a bench database")
+        dataset.add_arguments(parser)
         parser.add_argument("--repeat", type=int, default=20, help="timed rounds of each page and its floor")
         parser.add_argument("--warmup", type=int, default=2, help="untimed requests of each first")
         parser.add_argument(
@@ -40,20 +38,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale: float = options["scale"]
-        if not 0 < scale <= 5:
-            raise CommandError("--scale must be above 0 and at most 5")
         # Whitenoise's note that static files are not collected (they are not needed here).
         warnings.filterwarnings("ignore", "No directory at")
         started = time.perf_counter()
-        if not options["here"]:
-            name = options["database"] or dataset.default_database_name(scale)
-            self.stdout.write(f"Bench database: {name}")
-            dataset.use_database(name)
-            dataset.migrate_quietly()
-        try:
-            data = dataset.ensure_dataset(scale=scale, say=self.stdout.write)
-        except RuntimeError as error:
-            raise CommandError(str(error)) from error
+        data = dataset.dataset_from_options(options, say=self.stdout.write)
         seeded = time.perf_counter()
         self.stdout.write("Measuring ...")
         only = {key.strip() for key in options["only"].split(",") if key.strip()} or None

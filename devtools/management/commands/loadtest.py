@@ -51,9 +51,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=float, default=1.0, help="fraction of national scale (1 = 20,000 cases)")
-        parser.add_argument("--database", default="", help="database name (ecm_bench at scale 1, ecm_bench_<scale>)")
-        parser.add_argument("--here", action="store_true", help="use the current database, not a bench database")
+        dataset.add_arguments(parser)
         parser.add_argument("--users", type=int, default=200, help="locust users (split evenly over the 6 roles)")
         parser.add_argument("--spawn-rate", type=float, default=20, help="locust users started per second")
         parser.add_argument("--minutes", type=float, default=5, help="how long locust runs")
@@ -68,24 +66,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        scale: float = options["scale"]
         users: int = options["users"]
         minutes: float = options["minutes"]
-        if not 0 < scale <= 5:
-            raise CommandError("--scale must be above 0 and at most 5")
         if users < 1 or minutes <= 0 or options["throughput_seconds"] <= 0 or options["connections"] < 1:
             raise CommandError("--users, --minutes, --throughput-seconds and --connections must be above 0")
         wait = _wait(options["wait"])
         warnings.filterwarnings("ignore", "No directory at")
-        if not options["here"]:
-            name = options["database"] or dataset.default_database_name(scale)
-            self.stdout.write(f"Bench database: {name}")
-            dataset.use_database(name)
-            dataset.migrate_quietly()
-        try:
-            data = dataset.ensure_dataset(scale=scale, say=self.stdout.write)
-        except RuntimeError as error:
-            raise CommandError(str(error)) from error
+        data = dataset.dataset_from_options(options, say=self.stdout.write)
         output: Path = options["output"] or Path(settings.BASE_DIR) / "bench-results" / "loadtest.json"
         folder = output.parent / "loadtest"  # gunicorn's and locust's logs, locust's CSV files
 
