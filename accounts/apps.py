@@ -9,10 +9,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts import facts
         from accounts.middleware import stamp_session_on_sign_in
         from accounts.roles import sync_role_groups
 
         user_logged_in.connect(stamp_session_on_sign_in, dispatch_uid="accounts.stamp_session_on_sign_in")
+        facts.register()  # permissions and memberships, read with the person's other facts once per request
         # Every sign-in starts without the second factor given (unless the person needs none).
         from accounts.mfa import second_factor_start
 

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from pghistory.models import Events
 
 from accounts import mfa
+from accounts.facts import memberships_of
 from accounts.models import AccessEvent, Agency, Membership, Role, User
 
 
@@ -19,11 +20,7 @@ def active_memberships(user: Any) -> list[Membership]:
     if cached is None:
         if not getattr(user, "is_authenticated", False):
             return []
-        cached = list(
-            Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
-            .select_related("agency")
-            .order_by("created_at", "pk")
-        )
+        cached = memberships_of(user)
         user._ecm_memberships = cached
     return cached
 

@@ -6,8 +6,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.leavers import register_leaver_step
+        from cases.access import standing
         from cases.leaver_work import CASES_HELD, register_work_kind
         from cases.services import leaver_case_access_end
+
+        standing.register()  # who the person is to the access module, read with their other facts
 
         register_leaver_step("cases: case access ended", leaver_case_access_end)
         register_work_kind(CASES_HELD)

@@ -31,6 +31,11 @@ def request_memo() -> Iterator[None]:
         _memo.reset(token)
 
 
+def in_request() -> bool:
+    """Whether answers are being kept (inside a request)."""
+    return _memo.get() is not None
+
+
 def memoised(key: Hashable, compute: Callable[[], T]) -> T:
     """The answer for `key` computed earlier in this request, or `compute()` (kept if in a request)."""
     memo = _memo.get()

@@ -13,6 +13,11 @@ class ReviewsConfig(AppConfig):
 
         register_work_kind(ACTIONS_OWNED)
 
+        from core.person_facts import register_person_fact
+        from reviews.notifications import UNREAD_FACT
+
+        register_person_fact(UNREAD_FACT)  # the header's unread count, read with the person's other facts
+
         register(
             CaseSection(
                 "reviews", 35, "reviews/includes/case_reviews.html", review_section_context, review_section_facts

@@ -5,8 +5,9 @@ youth justice services where they are an active case manager, the services they 
 ECM clinician, and the cases whose shared summary was granted to them (personally or through their
 agency's group). Reading them once and putting the ids in the query as plain values lets PostgreSQL
 filter cases by its indexes (a bitmap OR of service and id) with no per-row subquery: correlated
-subqueries there once cost a 1 s JIT compilation on every list (issue 14). Kept per request by
-`core.memo`, so a change is seen from the next request.
+subqueries there once cost a 1 s JIT compilation on every list (issue 14). A person fact
+(core.person_facts): read with the person's permissions and memberships in the request's one read
+of them, kept for the request, so a change is seen from the next request.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from accounts.models import CLINICIAN_ROLES, Agency, Coverage, Membership, Role, User
 from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
-from core.memo import memoised
+from core.person_facts import PersonFact, person_fact, register_person_fact
 
 # The object permission that shares a case's summary (django-guardian, direct foreign keys).
 SUMMARY_PERMISSION = "view_case_summary"
 
 _OWNS, _COVERS, _SHARED = 1, 2, 3
+STANDING = "access_standing"
 
 
 @dataclass(frozen=True)
@@ -34,28 +34,30 @@ class Standing:
 
 
 def standing_of(user: Any) -> Standing:
-    """The person's standing (one query; once per request inside a request)."""
-    return memoised(("access-standing", user.pk), lambda: _read_standing(user.pk))
+    """The person's standing (read with their other facts, once per request inside a request)."""
+    standing: Standing = person_fact(user, STANDING)
+    return standing
 
 
 def _standing_sql() -> str:
-    """The one query, written once: compiling it through the ORM (a four-way UNION) cost 2.5 ms of
-    Python on every request, ten times what PostgreSQL spends answering it."""
+    """The one expression, written once: compiling it through the ORM (a four-way UNION) cost 2.5 ms
+    of Python on every request, ten times what PostgreSQL spends answering it."""
     membership, agency, coverage = (model._meta.db_table for model in (Membership, Agency, Coverage))
     personal, through_agency = CaseUserObjectPermission._meta.db_table, CaseGroupObjectPermission._meta.db_table
     user_groups = User.groups.through._meta.db_table
-    summary_permission = (
-        "SELECT perm.id FROM auth_permission perm JOIN django_content_type ct ON ct.id = perm.content_type_id "
-        "WHERE perm.codename = %(codename)s AND ct.app_label = 'cases'"
-    )
+    summary_permission = f"""
+        SELECT perm.id FROM auth_permission perm JOIN django_content_type ct ON ct.id = perm.content_type_id
+         WHERE perm.codename = %({STANDING}__codename)s AND ct.app_label = 'cases'
+    """  # noqa: S608 - the codename is a parameter
     return f"""
-        SELECT {_OWNS}, m.agency_id FROM {membership} m JOIN {agency} a ON a.id = m.agency_id
-         WHERE m.user_id = %(user)s AND m.role = %(case_manager)s AND m.is_active AND a.is_active
+      SELECT coalesce(jsonb_agg(jsonb_build_array(tag, id)), '[]'::jsonb) FROM (
+        SELECT {_OWNS} AS tag, m.agency_id AS id FROM {membership} m JOIN {agency} a ON a.id = m.agency_id
+         WHERE m.user_id = %(user)s AND m.role = %({STANDING}__case_manager)s AND m.is_active AND a.is_active
         UNION ALL
         SELECT {_COVERS}, c.yjs_id FROM {coverage} c
          WHERE c.clinician_id = %(user)s AND EXISTS (
                SELECT 1 FROM {membership} m
-                WHERE m.user_id = %(user)s AND m.role = ANY(%(clinician_roles)s) AND m.is_active)
+                WHERE m.user_id = %(user)s AND m.role = ANY(%({STANDING}__clinician_roles)s) AND m.is_active)
         UNION ALL
         SELECT {_SHARED}, p.content_object_id FROM {personal} p
          WHERE p.user_id = %(user)s AND p.permission_id IN ({summary_permission})
@@ -63,26 +65,29 @@ def _standing_sql() -> str:
         SELECT {_SHARED}, g.content_object_id FROM {through_agency} g
          WHERE g.group_id IN (SELECT ug.group_id FROM {user_groups} ug WHERE ug.user_id = %(user)s)
            AND g.permission_id IN ({summary_permission})
+      ) AS standing
     """  # noqa: S608 - table names come from the models' metadata, every value is a parameter
 
 
-_SQL: list[str] = []
-
-
-def _read_standing(user_id: int) -> Standing:
-    if not _SQL:
-        _SQL.append(_standing_sql())
-    params: dict[str, Any] = {
-        "user": user_id,
-        "case_manager": str(Role.CASE_MANAGER),
-        "clinician_roles": [str(role) for role in CLINICIAN_ROLES],
-        "codename": SUMMARY_PERMISSION,
-    }
+def _parse(rows: list[list[int]] | None) -> Standing:
     found: dict[int, set[int]] = {_OWNS: set(), _COVERS: set(), _SHARED: set()}
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL[0], params)
-        for tag, value in cursor.fetchall():
-            found[tag].add(value)
+    for tag, value in rows or []:
+        found[tag].add(value)
     return Standing(
         owned_yjs=frozenset(found[_OWNS]), covered_yjs=frozenset(found[_COVERS]), shared_cases=frozenset(found[_SHARED])
+    )
+
+
+def register() -> None:
+    register_person_fact(
+        PersonFact(
+            STANDING,
+            _standing_sql,
+            parse=_parse,
+            params=lambda user: {
+                f"{STANDING}__case_manager": str(Role.CASE_MANAGER),
+                f"{STANDING}__clinician_roles": [str(role) for role in CLINICIAN_ROLES],
+                f"{STANDING}__codename": SUMMARY_PERMISSION,
+            },
+        )
     )
