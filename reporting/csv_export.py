@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from django.utils import timezone
 
 from reporting.figures import Report
+from reporting.suppression import RANGE_DASH
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,7 +35,11 @@ def report_rows(report: Report) -> Iterable[Sequence[object]]:
     yield ["Services", "; ".join(agency.name for agency in scope.agencies)]
     made = timezone.localtime(report.made_at)
     yield ["Made", f"{made.day} {made:%B %Y} at {made:%H:%M}"]
-    yield ["Small numbers", "Counts from 1 to 4 show as <5; [c] hides a count that would give one away"]
+    yield [
+        "How counts are shown",
+        f"Each count as the range of five it falls in (23 as 20{RANGE_DASH}24); 0 to 4 as <5; [c] hides a "
+        "count the others in its table would give away; rates are worked out from the ranges",
+    ]
     yield []
     yield ["Summary"]
     for label, shown in report.headline:

@@ -30,7 +30,7 @@ from core.documents.services import documents_send_on_commit
 from reporting.models import SummaryDocument
 from reporting.report_cache import cached_report
 from reporting.scope import ReportScope, report_scope
-from reporting.suppression import FEW_CASES, HIDDEN_COUNT, NO_CASES, SMALL_COUNT
+from reporting.suppression import MARKS
 
 RECORD_TYPE = "aggregate report"
 # What the render job is sent (core.documents.tasks.render_document).
@@ -83,7 +83,7 @@ def summary_pdf_context(document: SummaryDocument) -> dict[str, Any]:
     return {
         "report": report,
         "scope": report.scope,
-        "marks": {"small": SMALL_COUNT, "hidden": HIDDEN_COUNT, "few": FEW_CASES, "none": NO_CASES},
+        "marks": MARKS,
         "printed_on": timezone.localdate(document.requested_at),
     }
 

@@ -32,7 +32,7 @@ from reporting.csv_export import report_csv
 from reporting.forms import ReportFilterForm
 from reporting.report_cache import cached_report
 from reporting.scope import ReportScope, default_period
-from reporting.suppression import FEW_CASES, HIDDEN_COUNT, NO_CASES, SMALL_COUNT
+from reporting.suppression import MARKS
 
 RECORD_TYPE = "aggregate report"
 FILTER_FIELDS = ("start_day", "start_month", "start_year", "end_day", "end_month", "end_year", "agencies")
@@ -84,7 +84,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "query": request.GET.urlencode() if not form.errors else "",
-        "marks": {"small": SMALL_COUNT, "hidden": HIDDEN_COUNT, "few": FEW_CASES, "none": NO_CASES},
+        "marks": MARKS,
         "report": None,
         "chosen_ids": form.chosen_ids,
         "summaries": [

@@ -3,8 +3,10 @@
 `build_report` runs the queries (reporting/queries.py), lays every count out on one sheet with
 the lines it adds up along, lets reporting/suppression.py decide what to hide across the whole
 report at once (a count shown in two tables is one count), and only then writes the text of each
-cell. The page, the CSV and the PDF all show these same cells, so they cannot disagree, and no
-path shows an unsuppressed count.
+cell: every count as its range of five ("0", "<5", "10–14") or "[c]". The page, the CSV and the PDF
+all show these same cells, so they cannot disagree, and no path shows an exact count. The report
+keeps the lines (keys only, never a value) so that anyone can check what its cells give away
+(tests/reporting/test_differencing.py does, across every choice the page offers).
 
 Suppression applies to everyone who reads reports, not only commissioners: the design promises
 "never an identifiable child", and a manager's own service is where small numbers identify most.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ from reporting.figures import tables
 from reporting.figures.cells import CountRef, Figure, FigureRow, Section, Sheet, Shown, render, show
 from reporting.indicators import Funnel, load_funnel
 from reporting.scope import ReportScope
-from reporting.suppression import protect
+from reporting.suppression import Line, protect
 
 __all__ = ["Figure", "FigureRow", "Report", "Section", "Shown", "build_report"]
 
@@ -35,6 +37,8 @@ class Report:
     sections: list[Section]
     funnel: Funnel
     made_at: dt.datetime
+    # The lines the published counts add up along (each cell's `Shown.key`): keys only, no count.
+    lines: list[Line] = field(default_factory=list)
 
     def figures(self) -> Iterator[Figure]:
         for section in self.sections:
@@ -107,4 +111,11 @@ def lay_out(scope: ReportScope, figures: queries.Figures, funnel: Funnel) -> Rep
     sections = [
         Section(key, title, [render(spec, sheet, protection) for spec in specs]) for key, title, specs in sections_specs
     ]
-    return Report(scope=scope, headline=headline, sections=sections, funnel=funnel, made_at=timezone.now())
+    return Report(
+        scope=scope,
+        headline=headline,
+        sections=sections,
+        funnel=funnel,
+        made_at=timezone.now(),
+        lines=list(sheet.lines),
+    )

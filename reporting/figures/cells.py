@@ -13,9 +13,12 @@ from reporting.suppression import (
     FEW_CASES,
     HIDDEN_COUNT,
     NO_CASES,
+    SMALL_COUNT,
     SUPPRESSION_THRESHOLD,
     Line,
     Protection,
+    band,
+    share_text,
 )
 
 # --- What a table holds before suppression ---------------------------------------------------------
@@ -28,12 +31,17 @@ class CountRef:
 
 @dataclass(frozen=True)
 class MeasureRef:
-    """A rate, median or mean: shown only from at least 5 cases, hidden when a count it is made from is."""
+    """A rate, median or mean: shown only from at least 5 cases, hidden when a count it is made from is.
+
+    A share of two published counts (`share_of`: the numerator's key, then the denominator's) is worked out
+    from their published ranges, never from the exact counts (reporting/suppression.py explains).
+    """
 
     value: float | None
     cases: int
     style: str  # "percent", "days", "decimal" or "signed"
     depends_on: tuple[str, ...] = ()
+    share_of: tuple[str, str] | None = None
 
 
 CellRef = CountRef | MeasureRef
@@ -72,8 +80,9 @@ class FigureSpec:
 class Shown:
     text: str  # for the page and the PDF
     csv: str  # for the CSV: no thousands separators
-    value: float | None  # for charts: None when suppressed or not measured
+    value: float | None  # for charts: the middle of a range; None when "<5", hidden or not measured
     numeric: bool = True
+    key: str | None = None  # the count shown (None for a rate, median or mean)
 
 
 @dataclass(frozen=True)
@@ -186,16 +195,22 @@ def _measure_text(measure: MeasureRef) -> str:
 def show(cell: CellRef, sheet: Sheet, protection: Protection) -> Shown:
     if isinstance(cell, CountRef):
         value = sheet.values[cell.key]
-        if protection.is_hidden(cell.key):
-            text = protection.text(cell.key, value)
-            return Shown(text, text, None)
-        return Shown(f"{value:,}", str(value), float(value))
-    if cell.cases == 0 or cell.value is None:
-        return Shown(NO_CASES, NO_CASES, None)
-    if cell.cases < SUPPRESSION_THRESHOLD:
+        text, csv = protection.text(cell.key, value), protection.text(cell.key, value, separators=False)
+        if protection.is_hidden(cell.key) or text == SMALL_COUNT:
+            return Shown(text, csv, None, key=cell.key)
+        low, high = band(value)
+        return Shown(text, csv, (low + high) / 2, key=cell.key)
+    if cell.cases < SUPPRESSION_THRESHOLD:  # none at all included: 0 is not told apart from 1 to 4
         return Shown(FEW_CASES, FEW_CASES, None)
-    if any(protection.is_hidden(key) for key in cell.depends_on):
+    if cell.value is None:
+        return Shown(NO_CASES, NO_CASES, None)
+    keys = (*cell.depends_on, *(cell.share_of or ()))
+    if any(protection.is_hidden(key) for key in keys):
         return Shown(HIDDEN_COUNT, HIDDEN_COUNT, None)
+    if cell.share_of is not None:
+        numerator, denominator = (protection.bounds(key, sheet.values[key]) for key in cell.share_of)
+        text, middle = share_text(numerator, denominator)
+        return Shown(text, text, middle)
     text = _measure_text(cell)
     return Shown(text, text.replace(",", ""), float(cell.value))
 

@@ -137,14 +137,15 @@ def attendance(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec
             seen.attended / seen.recorded if seen.recorded else None,
             seen.cases,
             "percent",
-            depends_on=(invited.key, attended.key),
+            share_of=(attended.key, invited.key),
         )
         rows.append(RowSpec(AgencyKind(kind).label, [invited, attended, rate]))
     return FigureSpec(
         key="attendance",
         title="Attendance by partner agency type",
         description="People from partner agencies invited to formulation meetings and reviews held in the period, "
-        "whose attendance was recorded, and the share who attended. Rates are shown from 5 cases upwards.",
+        "whose attendance was recorded, and the share who attended. Rates are shown from 5 cases upwards, as the "
+        "range of shares the published counts allow.",
         header=["Agency type", "Invitations", "Attended", "Attendance rate"],
         rows=rows,
         notes=[
@@ -310,7 +311,7 @@ def mental_health(
             count / sheet.values[before.key] if sheet.values[before.key] else None,
             sheet.values[before.key],
             "percent",
-            depends_on=(reached.key, before.key),
+            share_of=(reached.key, before.key),
         )
         rows.append(RowSpec(step.label, [reached, share]))
         before = reached

@@ -40,12 +40,11 @@ def test_referrals_by_service_and_month(world: World) -> None:
     figure = build_report(scope).figure("referrals")
     assert figure.header[1] == "Jan 2025" and figure.header[-2] == "Dec 2025"
     rows = texts(figure)
-    # Every cell is 1 to 4. BANES's total (2) is small; Bristol's total (7) alone beside it would give it
-    # away, so it is hidden too. The month totals shown beside March (5) add up to 4, under 5, so
-    # March's total goes as well. The grand total stays.
-    assert rows["BANES YJS"] == ["0", "0", "<5", "0", "<5", "0", "0", "0", "0", "0", "0", "0", "<5"]
-    assert rows["Bristol YJS"] == ["<5", "<5", "<5", "0", "0", "0", "0", "0", "0", "0", "0", "<5", "[c]"]
-    assert rows["All services"] == ["<5", "<5", "[c]", "0", "<5", "0", "0", "0", "0", "0", "0", "<5", "9"]
+    # Every cell is 0 to 4, shown "<5" (none included). Bristol's 7, March's 5 and the 9 in all show as the
+    # range of five they fall in: no line pins a count (the twelve "<5" months leave room), so nothing is hidden.
+    assert rows["BANES YJS"] == ["<5"] * 13
+    assert rows["Bristol YJS"] == [*["<5"] * 12, "5–9"]
+    assert rows["All services"] == ["<5", "<5", "5–9", *["<5"] * 9, "5–9"]
 
 
 def test_triage_outcomes(world: World) -> None:
@@ -54,12 +53,12 @@ def test_triage_outcomes(world: World) -> None:
     # Tegan and Nia; Harvey not accepted.
     assert queries.triage_outcomes(scope) == {"formulation": 6, "consultation": 2, "not_accepted": 1}
     rows = texts(build_report(scope).figure("triage"))
-    # 2 and 1 are small and add up to 3: the 6 beside them would give them away, so it is hidden.
+    # 6 + 2 + 1 = 9: "5–9", "<5", "<5" and "5–9" pin nothing (any of 5 to 9 + 0 to 4 + 0 to 4 within 5 to 9).
     assert rows == {
-        "Accepted for formulation": ["[c]"],
+        "Accepted for formulation": ["5–9"],
         "Accepted for consultation": ["<5"],
         "Not accepted": ["<5"],
-        "All decisions": ["9"],
+        "All decisions": ["5–9"],
     }
 
 
@@ -81,8 +80,8 @@ def test_waiting_times_median_and_90th_percentile(world: World) -> None:
     assert found["report"].p90 == pytest.approx(105.0)
     rows = texts(build_report(scope).figure("waiting"))
     assert rows == {
-        "Referral to triage decision": ["9", "10", "36.4"],
-        "Referral to first formulation meeting held": ["6", "35", "86"],
+        "Referral to triage decision": ["5–9", "10", "36.4"],
+        "Referral to first formulation meeting held": ["5–9", "35", "86"],
         "Referral to first formulation report signed off": ["<5", "<5 cases", "<5 cases"],
     }
 
@@ -99,12 +98,11 @@ def test_meetings_and_reviews_held(world: World) -> None:
         (banes, "review"): 1,
     }
     rows = texts(build_report(scope).figure("meetings"))
-    # Bristol's 4 reviews would show from its total: its 6 formulation meetings are hidden; BANES's total
-    # is small, so Bristol's total beside it goes too.
+    # As ranges, no row or column pins a count: Bristol's 6 + 4 = 10 could be 5 to 9 and 1 to 4 in many ways.
     assert rows == {
         "BANES YJS": ["<5", "<5", "<5"],
-        "Bristol YJS": ["[c]", "<5", "[c]"],
-        "All services": ["7", "5", "12"],
+        "Bristol YJS": ["5–9", "<5", "10–14"],
+        "All services": ["5–9", "5–9", "10–14"],
     }
 
 
@@ -121,11 +119,13 @@ def test_attendance_by_partner_agency_type(world: World) -> None:
     assert found[""] == queries.Attendance(recorded=1, attended=1, cases=1)  # the surgery, not on ECM
     rows = texts(build_report(scope).figure("attendance"))
     assert rows == {
-        "Education": ["8", "6", "75%"],
+        # The rate is what the ranges allow: 5 to 9 of 5 to 9, from 5/9 (55%) to all of them. Police's and the
+        # voluntary sector's none show as "<5" and "<5 cases" like any small number.
+        "Education": ["5–9", "5–9", "55–100%"],
         "Social care": ["<5", "<5", "<5 cases"],
         "Health": ["<5", "<5", "<5 cases"],
-        "Police": ["0", "0", "No cases"],
-        "Voluntary sector": ["0", "0", "No cases"],
+        "Police": ["<5", "<5", "<5 cases"],
+        "Voluntary sector": ["<5", "<5", "<5 cases"],
     }
 
 
@@ -135,7 +135,7 @@ def test_stage_distribution_at_the_end_of_the_period(world: World) -> None:
     # 2026), Idris 2, Ollie 3, Saffi 5; Tegan and Nia (consultations) have none. Mabli's case closed in 2024.
     assert queries.stage_distribution(scope) == {1: 2, 2: 2, 3: 1, 5: 1, None: 2}
     rows = texts(build_report(scope).figure("stages"))
-    assert list(rows.values()) == [["<5"], ["<5"], ["<5"], ["0"], ["<5"], ["0"], ["<5"], ["8"]]
+    assert list(rows.values()) == [*[["<5"]] * 7, ["5–9"]]
 
 
 def test_stage_movement_first_to_latest(world: World) -> None:
@@ -148,7 +148,7 @@ def test_stage_movement_first_to_latest(world: World) -> None:
         "Moved on": ["<5"],
         "Same stage": ["<5"],
         "Moved back": ["<5"],
-        "Cases assessed twice or more": ["5"],
+        "Cases assessed twice or more": ["5–9"],
     }
 
 
@@ -164,14 +164,7 @@ def test_median_days_in_each_stage(world: World) -> None:
         4: queries.Spread(measured=1, cases=1, median=121.0),
     }
     rows = texts(build_report(scope).figure("days_in_stage"))
-    assert [cells for cells in rows.values()] == [
-        ["<5", "<5 cases"],
-        ["<5", "<5 cases"],
-        ["0", "No cases"],
-        ["<5", "<5 cases"],
-        ["0", "No cases"],
-        ["0", "No cases"],
-    ]
+    assert [cells for cells in rows.values()] == [["<5", "<5 cases"]] * 6
 
 
 def test_actions_by_owning_agency_type(world: World) -> None:
@@ -188,13 +181,13 @@ def test_actions_by_owning_agency_type(world: World) -> None:
         ("", "done_on_time"): 1,
     }
     rows = texts(build_report(scope).figure("actions"))
-    # Education's one overdue action would show from its total of 6: its 5 done on time are hidden too.
-    assert rows["Education"] == ["[c]", "0", "0", "<5", "0", "6"]
-    assert rows["Health"] == ["0", "<5", "0", "<5", "0", "<5"]
-    assert rows["Social care"] == ["0", "0", "<5", "0", "0", "<5"]
-    assert rows["Police"] == ["0"] * 6
-    assert rows["Not on ECM, or not recorded"] == ["<5", "0", "0", "0", "0", "<5"]
-    assert rows["All agencies"] == ["6", "<5", "<5", "<5", "0", "11"]
+    # Education's 5 on time and 1 overdue make 6: "5–9" + four "<5" = "5–9" pins nothing.
+    assert rows["Education"] == ["5–9", "<5", "<5", "<5", "<5", "5–9"]
+    assert rows["Health"] == ["<5"] * 6
+    assert rows["Social care"] == ["<5"] * 6
+    assert rows["Police"] == ["<5"] * 6
+    assert rows["Not on ECM, or not recorded"] == ["<5"] * 6
+    assert rows["All agencies"] == ["5–9", "<5", "<5", "<5", "<5", "10–14"]
 
 
 def test_an_action_done_is_late_or_overdue_by_today(world: World) -> None:
@@ -213,7 +206,7 @@ def test_case_holder_changes_per_case_per_year(world: World) -> None:
     assert (found.cases, found.changes) == (8, 3)
     assert found.case_years == pytest.approx((2142 + 1 / 24) / 365.25)
     assert found.changes_per_case_year == pytest.approx(0.5115, abs=0.0001)
-    assert texts(build_report(scope).figure("continuity")) == {"The period's cases": ["8", "0.51"]}
+    assert texts(build_report(scope).figure("continuity")) == {"The period's cases": ["5–9", "0.51"]}
 
 
 def test_consultations_delivered(world: World) -> None:
@@ -237,9 +230,9 @@ def test_goal_based_outcome_change(world: World) -> None:
         "Improved": ["<5"],
         "Same": ["<5"],
         "Worse": ["<5"],
-        "Goals rated twice or more": ["6"],
+        "Goals rated twice or more": ["5–9"],
     }
-    assert texts(report.figure("goal_mean")) == {"Cases with goals rated twice or more": ["5", "+1.3"]}
+    assert texts(report.figure("goal_mean")) == {"Cases with goals rated twice or more": ["5–9", "+1.3"]}
 
 
 def test_mental_health_funnel_follows_the_versioned_definitions(world: World) -> None:
@@ -252,11 +245,12 @@ def test_mental_health_funnel_follows_the_versioned_definitions(world: World) ->
     assert queries.funnel_counts(scope, funnel) == [5, 3, 2]
     figure = build_report(scope).figure("mental_health")
     assert f"version {funnel.version}" in figure.title
-    # 8 cases less 5 with a need leaves 3, which the 5 would give away: the 5 is hidden, and the shares made
-    # from it with it. The last share is of fewer than 5 cases.
+    # 5 of the 8 cases: "5–9" of "5–9", so from 5/9 (55%) to all of them; then 0 to 4 of 5 to 9 (0 to 80%).
+    # The 3 without a need are never shown, and "5–9" less "5–9" does not pin them. The last share is of fewer
+    # than 5 cases.
     assert texts(figure) == {
-        "Need identified": ["[c]", "[c]"],
-        "Intervention planned or offered": ["<5", "[c]"],
+        "Need identified": ["5–9", "55–100%"],
+        "Intervention planned or offered": ["<5", "0–80%"],
         "Attending an intervention": ["<5", "<5 cases"],
     }
 
@@ -272,11 +266,11 @@ def test_demographics(world: World) -> None:
     assert found["looked_after"] == {"no": 4, "looked_after": 2, "care_leaver": 1, "not_known": 1}
     report = build_report(scope)
     assert texts(report.figure("demographics_age")) == {
-        "Under 10": ["0"],
+        "Under 10": ["<5"],
         "10 to 14": ["<5"],
         "15 to 17": ["<5"],
         "18 and over": ["<5"],
-        "The period's cases": ["8"],
+        "The period's cases": ["5–9"],
     }
     assert texts(report.figure("demographics_looked_after"))["Looked after (in care)"] == ["<5"]
 
@@ -284,11 +278,11 @@ def test_demographics(world: World) -> None:
 def test_headline_figures_share_the_tables_suppression(world: World) -> None:
     report = build_report(world.scope())
     assert {label: shown.text for label, shown in report.headline} == {
-        "Cases open in the period": "8",
-        "Referrals received": "9",
-        "Triage decisions": "9",
-        "Formulation meetings held": "7",
-        "Reviews held": "5",
+        "Cases open in the period": "5–9",
+        "Referrals received": "5–9",
+        "Triage decisions": "5–9",
+        "Formulation meetings held": "5–9",
+        "Reviews held": "5–9",
         "Consultations delivered": "<5",
     }
 

@@ -247,8 +247,9 @@ def test_the_csv_and_the_page_share_the_cached_report(world: World) -> None:
 def test_each_scope_has_its_own_entry(world: World) -> None:
     both = report_cache.cached_report(world.scope())
     bristol = report_cache.cached_report(bristol_only(world))
-    assert dict(published(both)["headline"])["Cases open in the period"] == "8"
-    assert dict(published(bristol)["headline"])["Cases open in the period"] == "6"
+    assert dict(published(both)["headline"])["Cases open in the period"] == "5–9"
+    assert dict(published(bristol)["headline"])["Cases open in the period"] == "5–9"
+    assert published(both) != published(bristol)
     assert report_cache.report_key(world.scope(), load_funnel()) != report_key_of(bristol_only(world))
     # Another day is another entry (overdue actions are judged on the day).
     tomorrow = world.scope(today=TODAY + dt.timedelta(days=1))
@@ -384,7 +385,7 @@ def test_the_page_works_when_the_cache_is_unreachable(world: World) -> None:
             with CaptureQueriesContext(connection) as captured:
                 response = client.get("/reports/", YEAR_2025)
             assert response.status_code == 200
-            assert dict(published(response.context["report"])["headline"])["Cases open in the period"] == "8"
+            assert dict(published(response.context["report"])["headline"])["Cases open in the period"] == "5–9"
             assert len(aggregates(captured)) == 1
         assert client.get("/reports/figures.csv", YEAR_2025).status_code == 200
 
@@ -401,5 +402,9 @@ def test_a_cached_report_holds_only_published_cells(world: World) -> None:
         cell for figure in stored.figures() for row in figure.rows for cell in row.cells if cell.text in ("<5", "[c]")
     ]
     assert hidden and all(cell.value is None for cell in hidden)  # a suppressed cell keeps no number
+    # A count shown as a range keeps only the middle of its range (for the chart), never the count.
+    ranges = [cell for figure in stored.figures() for row in figure.rows for cell in row.cells if "–" in cell.text]
+    counts = [cell for cell in ranges if cell.key is not None]
+    assert counts and all(cell.value == int(cell.csv.split("–")[0]) + 2 for cell in counts)
     assert not hasattr(stored, "sheet")
     assert stored.scope.start == PERIOD_START

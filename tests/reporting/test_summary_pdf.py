@@ -92,7 +92,7 @@ def test_the_job_prints_the_pages_figures_and_nothing_that_names_a_child(
     text = pdf_text(Path(document.file.path).read_bytes(), tmp_path)
     assert "ECM aggregate figures" in text
     assert "1 January 2025 to 31 December 2025" in text
-    assert "36.4" in text and "75%" in text and "[c]" in text  # the page's own cells
+    assert "36.4" in text and "55–100%" in text and "5–9" in text  # the page's own cells
     found = [secret for secret in world.secrets if secret in text]
     assert not found, f"the summary PDF holds {found}"
     # Run again (a second delivery of the message): nothing to do.

@@ -1,4 +1,5 @@
-"""Small-number suppression: counts from 1 to 4 never show, and no total or complement gives one away."""
+"""Small-number protection: every count shows as its range of five, no total with up to four parts (wherever
+each is read) pins a count, and within one view no line does either."""
 
 from __future__ import annotations
 
@@ -6,90 +7,113 @@ import itertools
 
 import pytest
 
-from reporting.suppression import HIDDEN_COUNT, SMALL_COUNT, Hidden, Line, protect, suppress_small
+from reporting.suppression import (
+    HIDDEN_COUNT,
+    SMALL_COUNT,
+    UNKNOWN,
+    Hidden,
+    Line,
+    band,
+    count_text,
+    narrow,
+    protect,
+    share_text,
+    suppress_small,
+)
 
 
-@pytest.mark.parametrize(("count", "shown"), [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (132, "132")])
-def test_counts_from_1_to_4_show_as_under_5(count: int, shown: str) -> None:
-    assert suppress_small(count) == shown
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (0, "<5"),
+        (1, "<5"),
+        (4, "<5"),
+        (5, "5–9"),
+        (9, "5–9"),
+        (10, "10–14"),
+        (132, "130–134"),
+        (1232, "1,230–1,234"),
+    ],
+)
+def test_every_count_shows_as_the_range_of_five_it_falls_in(count: int, shown: str) -> None:
+    assert count_text(count) == suppress_small(count) == shown
+    low, high = band(count)
+    assert low <= count <= high and high - low == 4 and low % 5 == 0
 
 
-def test_a_line_with_nothing_small_shows_everything() -> None:
+def test_the_csv_form_has_no_thousands_separators() -> None:
+    assert count_text(1232, separators=False) == "1230–1234"
+
+
+def _pinned(parts: tuple[int, ...]) -> list[str]:
+    """Which of the parts and the total are pinned to one value by their ranges and their adding up."""
+    keys = [f"part{index}" for index in range(len(parts))]
+    known = {key: band(value) for key, value in zip(keys, parts, strict=True)}
+    known["total"] = band(sum(parts))
+    found = narrow(known, [Line(tuple(keys), "total")])
+    return [key for key, (low, high) in found.items() if low == high]
+
+
+@pytest.mark.parametrize(("parts", "largest"), [(2, 60), (3, 30), (4, 15)])
+def test_no_total_with_up_to_four_parts_pins_a_count(parts: int, largest: int) -> None:
+    """Differencing: the whole, the part chosen and the rest (or up to four pieces of a period), each published on
+    its own choice of services and period, never pin any of them, whatever the counts."""
+    for counts in itertools.product(range(largest + 1), repeat=parts):
+        assert _pinned(counts) == [], counts
+
+
+def test_five_parts_at_the_top_of_their_ranges_are_the_first_that_could_be_pinned() -> None:
+    # Five "<5" adding up to "20–24": each must be 4. Within one view, protect hides one of them.
+    assert len(_pinned((4, 4, 4, 4, 4))) == 6
+    values = {"a": 4, "b": 4, "c": 4, "d": 4, "e": 4, "total": 20}
+    lines = [Line(("a", "b", "c", "d", "e"), "total")]
+    protection = protect(values, lines)
+    assert protection.hidden == {"a": Hidden.COMPLEMENT}
+    assert protection.text("a", 4) == HIDDEN_COUNT and protection.text("b", 4) == SMALL_COUNT
+    _assert_nothing_pinned(values, lines, protection.hidden)
+
+
+def test_rounding_to_the_nearest_5_would_give_two_4s_away() -> None:
+    """Why ranges from a multiple of 5: with "<5" as 1 to 4 and 8 rounded to "10" (8 to 12), 4 + 4 = 8 pins both."""
+    nearest = {"a": (1, 4), "b": (1, 4), "total": (8, 12)}
+    assert narrow(nearest, [Line(("a", "b"), "total")]) == {"a": (4, 4), "b": (4, 4), "total": (8, 8)}
+    assert narrow({"a": band(4), "b": band(4), "total": band(8)}, [Line(("a", "b"), "total")])["a"] == (1, 4)
+
+
+def test_a_line_with_nothing_pinned_shows_everything() -> None:
     protection = protect({"a": 5, "b": 0, "total": 5}, [Line(("a", "b"), "total")])
     assert protection.hidden == {}
-
-
-def test_one_small_cell_beside_a_total_hides_the_next_smallest_cell() -> None:
-    values = {"a": 3, "b": 12, "c": 7, "total": 22}
-    protection = protect(values, [Line(("a", "b", "c"), "total")])
-    assert protection.hidden == {"a": Hidden.SMALL, "c": Hidden.COMPLEMENT}
-    assert [protection.text(key, value) for key, value in values.items()] == [SMALL_COUNT, "12", HIDDEN_COUNT, "22"]
-
-
-def test_small_cells_adding_up_to_under_5_hide_another() -> None:
-    # 1 + 2 = 3: with the total shown, the two small cells would be known to make 3.
-    protection = protect({"a": 1, "b": 2, "c": 9, "total": 12}, [Line(("a", "b", "c"), "total")])
-    assert protection.hidden == {"a": Hidden.SMALL, "b": Hidden.SMALL, "c": Hidden.COMPLEMENT}
-
-
-@pytest.mark.parametrize("small", [(1, 1), (4, 4), (1, 1, 1, 1, 1)])
-def test_small_cells_that_can_only_be_all_1s_or_all_4s_hide_the_total(small: tuple[int, ...]) -> None:
-    keys = [f"cell{index}" for index in range(len(small))]
-    values = {**dict(zip(keys, small, strict=True)), "total": sum(small)}
-    protection = protect(values, [Line(tuple(keys), "total")])
-    assert protection.is_hidden("total")
-
-
-def test_small_cells_that_could_be_several_things_leave_the_total() -> None:
-    # 2 + 3 = 5: could be 1 + 4, 2 + 3, 3 + 2 or 4 + 1.
-    protection = protect({"a": 2, "b": 3, "total": 5}, [Line(("a", "b"), "total")])
-    assert not protection.is_hidden("total")
-
-
-def test_a_hidden_total_is_protected_along_the_line_it_is_a_cell_of() -> None:
-    # Two rows; row x's total (3) is small, so row y's total beside it in the grand total goes too.
-    values = {"x1": 3, "x2": 0, "x": 3, "y1": 6, "y2": 8, "y": 14, "one": 9, "two": 8, "all": 17}
-    lines = [
-        Line(("x1", "x2"), "x"),
-        Line(("y1", "y2"), "y"),
-        Line(("x1", "y1"), "one"),
-        Line(("x2", "y2"), "two"),
-        Line(("x", "y"), "all"),
-        Line(("one", "two"), "all"),
+    assert [protection.text(key, value) for key, value in {"a": 5, "b": 0, "total": 5}.items()] == [
+        "5–9",
+        SMALL_COUNT,
+        "5–9",
     ]
-    protection = protect(values, lines)
-    assert protection.hidden["x1"] is Hidden.SMALL
-    assert protection.hidden["x"] is Hidden.SMALL
-    assert protection.is_hidden("y")  # else all - y = x
-    assert protection.is_hidden("y1")  # else one - y1 = x1
-    _assert_no_line_gives_away_a_small_count(values, lines, protection.hidden)
 
 
-def test_a_count_never_shown_but_implied_is_protected() -> None:
-    # A funnel: 9 with a need, 7 of them offered help; the 2 not offered are never shown but 9 - 7 says it.
-    values = {"need": 9, "offered": 7, "not_offered": 2}
-    protection = protect(values, [Line(("offered", "not_offered"), "need")], displayed={"need", "offered"})
-    assert protection.hidden == {"not_offered": Hidden.SMALL, "offered": Hidden.COMPLEMENT}
+def test_a_count_never_shown_but_implied_takes_part() -> None:
+    # Five "<5" cells and a drop-out never shown: the drop-out could be anything, so nothing is pinned.
+    values = {"a": 4, "b": 4, "c": 4, "d": 4, "e": 4, "rest": 0, "total": 20}
+    lines = [Line(("a", "b", "c", "d", "e", "rest"), "total")]
+    protection = protect(values, lines, displayed=set(values) - {"rest"})
+    assert protection.hidden == {}  # the rest is unknown to a reader: the five are not pinned
+    known = {key: band(value) for key, value in values.items() if key != "rest"}
+    assert narrow(known, lines)["rest"] == (0, 20 + 4)
 
 
-def test_a_large_count_never_shown_needs_no_protection() -> None:
-    values = {"need": 19, "offered": 7, "not_offered": 12}
-    protection = protect(values, [Line(("offered", "not_offered"), "need")], displayed={"need", "offered"})
-    assert protection.hidden == {}
+def test_narrowing_leaves_unknown_counts_unbounded() -> None:
+    assert narrow({"total": band(7)}, [Line(("a", "b"), "total")])["a"] == (0, 9)
+    assert narrow({}, [Line(("a", "b"), "total")])["total"] == (0, UNKNOWN)
 
 
-def _assert_no_line_gives_away_a_small_count(
-    values: dict[str, int], lines: list[Line], hidden: dict[str, Hidden]
-) -> None:
-    """Brute force: for each line, no line may have exactly one hidden member."""
-    for line in lines:
-        members = [*line.members, line.total]
-        assert sum(1 for key in members if key in hidden) != 1, f"{line} gives a hidden count away"
+def _assert_nothing_pinned(values: dict[str, int], lines: list[Line], hidden: dict[str, Hidden]) -> None:
+    known = {key: band(value) for key, value in values.items() if key not in hidden}
+    found = narrow(known, lines)
+    assert [key for key, (low, high) in found.items() if low == high] == [], (values, hidden)
 
 
 def test_every_small_grid_is_protected_along_every_line() -> None:
-    """Every 2 x 2 grid of counts 0 to 6 with its totals: no line is left with exactly one hidden count."""
-    for a, b, c, d in itertools.product(range(7), repeat=4):
+    """Every 2 x 2 grid of counts 0 to 9 with its totals: after protection, no line pins a count."""
+    for a, b, c, d in itertools.product(range(10), repeat=4):
         values = {"a": a, "b": b, "c": c, "d": d, "r1": a + b, "r2": c + d, "c1": a + c, "c2": b + d}
         values["all"] = a + b + c + d
         lines = [
@@ -101,7 +125,33 @@ def test_every_small_grid_is_protected_along_every_line() -> None:
             Line(("c1", "c2"), "all"),
         ]
         protection = protect(values, lines)
-        for key, value in values.items():
-            if 0 < value < 5:
-                assert protection.is_hidden(key), (values, key)
-        _assert_no_line_gives_away_a_small_count(values, lines, protection.hidden)
+        _assert_nothing_pinned(values, lines, protection.hidden)
+
+
+def test_months_with_none_give_the_others_room() -> None:
+    """Twelve months, five of them 4 and the rest none, total 20: the months with none show "<5" too (0 to 4), so
+    the five 4s are not pinned and nothing needs hiding. Only exact 0s would have given them away."""
+    months = {f"m{number:02d}": 4 if number <= 5 else 0 for number in range(1, 13)}
+    values = {**months, "total": 20}
+    lines = [Line(tuple(months), "total")]
+    assert protect(values, lines).hidden == {}
+    exact_zeros = {key: (0, 0) if value == 0 else band(value) for key, value in values.items()}
+    assert narrow(exact_zeros, lines)["m01"] == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "text"),
+    [
+        (6, 8, "55–100%"),  # 5 to 9 of 5 to 9
+        (2, 12, "0–40%"),  # 0 to 4 of 10 to 14
+        (90, 120, "72–79%"),  # 90 to 94 of 120 to 124
+        (0, 0, "0–100%"),
+    ],
+)
+def test_a_share_is_the_range_the_published_counts_allow(numerator: int, denominator: int, text: str) -> None:
+    shown, middle = share_text(band(numerator), band(denominator))
+    assert shown == text
+    low, high = (int(part) for part in shown.rstrip("%").split("–"))
+    assert low / 100 <= middle <= high / 100
+    if denominator:
+        assert low <= numerator / denominator * 100 <= high
