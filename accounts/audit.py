@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from accounts.models import AccessAction, AccessEvent
@@ -16,9 +17,17 @@ def access_event_record(
     record_id: object = "",
     case_id: int | None = None,
     description: str = "",
+    case_ids: Iterable[int | None] = (),
+    referral_ids: Iterable[int | None] = (),
 ) -> AccessEvent:
-    """Append one access event for `user`; the origin comes from the current request, if any."""
+    """Append one access event for `user`; the origin comes from the current request, if any.
+
+    `case_ids` (and `referral_ids`) name every case (referral) a list or search page showed."""
     origin = current_origin.get()
+    path = origin.path
+    if action == AccessAction.SEARCH:
+        # A search's query string holds its terms, which may name a child: the log keeps only the page.
+        path = path.split("?", 1)[0]
     return AccessEvent.objects.create(
         user=user,
         action=AccessAction(action),
@@ -26,7 +35,46 @@ def access_event_record(
         record_id=str(record_id),
         case_id=case_id,
         description=description[:300],
+        case_ids=sorted({pk for pk in case_ids if pk is not None}),
+        referral_ids=sorted({pk for pk in referral_ids if pk is not None}),
         ip_address=origin.ip_address,
         user_agent=origin.user_agent[:300],
-        path=origin.path[:500],
+        path=path[:500],
+    )
+
+
+# What a list page's event says: its record_type, and the names of the lists (the description).
+LIST_RECORD_TYPE = "case list"
+LIST_HOME = "home page"
+LIST_CASELOAD = "caseload"
+LIST_SEARCH = "search results"
+LIST_TRIAGE = "triage queue"
+LIST_ACTIONS = "my actions"
+LIST_MEETINGS = "my meetings"
+LIST_API = "case list API"
+LIST_MY_REFERRALS = "my referrals"
+
+
+def list_view_record(
+    *,
+    user: Any,
+    list_name: str,
+    case_ids: Sequence[int | None] = (),
+    referral_ids: Sequence[int | None] = (),
+) -> AccessEvent | None:
+    """One access event for one view of a list page that showed children: a single INSERT naming the
+    cases it showed (and any referrals not yet a case), from rows the page already fetched.
+
+    `list_name` names the list ("caseload", "search results"), never a child or a search term. A page
+    that showed nobody writes nothing.
+    """
+    if not any(pk is not None for pk in (*case_ids, *referral_ids)):
+        return None
+    return access_event_record(
+        user=user,
+        action=AccessAction.VIEW,
+        record_type=LIST_RECORD_TYPE,
+        description=list_name,
+        case_ids=case_ids,
+        referral_ids=referral_ids,
     )

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from accounts import mfa
 from accounts.request_context import RequestOrigin, current_origin
+from core.client_address import client_address
 
 SESSION_STARTED = "ecm_started_at"
 SESSION_LAST_SEEN = "ecm_last_seen_at"
@@ -107,17 +108,6 @@ def stamp_session_on_sign_in(*, request: HttpRequest, **_: object) -> None:
     request.session[SESSION_LAST_SEEN] = now
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the proxy-reported one behind ECM_PROXY_COUNT proxies."""
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class RequestContextMiddleware:
     """Make the request's origin available to the access log without passing the request around."""
 
@@ -126,7 +116,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         origin = RequestOrigin(
-            ip_address=client_ip(request),
+            ip_address=client_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             path=request.get_full_path()[:500],
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -204,6 +206,11 @@ class AccessEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=500, blank=True)
+    # A list page (caseload, search results, triage queue...) writes one event naming every case it
+    # showed (accounts.audit.list_view_record); a case's log finds them through the GIN index
+    # (case_ids @> ARRAY[id]). Referrals shown before they have a case are named in referral_ids.
+    case_ids = ArrayField(models.BigIntegerField(), default=list, db_default=[], blank=True)
+    referral_ids = ArrayField(models.BigIntegerField(), default=list, db_default=[], blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -216,6 +223,7 @@ class AccessEvent(models.Model):
             models.Index(fields=["-at", "-id"], name="access_event_newest"),
             models.Index(fields=["case_id", "-at"]),
             models.Index(fields=["user", "-at"]),
+            GinIndex(fields=["case_ids"], name="access_event_case_ids"),
         ]
         triggers = [
             pgtrigger.Protect(name="access_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),

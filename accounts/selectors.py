@@ -35,7 +35,8 @@ def access_events(*, user_query: str = "", case_id: int | None = None, action: s
     if user_query:
         events = events.filter(Q(user__username__icontains=user_query) | Q(user__last_name__icontains=user_query))
     if case_id is not None:
-        events = events.filter(case_id=case_id)
+        # The case's own events, and every list page that showed it (GIN index: case_ids @> ARRAY[id]).
+        events = events.filter(Q(case_id=case_id) | Q(case_ids__contains=[case_id]))
     if action:
         events = events.filter(action=action)
     return events

@@ -31,19 +31,31 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.invitations import invitation_tokens, invitation_valid_days
-from accounts.middleware import client_ip
 from accounts.throttle import within_hourly_limit
+from core.client_address import client_address
+from core.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 
 # Pages of the second step hide the navigation: nothing in it is reachable yet.
 BEFORE_SIGN_IN: dict[str, list[Any]] = {"nav_items": []}
+# The sign-out message's tag: the page showing it clears drafts kept in the tab (templates/base.html).
+SIGNED_OUT_TAG = "ecm-signed-out"
 
 
 class SignInView(auth_views.LoginView):
+    """The password step. Posts are rate-limited per client address, before and beside the lockout
+    (django-axes: failures of one username from one address)."""
+
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limited = rate_limited(request, "sign_in", per="address")
+        if limited is not None:
+            return limited
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -53,7 +65,14 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
+    """Sign out, and say so: the sign-in page that follows then drops this tab's drafts (static/ecm/init.js)."""
+
     http_method_names = ["post", "options"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have signed out.", extra_tags=SIGNED_OUT_TAG)
+        return response
 
 
 # ---- The second step -------------------------------------------------------------------------------
@@ -264,10 +283,17 @@ class ForgottenPasswordView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_sent")
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Per client address, whatever the e-mail address: so the answer says nothing about accounts.
+        limited = rate_limited(request, "password_reset", per="address")
+        if limited is not None:
+            return limited
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: Any) -> HttpResponse:
         email = form.cleaned_data["email"]
         allowed = within_hourly_limit(
-            "password-reset-ip", client_ip(self.request) or "", settings.ECM_PASSWORD_RESET_PER_IP_PER_HOUR
+            "password-reset-ip", client_address(self.request) or "", settings.ECM_PASSWORD_RESET_PER_IP_PER_HOUR
         ) and within_hourly_limit("password-reset-email", email, settings.ECM_PASSWORD_RESET_PER_EMAIL_PER_HOUR)
         if not allowed:
             logger.warning("forgotten-password requests over the hourly limit: nothing sent")

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.audit import LIST_API, list_view_record
 from cases import access
 from cases.models import Case, CaseStatus
 from cases.selectors import case_list
@@ -40,7 +41,10 @@ class CaseListApi(generics.ListAPIView):
 
     def paginate_queryset(self, queryset: Any) -> Any:
         # The page's ids first, then their joins (core.pagination.IdsFirst).
-        return super().paginate_queryset(IdsFirst(queryset))  # type: ignore[arg-type]
+        page: list[Case] | None = super().paginate_queryset(IdsFirst(queryset))  # type: ignore[arg-type]
+        # One access event naming the cases of the page returned, like the caseload page.
+        list_view_record(user=self.request.user, list_name=LIST_API, case_ids=[case.pk for case in page or ()])
+        return page
 
 
 class CaseDetailApi(generics.GenericAPIView):

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.audit import LIST_HOME, list_view_record
 from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role, User
 from accounts.selectors import active_memberships, agencies_administered_by
 from accounts.tasks import HEARTBEAT_CACHE_KEY
@@ -61,7 +62,17 @@ def home(request: HttpRequest) -> HttpResponse:
         context["managed_agencies"] = list(agencies_administered_by(user))
     if Role.ADMINISTRATOR in roles:
         context["recent_events"] = list(AccessEvent.objects.select_related("user")[:10])
+    _log_children_shown(user, context)
     return render(request, "home.html", context)
+
+
+def _log_children_shown(user: User, context: dict[str, Any]) -> None:
+    """One access event naming every case (and referral) the home page lists by the child's name."""
+    cases = [case.pk for key in ("held_cases", "covered_cases", "shared_cases") for case in context[key] or ()]
+    cases += [meeting.case_id for meeting in context["next_meetings"] or ()]
+    referrals = context["my_referrals"] or ()
+    cases += [referral.case_id for referral in referrals]
+    list_view_record(user=user, list_name=LIST_HOME, case_ids=cases, referral_ids=[r.pk for r in referrals])
 
 
 # A heartbeat older than this means beat (or every worker) has stopped: beat sends one every 30 s.

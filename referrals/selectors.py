@@ -119,12 +119,16 @@ def possible_duplicates(
     *, given_name: str, family_name: str, date_of_birth: Any, reference: str = ""
 ) -> QuerySet[Child]:
     """Children who may be this child: the same name and date of birth, or the same reference."""
-    same_person = Q(
-        given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip(), date_of_birth=date_of_birth
-    )
+    same_person = _same_name_and_birth(given_name=given_name, family_name=family_name, date_of_birth=date_of_birth)
     if reference.strip():
         same_person |= Q(reference__iexact=reference.strip())
     return Child.objects.filter(same_person)
+
+
+def _same_name_and_birth(*, given_name: str, family_name: str, date_of_birth: Any) -> Q:
+    return Q(
+        given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip(), date_of_birth=date_of_birth
+    )
 
 
 def children_visible_to(user: Any) -> QuerySet[Child]:
@@ -155,8 +159,11 @@ def duplicate_check(
 ) -> DuplicateCheck:
     """Look for this child before a new record is made, telling the person only what they may see.
 
-    Every match is written to the access log as a search: the ECM team can then find the record a
-    referrer was routed to them about, though the referrer never sees it.
+    Children the person may see are offered when the name and date of birth or the reference match.
+    Elsewhere only the name and date of birth count: a reference alone gets the same answer as no
+    match, so references cannot be tried one by one to learn what other services hold. Every match
+    is written to the access log as a search, each hint included: the ECM team can then find the
+    record a referrer was routed to them about, though the referrer never sees it.
     """
     matches = possible_duplicates(
         given_name=given_name, family_name=family_name, date_of_birth=date_of_birth, reference=reference
@@ -174,7 +181,13 @@ def duplicate_check(
         )
         .order_by("family_name", "given_name", "pk")
     )
-    hidden_ids = list(matches.exclude(pk__in=visible_children).values_list("pk", flat=True))
+    hidden_ids = list(
+        Child.objects.filter(
+            _same_name_and_birth(given_name=given_name, family_name=family_name, date_of_birth=date_of_birth)
+        )
+        .exclude(pk__in=visible_children)
+        .values_list("pk", flat=True)
+    )
     for child in known:
         access_event_record(
             user=user,
@@ -184,12 +197,13 @@ def duplicate_check(
             description="duplicate check",
         )
     for child_id in hidden_ids:
+        # The hint given: which record it was about (for the ECM team), nothing of the record itself.
         access_event_record(
             user=user,
             action=AccessAction.SEARCH,
             record_type="child",
             record_id=child_id,
-            description="duplicate check: possible match in another service, not shown",
+            description="duplicate check: hinted at a possible match in another service, not shown",
         )
     return DuplicateCheck(known=known, elsewhere=bool(hidden_ids))
 

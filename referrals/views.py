@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.audit import LIST_MY_REFERRALS, LIST_TRIAGE, list_view_record
 from accounts.models import Agency, Role, User
 from cases.access import Action
 from cases.services import StaleState
 from config.converters import record_id_or_404
+from core.ratelimit import rate_limited
 from referrals.forms import (
     SECTION_BY_SLUG,
     SECTION_OF_FIELD,
@@ -90,6 +92,13 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
     if not may_refer(user):
         raise PermissionDenied("Referrals are made by youth justice case managers.")
     page, querystring = _page(request, referrals_made_by(user))
+    page.object_list = list(page.object_list)  # fetched once, here: the log names the referrals the page shows
+    list_view_record(
+        user=user,
+        list_name=LIST_MY_REFERRALS,
+        case_ids=[referral.case_id for referral in page.object_list],
+        referral_ids=[referral.pk for referral in page.object_list],
+    )
     return render(
         request,
         "referrals/my_referrals.html",
@@ -125,6 +134,10 @@ def referral_start_view(request: HttpRequest) -> HttpResponse:
     find_form = FindChildForm(request.POST, services=services)
     if not find_form.is_valid():
         return _render_start(request, "find", find_form)
+    # Every step re-checks what the form carries, so every step counts against the person's limit.
+    limited = rate_limited(request, "duplicate_check", per="person")
+    if limited is not None:
+        return limited
     found = _duplicate_check(user, find_form)
     if step == "find":
         if found.found:
@@ -453,6 +466,12 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     page, querystring = _page(request, triage_queue(user))
     today = timezone.localdate()
     rows = [{"referral": referral, "days_waiting": days_waiting(referral, today)} for referral in page.object_list]
+    list_view_record(
+        user=user,
+        list_name=LIST_TRIAGE,
+        case_ids=[row["referral"].case_id for row in rows],
+        referral_ids=[row["referral"].pk for row in rows],
+    )
     return render(
         request,
         "referrals/triage_queue.html",

@@ -10,7 +10,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.audit import access_event_record
+from accounts.audit import LIST_CASELOAD, access_event_record, list_view_record
+from accounts.audit_words import event_in_words
 from accounts.forms import AccessLogFilterForm
 from accounts.models import CLINICIAN_ROLES, AccessAction, Role
 from accounts.selectors import access_events, roles_of
@@ -21,6 +22,7 @@ from cases.models import CaseStatus
 from cases.selectors import case_list, case_search
 from core.http import SignedInRequest
 from core.pagination import IdsFirst, keyset_paginate, paginate
+from core.ratelimit import rate_limited
 
 LIST_FILTERS = ("status", "kind", "mine")
 
@@ -65,6 +67,9 @@ def case_list_view(request: SignedInRequest) -> HttpResponse:
         "status": filters.get("status") or "",
         **paginate(request, IdsFirst(cases)),
     }
+    list_view_record(
+        user=request.user, list_name=LIST_CASELOAD, case_ids=[case.pk for case in context["page_obj"].object_list]
+    )
     return render(request, "cases/case_list.html", context)
 
 
@@ -74,15 +79,20 @@ def case_search_view(request: SignedInRequest) -> HttpResponse:
     """Find a child by name, date of birth or reference among the cases the person may see."""
     form = CaseSearchForm(request.GET if "q" in request.GET else None)
     context: dict[str, Any] = {"form": form, "searched": False}
+    if form.is_bound and (limited := rate_limited(request, "search", per="person")) is not None:
+        return limited
     if form.is_bound and form.is_valid():
         results = case_search(user=request.user, text=form.cleaned_data["q"], date_of_birth=form.date_of_birth)
         context.update(searched=True, **paginate(request, IdsFirst(results)))
-        # The search itself is a read of children's records; the terms are left out, as they may name a child.
+        # The search itself is a read of children's records: one event names the cases on the page shown;
+        # the terms are left out, as they may name a child.
+        page = context["page_obj"]
         access_event_record(
             user=request.user,
             action=AccessAction.SEARCH,
             record_type="case search",
-            description=f"{context['page_obj'].paginator.count} cases found",
+            description=f"{page.paginator.count} cases found",
+            case_ids=[case.pk for case in page.object_list],
         )
     return render(request, "cases/case_search.html", context)
 
@@ -94,6 +104,8 @@ def case_access_log(request: SignedInRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for(request.user, case_id, Action.VIEW_ACCESS_LOG)
     events = access_events(case_id=case.pk)
     context = {"case": case, "viewers": access.who_can_see(case), **keyset_paginate(request, events, field="at")}
+    # Each event in plain words ("viewed the contacts", "saw this case in the caseload"), never its codes.
+    context["looked"] = [(event, event_in_words(event)) for event in context["page_obj"].object_list]
     return render(request, "cases/case_access_log.html", context)
 
 

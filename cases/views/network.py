@@ -16,6 +16,7 @@ from cases import access, selectors, services
 from cases.access import Action
 from cases.forms import NetworkMemberForm, NetworkPersonForm, NetworkSearchForm, NetworkSharingForm
 from core.http import SignedInRequest, is_post
+from core.ratelimit import rate_limited
 
 
 @login_required
@@ -25,6 +26,8 @@ def network_add(request: SignedInRequest, case_id: int) -> HttpResponse:
     type in the details of someone without one (POST). No page lists every member of staff."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
     search = NetworkSearchForm(request.GET if "q" in request.GET else None)
+    if search.is_bound and (limited := rate_limited(request, "search", per="person")) is not None:
+        return limited
     form = NetworkMemberForm(request.POST if is_post(request) else None, agencies=selectors.network_agencies())
     if is_post(request) and form.is_valid():
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -154,7 +155,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("ECM_SESSION_IDLE_MINUTES", default=30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("ECM_SESSION_ABSOLUTE_HOURS", default=12))
+# The server-side row lasts the absolute limit; the cookie itself ends when the browser closes.
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -166,7 +169,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("ECM_PROXY_COUNT", default=0)
+# Reverse proxies in front of ECM that append to X-Forwarded-For: the client is the entry this many
+# from the right (core/client_address.py). The lockout, the rate limits and the access log all use it.
+ECM_PROXY_COUNT = env.int("ECM_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 
 # Two-factor sign-in (accounts/mfa.py): staff always, partners when their agency says so. Turning it
 # off (ECM_MFA_REQUIRED=false) skips the second step for everyone.
@@ -187,6 +193,22 @@ PASSWORD_RESET_TIMEOUT = env.int("ECM_PASSWORD_RESET_MINUTES", default=60) * 60
 # Requests for a reset link per hour, from one address and for one e-mail address (Redis; allowed if down).
 ECM_PASSWORD_RESET_PER_IP_PER_HOUR = env.int("ECM_PASSWORD_RESET_PER_IP_PER_HOUR", default=10)
 ECM_PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int("ECM_PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3)
+
+# Rate limits (core/ratelimit.py), "<count>/<s|m|h|d>": per person for searches, the duplicate check
+# and the API; per client address for sign-in and forgotten-password posts. Over a limit: a 429 page
+# (the API: 429 JSON). Counted in Redis; while Redis is down nothing is limited.
+ECM_RATE_LIMITS = {
+    "search": env.str("ECM_RATE_LIMIT_SEARCH", default="30/m"),
+    "duplicate_check": env.str("ECM_RATE_LIMIT_DUPLICATE_CHECK", default="10/m"),
+    "sign_in": env.str("ECM_RATE_LIMIT_SIGN_IN", default="30/m"),
+    "password_reset": env.str("ECM_RATE_LIMIT_PASSWORD_RESET", default="5/m"),
+    "api": env.str("ECM_RATE_LIMIT_API", default="120/m"),
+}
+for _scope, _rate in ECM_RATE_LIMITS.items():
+    if not re.fullmatch(r"\s*\d+\s*/\s*[smhd][a-z]*\s*", _rate):
+        raise ImproperlyConfigured(
+            f"ECM_RATE_LIMIT_{_scope.upper()} must look like 30/m (count / s, m, h or d), not {_rate!r}"
+        )
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -229,6 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Per person, at ECM_RATE_LIMITS["api"]; over it the API answers 429 (core/ratelimit.py).
+    "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.PersonRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECM API",

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.audit import LIST_MEETINGS, list_view_record
 from accounts.models import AccessAction
 from cases import access
 from cases.access import Action
@@ -48,6 +49,13 @@ def my_meetings(request: SignedInRequest) -> HttpResponse:
         "to_record": list(selectors.meetings_to_record(user=request.user)[:MEETINGS_PER_PAGE]) if organises else [],
         **paginate(request, selectors.my_meetings(user=request.user), MEETINGS_PER_PAGE),
     }
+    page = context["page_obj"]
+    page.object_list = list(page.object_list)  # fetched once, here: the log names the cases the page shows
+    list_view_record(
+        user=request.user,
+        list_name=LIST_MEETINGS,
+        case_ids=[meeting.case_id for meeting in (*context["to_record"], *page.object_list)],
+    )
     return render(request, "formulation/meeting_mine.html", context)
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.audit import LIST_ACTIONS, list_view_record
 from core.http import SignedInRequest, is_post
 from core.pagination import IdsFirst, paginate
 from reviews import action_selectors as selectors
@@ -34,6 +35,11 @@ def my_actions(request: SignedInRequest) -> HttpResponse:
         "today": timezone.localdate(),
         **paginate(request, IdsFirst(selectors.my_actions(user=request.user)), ACTIONS_PER_PAGE),
     }
+    list_view_record(
+        user=request.user,
+        list_name=LIST_ACTIONS,
+        case_ids=[action.case_id for action in context["page_obj"].object_list],
+    )
     return render(request, "reviews/action_list.html", context)
 
 

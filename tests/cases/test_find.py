@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import connection
 from django.test import Client
@@ -74,6 +75,9 @@ def test_search_is_one_query_and_is_logged_without_its_terms(cast: Cast, client:
     assert len(case_reads) == 1
     event = AccessEvent.objects.get(user=cast.psychologist, action="search")
     assert "Brennan" not in event.description and event.description == "31 cases found"
+    # The one event names exactly the cases on the page shown (issue 15), not only how many were found.
+    shown = {int(pk) for pk in re.findall(r'href="/cases/(\d+)/"', body)}
+    assert shown and set(event.case_ids) == shown
 
 
 def test_a_case_managers_caseload_is_the_cases_they_hold_with_a_toggle_for_their_service(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import AccessAction, AccessEvent
 from cases.models import Child
@@ -163,7 +165,7 @@ def _assert_nothing_of_ellis(body: str, ellis: Child, *, typed: tuple[str, ...] 
         "BANES",
         "Tom Hartley",
         "23 November 2009",
-        f'value="{ellis.pk}"',
+        f'name="use_child" value="{ellis.pk}"',  # not bare value="<pk>": a typed day of birth may equal it
         f"/cases/{ellis.cases.get().pk}/",
     ]
     for secret in secrets:
@@ -172,18 +174,32 @@ def _assert_nothing_of_ellis(body: str, ellis: Child, *, typed: tuple[str, ...] 
         assert secret not in body, f"the page leaks {secret!r}"
 
 
-def test_a_match_in_another_service_is_hinted_at_without_revealing_anything(
-    cast: Cast, sam: Client, ellis_in_banes: Child
-) -> None:
-    # Same reference, different name and date of birth: the page must not say who matched.
-    response = sam.post(START, find("Eli", "Cartwright", dt.date(2010, 1, 2), "bns-424242"))
-    body = response.content.decode()
-    assert (
-        "A record for this child may already exist in another service. Contact the ECM team before you go on." in body
+def _page_without_tokens(response: Any) -> tuple[int, str]:
+    """Status and page, with the per-request CSRF token masked, to compare two answers."""
+    body = re.sub(
+        r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', response.content.decode()
     )
-    assert 'name="use_child"' not in body
+    return response.status_code, body
+
+
+def test_a_reference_alone_gets_exactly_the_answer_of_no_match(cast: Cast, sam: Client, ellis_in_banes: Child) -> None:
+    # Same reference as BANES's child, another name and date of birth: references cannot be tried one by one.
+    with_reference = sam.post(START, find("Eli", "Cartwright", dt.date(2010, 1, 2), "bns-424242"))
+    without = sam.post(START, find("Eli", "Cartwright", dt.date(2010, 1, 2), "bns-424242-nothing"))
+    status, body = _page_without_tokens(with_reference)
+    assert status == 200
+    assert "may already exist" not in body
+    assert "About Eli Cartwright" in body  # straight on to the new child's details
+    expected = _page_without_tokens(without)[1].replace("bns-424242-nothing", "bns-424242")
+    assert (status, body) == (without.status_code, expected)
     _assert_nothing_of_ellis(body, ellis_in_banes)
-    assert "BNS-424242" not in body  # typed in lower case: the stored spelling never appears
+    assert not AccessEvent.objects.filter(user=cast.case_manager, record_id=str(ellis_in_banes.pk)).exists()
+
+
+def test_a_reference_the_person_may_see_still_finds_their_own_record(cast: Cast, sam: Client) -> None:
+    body = sam.post(START, find("Kay", "Brenan", dt.date(2011, 1, 1), "loc-100231")).content.decode()
+    assert "ECM may already know this child" in body
+    assert "Kai Brennan" in body
 
 
 def test_a_name_and_birth_match_elsewhere_shows_only_what_was_typed(
@@ -214,10 +230,38 @@ def test_going_on_after_a_hidden_match_needs_a_confirmation(cast: Cast, sam: Cli
 
 
 def test_the_hidden_match_is_logged_for_the_ecm_team(cast: Cast, sam: Client, ellis_in_banes: Child) -> None:
-    sam.post(START, find("Ellis", "Carter", dt.date(2009, 11, 23)))
+    sam.post(START, find("Ellis", "Carter", dt.date(2009, 11, 23)), REMOTE_ADDR="192.0.2.44")
     event = AccessEvent.objects.get(user=cast.case_manager, record_type="child", record_id=str(ellis_in_banes.pk))
     assert event.action == AccessAction.SEARCH
-    assert "not shown" in event.description
+    assert event.description == "duplicate check: hinted at a possible match in another service, not shown"
+    assert event.case_id is None  # nothing of the other service's case
+    assert event.ip_address == "192.0.2.44"
+
+
+def test_each_hint_given_is_logged(cast: Cast, sam: Client, ellis_in_banes: Child) -> None:
+    answers = find("Ellis", "Carter", dt.date(2009, 11, 23))
+    sam.post(START, answers)
+    sam.post(START, {**answers, "step": "confirm"})
+    hints = AccessEvent.objects.filter(user=cast.case_manager, record_id=str(ellis_in_banes.pk))
+    assert hints.count() == 2
+
+
+@override_settings(ECM_RATE_LIMITS={**settings.ECM_RATE_LIMITS, "duplicate_check": "2/m"})
+def test_the_duplicate_check_is_rate_limited_per_person(cast: Cast, sam: Client, ellis_in_banes: Child) -> None:
+    for _ in range(2):
+        assert sam.post(START, find("Ellis", "Carter", dt.date(2009, 11, 23))).status_code == 200
+    response = sam.post(START, find("Ellis", "Carter", dt.date(2009, 11, 23)))
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "You have checked too many times whether a child already has a record" in body
+    assert "Try again in a minute." in body
+    assert "may already exist" not in body
+    assert AccessEvent.objects.filter(user=cast.case_manager, record_id=str(ellis_in_banes.pk)).count() == 2
+    # An invalid form is not a check: it is shown again with its errors, and counts nothing.
+    assert sam.post(START, {"step": "find", "given_name": ""}).status_code == 200
+    colleague = Client()
+    colleague.force_login(cast.colleague)
+    assert colleague.post(START, find("Ellis", "Carter", dt.date(2009, 11, 23))).status_code == 200
 
 
 def test_a_hidden_child_cannot_be_used_by_guessing_its_id(cast: Cast, sam: Client, ellis_in_banes: Child) -> None:
