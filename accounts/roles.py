@@ -46,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "formulation.read_report_drafts",
         "formulation.review_formulation_report",
         "reporting.read_aggregate_reports",
+        # Subject access requests: everything held about one child, across agencies (data_rights/).
+        "data_rights.handle_subject_access_request",
     ],
     Role.PARTNER: [],
     Role.COMMISSIONER: ["reporting.read_aggregate_reports"],
@@ -54,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.manage_people",
         "accounts.manage_service",
         "trm_stages.publish_trm_version",
+        # The one exception to "no case content": a subject access request's pack (data_rights/).
+        "data_rights.handle_subject_access_request",
     ],
     # Scoped to their own agency's people by the access module (cases.access.manageable_people).
     Role.AGENCY_ADMINISTRATOR: ["accounts.manage_people"],

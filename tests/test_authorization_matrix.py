@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.authz import cases as cases_rows
 from tests.authz import core, referrals, report_documents
+from tests.authz import data_rights as data_rights_rows
 from tests.authz import formulation as formulation_rows
 from tests.authz import identity as identity_rows
 from tests.authz import leavers as leavers_rows
@@ -38,6 +39,7 @@ MATRIX: dict[str, Row] = {
     **oidc_rows.ROWS,
     **manage_rows.ROWS,
     **leavers_rows.ROWS,
+    **data_rights_rows.ROWS,
 }
 
 

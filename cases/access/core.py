@@ -373,6 +373,12 @@ def may_read_whole_access_log(user: Any) -> bool:
     return has_role_permission(user, "accounts.read_access_log")
 
 
+def may_handle_subject_access_requests(user: Any) -> bool:
+    """Senior practitioners and service administrators handle subject access requests (data_rights): one
+    queue for every child across agencies, so the role layer alone decides (there is no object layer)."""
+    return has_role_permission(user, "data_rights.handle_subject_access_request")
+
+
 def may_publish_trm_reference(user: Any) -> bool:
     """Service administrators publish new versions of the TRM reference data (no case content involved)."""
     return has_role_permission(user, "trm_stages.publish_trm_version")

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "formulation",
     "reviews",
     "reporting",
+    # Data rights (subject access requests): reads every app above, so it comes last.
+    "data_rights",
 ]
 # Development tools (demo seeding, the large invented dataset, benchmarks) are the app `devtools`:
 # dev.py and test.py add it, production.py never does, and nothing in the product imports it.

@@ -82,7 +82,7 @@ def test_a_share_is_attributed_to_the_person_who_made_it(cast: Cast) -> None:
     assert share_history.pgh_context.metadata["user"] == cast.case_manager.pk
 
 
-CASE_DATA_APPS = ("cases", "referrals", "formulation", "trm_stages", "reviews")
+CASE_DATA_APPS = ("cases", "referrals", "formulation", "trm_stages", "reviews", "data_rights")
 # Delivery bookkeeping, not case data: reminders and in-app notifications name no child, and the
 # reminder sweep writes them in bulk (a history row per insert would double its cost at 100,000 rows).
 NOT_CASE_DATA = frozenset({"reviews.Reminder", "reviews.Notification"})

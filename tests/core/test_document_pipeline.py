@@ -19,6 +19,8 @@ from core.documents.lifecycle import document_render
 from core.documents.models import DocumentState, RenderedDocument
 from core.documents.registry import document_kinds
 from core.documents.tasks import documents_resend_stale, render_document
+from data_rights.models import SubjectAccessDocument
+from data_rights.services import subject_access_request_start
 from formulation.models import DocumentKind, ReportDocument
 from reporting.models import SummaryDocument
 from reviews.models import ReviewDocument
@@ -70,6 +72,20 @@ def figures_summary(cast: Cast) -> tuple[RenderedDocument, str]:
     return document, "ECM aggregate figures, 1 January 2025 to 31 December 2025"
 
 
+def subject_access_pack(cast: Cast) -> tuple[RenderedDocument, str]:
+    request = subject_access_request_start(
+        actor=cast.senior_practitioner,
+        child=cast.case.child,
+        reference="IG-2026-0042",
+        requester="parent",
+        requester_name="Maria Brennan",
+        received_on=timezone.localdate() - dt.timedelta(days=2),
+    )
+    return SubjectAccessDocument.objects.get(
+        request=request
+    ), f"Subject access pack – K.B. · Subject access request {request.pk}"
+
+
 # Every kind the apps register, and each variant of it: a new kind is added here (test_every_kind_is_covered).
 KINDS: dict[str, tuple[str, Callable[[Cast], tuple[RenderedDocument, str]]]] = {
     "formulation report: full": ("formulation.report", report_document(DocumentKind.FULL)),
@@ -77,6 +93,7 @@ KINDS: dict[str, tuple[str, Callable[[Cast], tuple[RenderedDocument, str]]]] = {
     "formulation report: child-friendly summary": ("formulation.report", report_document(DocumentKind.CHILD)),
     "review record": ("reviews.record", review_record),
     "commissioners' summary of the figures": ("reporting.summary", figures_summary),
+    "subject access pack": ("data_rights.subject_access_pack", subject_access_pack),
 }
 
 
