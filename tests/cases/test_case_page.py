@@ -187,15 +187,14 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
         for number in range(30)
     )
     client.force_login(cast.case_manager)
-    # Every request: session (the session engine is `db`), user, and the person's facts — standing,
-    # permissions, the navigation's memberships and unread notifications in one read (3). The access module: the case with the person's
-    # relations to it, and the access event (2). The page's own work, 12: one query for every count and
-    # single value of the page and its sections (contacts, consultations, restricted notes, the THRIVE
-    # grouping, open actions, when the next review is due: cases.sections facts), network, latest events,
-    # holders; the stage assessments and the TRM reference data (each read once and shared by the sections
-    # that judge or show the stage), goals and their ratings, the latest report versions, the actions that
-    # no longer suit the child's stage, meetings, reviews. None grows with the rows behind it (50 network
-    # members and contacts, 30 assessments, 30 actions, 8 meetings).
+    # Every request: session (the session engine is `db`), user, and the person's facts — standing, permissions, the
+    # navigation's memberships and unread notifications in one read (3). The access module: the case with the person's
+    # relations to it, and the access event (2). The page's own work, 12: one query for every count and single value of
+    # the page and its sections (contacts, consultations, restricted notes, the THRIVE grouping, open actions, when the
+    # next review is due: cases.sections facts), network, latest events, holders; the stage assessments and the TRM
+    # reference data (each read once and shared by the sections that judge or show the stage), goals and their ratings,
+    # the latest report versions, the actions that no longer suit the child's stage, meetings, reviews. None grows with
+    # the rows behind it (50 network members and contacts, 30 assessments, 30 actions, 8 meetings).
     with django_assert_max_num_queries(17):
         body = client.get(f"/cases/{cast.case.pk}/").content.decode()
     assert body.count("<strong>Professional ") == 50
