@@ -15,6 +15,12 @@ class CasesConfig(AppConfig):
         register_leaver_step("cases: case access ended", leaver_case_access_end)
         register_work_kind(CASES_HELD)
 
+        from cases.reminders import RectificationNotice
+        from core.reminders import register_reminder_source
+
+        # The people a case's summary is shared with hear of a correction to the child's details.
+        register_reminder_source(RectificationNotice(), order=5)
+
         from accounts.models import ADMINISTRATOR_ROLES, CLINICIAN_ROLES, Role
         from config.navigation import NavEntry, any_of
         from config.navigation import register as register_nav

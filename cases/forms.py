@@ -266,6 +266,13 @@ class ContactCorrectionForm(ServiceErrorsMixin, forms.Form):
         max_length=20000,
         error_messages={"required": "Enter the correction or addition"},
     )
+    reason = forms.CharField(
+        label="Why does the note need correcting?",
+        help_text="For example, the age was misheard on the call. It is kept with the correction",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Enter why the note needed correcting"},
+    )
 
 
 class ConsultationForm(ServiceErrorsMixin, forms.Form):
@@ -378,6 +385,18 @@ class ChildDetailsForm(ServiceErrorsMixin, forms.Form):
         date_of_birth = self.fields["date_of_birth"]
         assert isinstance(date_of_birth, DateOfBirthField)  # noqa: S101 - narrows the type for mypy
         date_of_birth.on_record = self.initial.get("date_of_birth")
+
+
+class ChildCorrectionForm(ChildDetailsForm):
+    """The child's details with a mistake corrected, and the statement of why they were wrong."""
+
+    statement = forms.CharField(
+        label="Why were the details wrong?",
+        help_text="For example, the date of birth was typed wrongly at referral. It is kept with the correction",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Enter why the details were wrong"},
+    )
 
 
 class WorkReassignForm(forms.Form):

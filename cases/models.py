@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.history import history_tracked
@@ -297,10 +298,12 @@ class Contact(models.Model):
 
 @history_tracked()
 class ContactCorrection(models.Model):
-    """An addition or correction to a contact note; the original stays as it was."""
+    """An addition or correction to a contact note, with why it was needed; the original stays as it was."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="corrections")
     text = models.TextField("Correction or addition")
+    # Required for every new correction (cases.services.contact_correct); empty only on those made before it was asked.
+    reason = models.TextField("Why the note needed correcting", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -309,6 +312,35 @@ class ContactCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"Correction to contact {self.contact_id}"
+
+
+@history_tracked()
+class Rectification(models.Model):
+    """The correction of a mistake in a child's details: which details, their values before and after,
+    who corrected them, when, and the statement of why they were wrong.
+
+    The child's record holds the corrected values; this row keeps the original beside the statement
+    (the child's own history keeps every change too). Made from one of the child's cases; shown on all.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="rectifications", db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # One entry per corrected detail: {"field", "label", "before", "after"}, the values as the page shows them.
+    changes = models.JSONField()
+    statement = models.TextField("Why the details were wrong")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-corrected_at", "-pk"]
+        indexes = [models.Index(fields=["child", "-corrected_at"], name="rectification_child")]
+
+    def __str__(self) -> str:
+        return f"Correction to child {self.child_id} on {self.corrected_at:%d %b %Y}"
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(change["label"]) for change in self.changes]
 
 
 @history_tracked()

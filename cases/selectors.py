@@ -22,6 +22,7 @@ from cases.models import (
     Consultation,
     Contact,
     NetworkMember,
+    Rectification,
     Visibility,
 )
 from cases.sections import count_of, facts_of
@@ -137,6 +138,11 @@ def contacts_for(*, user: Any, case: Case) -> QuerySet[Contact]:
         .prefetch_related("corrections__recorded_by")
         .order_by("-occurred_at", "-pk")
     )
+
+
+def rectifications_of(*, child: Any) -> QuerySet[Rectification]:
+    """Every correction of the child's details, newest first, with who made it (one query)."""
+    return Rectification.objects.filter(child=child).select_related("corrected_by").order_by("-corrected_at", "-pk")
 
 
 def consultations_for(*, case: Case) -> QuerySet[Consultation]:

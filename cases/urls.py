@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
-from cases.views import chronology, consultations, contacts, lists, network, record
+from cases.views import chronology, consultations, contacts, lists, network, record, rectification
 
 app_name = "cases"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<id:case_id>/", record.case_detail, name="detail"),
     path("<id:case_id>/access-log/", lists.case_access_log, name="case_access_log"),
     path("<id:case_id>/child/", record.child_change, name="child_change"),
+    path("<id:case_id>/child/correct/", rectification.child_correct, name="child_correct"),
+    path("<id:case_id>/child/corrections/", rectification.rectifications, name="rectifications"),
     path("<id:case_id>/case-holder/", record.case_holder_change, name="holder_change"),
     path("<id:case_id>/close/", record.case_close, name="close"),
     path("<id:case_id>/reopen/", record.case_reopen, name="reopen"),

@@ -2,7 +2,7 @@
 change history is kept by the database triggers (accounts.history).
 
 records: the child and the case itself; network: who works with the child and who sees the summary;
-contacts: contacts, corrections and consultations.
+contacts: contacts, corrections and consultations; rectification: correcting a mistake in the child's details.
 """
 
 from cases.services.contacts import consultation_log, contact_correct, contact_log
@@ -28,6 +28,7 @@ from cases.services.records import (
     child_create,
     child_update,
 )
+from cases.services.rectification import child_rectify
 
 __all__ = [
     "CHILD_FIELDS",
@@ -43,6 +44,7 @@ __all__ = [
     "case_share_summary",
     "case_unshare_summary",
     "child_create",
+    "child_rectify",
     "child_update",
     "consultation_log",
     "contact_correct",

@@ -63,13 +63,19 @@ def contact_log(
 
 
 @transaction.atomic
-def contact_correct(*, contact: Contact, actor: User, text: str) -> ContactCorrection:
-    """Add a correction or addition to a contact; the original note stays as written."""
+def contact_correct(*, contact: Contact, actor: User, text: str, reason: str) -> ContactCorrection:
+    """Add a correction or addition to a contact, with why it was needed; the original note stays as written."""
     text = text.strip()
+    reason = reason.strip()
+    errors = {}
     if not text:
-        raise ValidationError({"text": "Enter the correction or addition"})
+        errors["text"] = "Enter the correction or addition"
+    if not reason:
+        errors["reason"] = "Enter why the note needed correcting"
+    if errors:
+        raise ValidationError(errors)
     with acting_as(actor):
-        correction = ContactCorrection.objects.create(contact=contact, text=text, recorded_by=actor)
+        correction = ContactCorrection.objects.create(contact=contact, text=text, reason=reason, recorded_by=actor)
         case_event_add(
             case=contact.case,
             kind=CaseEventKind.CONTACT,

@@ -71,7 +71,9 @@ def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> 
     form = ContactCorrectionForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():
         try:
-            services.contact_correct(contact=contact, actor=request.user, text=form.cleaned_data["text"])
+            services.contact_correct(
+                contact=contact, actor=request.user, text=form.cleaned_data["text"], reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:

@@ -82,6 +82,8 @@ ROWS: dict[str, Row] = {
     "cases:case_access_log": Row(case_path("/cases/{case}/access-log/"), FULL_RECORD_ONLY),
     "cases:access_log": Row(lambda cast: "/cases/access-log/", {ANON: 302, "administrator": 200}, default=403),
     "cases:child_change": Row(case_path("/cases/{case}/child/"), FULL_RECORD_ONLY),
+    "cases:child_correct": Row(case_path("/cases/{case}/child/correct/"), FULL_RECORD_ONLY),
+    "cases:rectifications": Row(case_path("/cases/{case}/child/corrections/"), FULL_RECORD_ONLY),
     "cases:holder_change": Row(case_path("/cases/{case}/case-holder/"), FULL_RECORD_ONLY),
     "cases:close": Row(case_path("/cases/{case}/close/"), FULL_RECORD_ONLY),
     "cases:reopen": Row(case_path("/cases/{case}/reopen/"), FULL_RECORD_ONLY),
@@ -109,6 +111,7 @@ POST_ROWS: dict[str, Row] = {
     name: Row(ROWS[name].path, ROWS[name].expected, method="post")
     for name in (
         "cases:child_change",
+        "cases:child_correct",
         "cases:holder_change",
         "cases:close",
         "cases:reopen",

@@ -117,9 +117,11 @@ def test_a_case_manager_holds_the_case_from_contacts_to_closure(page: Page, live
     page.get_by_role("link", name=re.compile(r"^Add a correction to the home visit contact")).click()
     look(page, "case record - add a correction")
     page.get_by_label("Correction or addition").fill("The bike was a birthday present from his uncle.")
+    page.get_by_label("Why does the note need correcting?").fill("Where the bike came from was left out")
     page.get_by_role("button", name="Add the correction").click()
     expect(page.get_by_text("Kai showed me his new bike.")).to_be_visible()
     expect(page.get_by_text("The bike was a birthday present from his uncle.")).to_be_visible()
+    expect(page.get_by_text("Where the bike came from was left out")).to_be_visible()
     look(page, "case record - contact with correction")
 
     # Network: add the teacher with sharing.

@@ -110,13 +110,15 @@ def test_a_correction_keeps_the_original_note_and_shows_who_and_when(cast: Cast,
     client.force_login(cast.colleague)
     url = f"{contacts_url(cast)}{contact.pk}/correct/"
     assert "Kai&#x27;s sister is 12." in client.get(url).content.decode()
-    response = client.post(url, {"text": "Correction: Kai's sister is 14."})
+    response = client.post(url, {"text": "Correction: Kai's sister is 14.", "reason": "Her age was misheard"})
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.note == "Kai's sister is 12."  # never rewritten
     body = client.get(f"{contacts_url(cast)}{contact.pk}/").content.decode()
     assert body.index("sister is 12.") < body.index("sister is 14.")
     assert "Correction</strong> by Priya Nandra" in body
+    assert "<strong>Why:</strong> Her age was misheard" in body
+    assert ContactCorrection.objects.get().reason == "Her age was misheard"
     # The history table holds every write; the contact itself was only ever inserted.
     assert [event.pgh_label for event in contact.history.all()] == ["insert"]  # type: ignore[attr-defined]
     assert ContactCorrection.objects.get().history.count() == 1  # type: ignore[attr-defined]
@@ -127,6 +129,15 @@ def test_an_empty_correction_is_refused(cast: Cast, client: Client) -> None:
     client.force_login(cast.case_manager)
     body = client.post(f"{contacts_url(cast)}{contact.pk}/correct/", {"text": " "}).content.decode()
     assert "Enter the correction or addition" in body
+    assert not ContactCorrection.objects.exists()
+
+
+def test_a_correction_needs_the_reason_it_was_needed(cast: Cast, client: Client) -> None:
+    contact = log_contact(cast.case, cast.case_manager)
+    client.force_login(cast.case_manager)
+    body = client.post(f"{contacts_url(cast)}{contact.pk}/correct/", {"text": "The visit was at 3pm"}).content.decode()
+    assert "govuk-error-summary" in body and 'href="#id_reason"' in body
+    assert "Enter why the note needed correcting" in body and "The visit was at 3pm" in body
     assert not ContactCorrection.objects.exists()
 
 
@@ -153,7 +164,7 @@ def test_contacts_are_newest_first_and_paginated(cast: Cast, client: Client) -> 
 def test_contact_list_query_count_is_pinned(cast: Cast, client: Client, django_assert_max_num_queries) -> None:
     for number in range(60):
         contact = log_contact(cast.case, cast.case_manager, restricted=number % 4 == 0, days_ago=number + 1)
-        contact_correct(contact=contact, actor=cast.colleague, text=f"Addition {number}")
+        contact_correct(contact=contact, actor=cast.colleague, text=f"Addition {number}", reason="Misheard")
     client.force_login(cast.psychologist)
     # Session user, case, two permission reads, access event, count, memberships, contacts, corrections,
     # their authors, and the session save (with its savepoint): the same for 25 rows as for one.
