@@ -48,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reporting.read_aggregate_reports",
         # Subject access requests: everything held about one child, across agencies (data_rights/).
         "data_rights.handle_subject_access_request",
+        # Retention: review closed cases, keep, place legal holds, anonymise (data_rights/retention.py).
+        "data_rights.handle_retention",
     ],
     Role.PARTNER: [],
     Role.COMMISSIONER: ["reporting.read_aggregate_reports"],
@@ -58,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "trm_stages.publish_trm_version",
         # The one exception to "no case content": a subject access request's pack (data_rights/).
         "data_rights.handle_subject_access_request",
+        "data_rights.handle_retention",
     ],
     # Scoped to their own agency's people by the access module (cases.access.manageable_people).
     Role.AGENCY_ADMINISTRATOR: ["accounts.manage_people"],

@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reporting.urls")),
     # Subject access requests (senior practitioners and service administrators).
-    path("data-rights/subject-access/", include("data_rights.urls")),
+    path("data-rights/", include("data_rights.urls")),
     path("api/v1/cases/", cases_api.CaseListApi.as_view(), name="api-case-list"),
     path("api/v1/cases/<id:case_id>/", cases_api.CaseDetailApi.as_view(), name="api-case-detail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

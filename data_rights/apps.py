@@ -31,6 +31,14 @@ class DataRightsConfig(AppConfig):
                 any_of(Role.SENIOR_PRACTITIONER, Role.ADMINISTRATOR),
             )
         )
+        register_nav(
+            NavEntry(
+                "Retention reviews",
+                "data_rights:retention_list",
+                96,
+                any_of(Role.SENIOR_PRACTITIONER, Role.ADMINISTRATOR),
+            )
+        )
         register_manage_link(
             ManageLink(
                 "subject_access",

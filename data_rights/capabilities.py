@@ -52,3 +52,22 @@ def subject_access_capabilities(user: Any, request: SubjectAccessRequest) -> Sub
         retry_pdf=handler,
         record_response=handler and request.is_open,
     )
+
+
+# Retention (data_rights/retention.py): the same role layer, its own permission (data_rights.handle_retention).
+
+RETENTION_RECORD_TYPE = "retention review"
+
+
+def may_handle_retention(user: Any) -> bool:
+    """Senior practitioners and service administrators (the access module's role layer); nobody else."""
+    return access.may_handle_retention(user)
+
+
+def require_retention_handler(user: Any, *, what: str) -> None:
+    """403 (logged as a refusal) for anyone who may not review records for retention."""
+    if may_handle_retention(user):
+        return
+    if getattr(user, "is_authenticated", False):
+        access_event_record(user=user, action=AccessAction.DENIED, record_type=RETENTION_RECORD_TYPE, description=what)
+    raise PermissionDenied("Only senior practitioners and service administrators review records for retention.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import PastDateField, ServiceErrorsMixin
+from core.forms import GovDateField, PastDateField, ServiceErrorsMixin
 from data_rights.models import Requester
 
 
@@ -50,4 +50,31 @@ class SubjectAccessRequestForm(ServiceErrorsMixin, forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea,
+    )
+
+
+class RetentionKeepForm(ServiceErrorsMixin, forms.Form):
+    """Keep a record for now: why, and when it is reviewed again."""
+
+    reason = forms.CharField(
+        label="Why the record is kept",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the record is kept"},
+    )
+    next_review_on = GovDateField(
+        label="Next review date",
+        help_text="For example, 1 6 2028.",
+        error_messages={"required": "Enter the next review date"},
+    )
+
+
+class ReasonForm(ServiceErrorsMixin, forms.Form):
+    """A legal hold placed or lifted: the reason is required."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason"},
     )

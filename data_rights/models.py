@@ -98,3 +98,69 @@ class SubjectAccessDocument(RenderedDocument):
 
     def __str__(self) -> str:
         return f"PDF pack of subject access request {self.request_id}"
+
+
+# Retention (issue 15): the rules are in data_rights/retention.py, the writes in data_rights/services.py.
+
+
+class RetentionStatus(models.TextChoices):
+    DUE = "due", "Due for review"
+    KEPT = "kept", "Kept for now"
+    ANONYMISED = "anonymised", "Anonymised"
+
+
+@history_tracked()
+class RetentionReview(models.Model):
+    """One closed case due for retention review on one date, and what was decided: kept (with a reason and the
+    next review date, when it is listed again) or anonymised. The monthly job writes the due rows."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="retention_reviews")
+    due_on = models.DateField("Due for review on")
+    status = models.CharField(max_length=20, choices=RetentionStatus.choices, default=RetentionStatus.DUE)
+    reason = models.TextField("Why it is kept", blank=True)
+    next_review_on = models.DateField("Next review", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "due_on"], name="retention_review_once")]
+        indexes = [models.Index(fields=["status", "due_on"], name="retention_status_due")]
+        permissions = [
+            ("handle_retention", "Review closed cases for retention: keep, place legal holds, anonymise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retention review of case {self.case_id} due {self.due_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("data_rights:retention_detail", args=[self.pk])
+
+
+@history_tracked()
+class LegalHold(models.Model):
+    """A legal hold on one case: while it is in place (not lifted) the case cannot be anonymised."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.TextField("Why the record must be kept")
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(auto_now_add=True)
+    lift_reason = models.TextField("Why the hold is lifted", blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(lifted_at__isnull=True), name="legal_hold_one_in_place"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold on case {self.case_id}"

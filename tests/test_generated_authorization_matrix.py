@@ -193,6 +193,7 @@ class Page(Enum):
     PERSON_WORK = "management: a person's work"
     SERVICE = "management: the service (service administrators only)"
     SUBJECT_ACCESS = "subject access requests (senior practitioners and service administrators, every child)"
+    RETENTION = "retention reviews (senior practitioners and service administrators, every closed case)"
 
 
 Class = Need | Page
@@ -327,6 +328,11 @@ SPECIAL: dict[str, Class] = {
             "sar_pdf_retry",
             "sar_respond",
         )
+    },
+    # Retention reviews: every closed case due for review, by case number and initials, for their handlers.
+    **{
+        f"data_rights:{name}": Page.RETENTION
+        for name in ("retention_list", "retention_detail", "retention_keep", "retention_hold", "retention_anonymise")
     },
     "trm_stages:reference_publish": Page.SERVICE,
     "manage:agencies": Page.SERVICE,
@@ -488,6 +494,8 @@ def _page(page: Page, who: str, target: Target) -> Outcome:
     if page is Page.SERVICE:
         return allow(role == ADMINISTRATOR)
     if page is Page.SUBJECT_ACCESS:
+        return allow(role in {SENIOR, ADMINISTRATOR})
+    if page is Page.RETENTION:
         return allow(role in {SENIOR, ADMINISTRATOR})
     raise AssertionError(page)
 

@@ -379,6 +379,12 @@ def may_handle_subject_access_requests(user: Any) -> bool:
     return has_role_permission(user, "data_rights.handle_subject_access_request")
 
 
+def may_handle_retention(user: Any) -> bool:
+    """Senior practitioners and service administrators review closed cases for retention (data_rights): keep,
+    place or lift a legal hold, anonymise. Like subject access, one queue across agencies: the role layer decides."""
+    return has_role_permission(user, "data_rights.handle_retention")
+
+
 def may_publish_trm_reference(user: Any) -> bool:
     """Service administrators publish new versions of the TRM reference data (no case content involved)."""
     return has_role_permission(user, "trm_stages.publish_trm_version")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.oidc_providers import oidc_providers_parse
@@ -315,6 +316,12 @@ CELERY_BEAT_SCHEDULE = {
     # PDF jobs of every kind (core/documents/) whose message was lost (Redis down when it was sent) or
     # whose worker died mid-render are sent again: every minute, core.documents.lifecycle.RESEND_EVERY_SECONDS.
     "documents-resend": {"task": "core.documents.documents_resend_stale", "schedule": 60.0},
+    # Retention (data_rights/retention.py): on the 1st of each month at 06:00, the closed cases due for
+    # review are written down as RetentionReview rows and senior practitioners are notified.
+    "retention-reviews-list": {
+        "task": "data_rights.tasks.retention_reviews_list",
+        "schedule": crontab(minute="0", hour="6", day_of_month="1"),
+    },
 }
 
 LOGGING = {
@@ -351,6 +358,15 @@ ECM_REMINDERS = {
     "RETRY_BACKOFF_MAX_SECONDS": 3600,
     # One delivery run stops after this long and leaves the rest to the next run (beat: every minute).
     "DELIVERY_SECONDS": 120,
+}
+
+# Retention (data_rights/retention.py): a closed case is due for review `closed_case_years` after it closed; if it
+# has a formulation report (a psychology report), not before the child's `report_until_age` birthday nor before
+# `report_years_after_last_contact` years after the case's last contact, whichever is latest.
+ECM_RETENTION = {
+    "closed_case_years": env.int("ECM_RETENTION_CLOSED_CASE_YEARS", default=6),
+    "report_until_age": env.int("ECM_RETENTION_REPORT_UNTIL_AGE", default=25),
+    "report_years_after_last_contact": env.int("ECM_RETENTION_REPORT_YEARS_AFTER_LAST_CONTACT", default=8),
 }
 
 # Sign-in with an agency's own identity provider (OpenID Connect, mozilla-django-oidc), one entry per

@@ -11,11 +11,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from cases.models import Case, CaseStatus
 from core.documents.models import DocumentState
-from data_rights.models import Requester, SubjectAccessDocument, SubjectAccessRequest
+from data_rights.models import Requester, RetentionReview, SubjectAccessDocument, SubjectAccessRequest
 from data_rights.services import subject_access_request_start
 from tests.authz.core import ANON, Row
 from tests.conftest import Cast
+from tests.factories import make_case
 
 Expected = dict[str, int | tuple[int, ...]]
 
@@ -70,4 +72,33 @@ ROWS: dict[str, Row] = {
     # POST only: nothing failed, so it goes back to the request's page with a message.
     "data_rights:sar_pdf_retry": Row(sar_path("pdf/retry/"), HANDLERS_POST, method="post", default=403),
     "data_rights:sar_respond": Row(sar_path("respond/"), HANDLERS_POST, method="post", default=403),
+}
+
+
+# Retention reviews: the same two roles, their own permission (data_rights.handle_retention); everyone else 403.
+
+
+def retention_review_of(cast: Cast) -> RetentionReview:
+    """A review of a closed Bristol case due today (made once per test)."""
+    existing = RetentionReview.objects.first()
+    if existing is not None:
+        return existing
+    case = make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now() - dt.timedelta(days=2600))
+    return RetentionReview.objects.create(case=case, due_on=timezone.localdate())
+
+
+def retention_path(suffix: str = "") -> Callable[[Cast], str]:
+    return lambda cast: f"/data-rights/retention/{retention_review_of(cast).pk}/{suffix}"
+
+
+# An empty form shows its errors again (200). Anonymising's POST is tested in tests/data_rights/test_retention.py.
+FORM_AGAIN: Expected = {ANON: 302, "senior_practitioner": 200, "administrator": 200, "agency_administrator": 403}
+
+ROWS |= {
+    "data_rights:retention_list": Row(lambda cast: "/data-rights/retention/", HANDLERS, default=403),
+    "data_rights:retention_detail": Row(retention_path(), HANDLERS, default=403),
+    "data_rights:retention_keep": Row(retention_path("keep/"), FORM_AGAIN, method="post", default=403),
+    "data_rights:retention_hold": Row(retention_path("hold/"), FORM_AGAIN, method="post", default=403),
+    "data_rights:retention_anonymise": Row(retention_path("anonymise/"), HANDLERS, default=403),
 }

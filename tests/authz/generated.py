@@ -46,7 +46,7 @@ from accounts.models import Agency, AgencyKind, Commissioning, Coverage, Role, U
 from cases.models import Case, Consultation, Contact, ContactKind, NetworkMember
 from cases.services import case_close, case_share_summary, consultation_log, contact_log, network_member_add
 from core.documents.models import DocumentState
-from data_rights.models import SubjectAccessRequest
+from data_rights.models import RetentionReview, SubjectAccessRequest
 from formulation.models import (
     DocumentKind,
     FormulationReport,
@@ -73,7 +73,7 @@ from reviews.models import Notification, Review, ReviewDocument, ReviewStatus
 from reviews.services import review_schedule
 from tests.authz.core import ANON
 from tests.authz.core import PEOPLE as WRITTEN_PEOPLE
-from tests.authz.data_rights import sar_of
+from tests.authz.data_rights import retention_review_of, sar_of
 from tests.conftest import Cast
 from tests.factories import agency, child, make_case, person
 from tests.referrals.helpers import draft_referral, submitted_referral
@@ -130,6 +130,7 @@ class World:
     summaries: dict[str, SummaryDocument]
     network_candidate: User  # someone to add to a network (the network picker's choose step)
     subject_access: SubjectAccessRequest  # a subject access request about Kai, its PDF pack ready
+    retention_review: RetentionReview  # a closed Bristol case due for retention review
 
     def everyone(self) -> dict[str, User]:
         return self.cast.everyone()
@@ -474,6 +475,7 @@ def build_world(cast: Cast) -> World:
         summaries=summaries,
         network_candidate=cast.social_worker,
         subject_access=sar_of(cast),
+        retention_review=retention_review_of(cast),
     )
 
 
@@ -640,6 +642,8 @@ def targets_for(pattern: Pattern, world: World) -> list[Target]:
         return list(_simple(pattern, "child_id", {key: w.case.child_id for key, w in world.cases.items()}))
     if arguments == {"sar_id"}:
         return list(_simple(pattern, "sar_id", {"kai": world.subject_access.pk}))
+    if arguments == {"retention_id"}:
+        return list(_simple(pattern, "retention_id", {"closed": world.retention_review.pk}))
     if arguments == {"action_id"}:
         return [
             Target(
