@@ -53,6 +53,7 @@ LIST_ACTIONS = "my actions"
 LIST_MEETINGS = "my meetings"
 LIST_API = "case list API"
 LIST_MY_REFERRALS = "my referrals"
+LIST_SUBJECT_ACCESS = "subject access requests"
 
 
 def list_view_record(

@@ -22,6 +22,7 @@ LIST_PLACES = {
     "my meetings": "in their list of meetings",
     "case list API": "in a list of cases through the API",
     "my referrals": "in their list of referrals",
+    "subject access requests": "in the list of subject access requests",
 }
 
 # The part of a case's pages after /cases/<id>/ (or /cases/<id>/ under another app), as "the ...".

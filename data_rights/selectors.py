@@ -13,10 +13,17 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Child
+from cases.models import Case, Child
 from config.converters import record_id_or_404
 from data_rights.capabilities import require_subject_access_handler
 from data_rights.models import RequestStatus, SubjectAccessRequest
+
+
+def case_ids_of(child_ids: set[int]) -> list[int]:
+    """The ids of every case of these children (for the access event of a list that names them)."""
+    if not child_ids:
+        return []
+    return list(Case.objects.filter(child_id__in=child_ids).order_by("pk").values_list("pk", flat=True))
 
 
 def children_named(*, given_name: str, family_name: str, date_of_birth: dt.date) -> list[Child]:

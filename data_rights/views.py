@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import access_event_record
+from accounts.audit import LIST_SUBJECT_ACCESS, access_event_record, list_view_record
 from accounts.models import AccessAction
 from core.documents.services import document_retry
 from core.documents.views import document_download_response, document_retry_response, document_status_response
@@ -35,6 +35,9 @@ def sar_list(request: SignedInRequest) -> HttpResponse:
     page = paginate(request, requests)
     today = timezone.localdate()
     rows = [{"sar": sar, "overdue": selectors.is_overdue(sar, today=today)} for sar in page["page_obj"].object_list]
+    # The list names children: one access event naming the cases of the children it showed.
+    children = {row["sar"].child_id for row in rows}
+    list_view_record(user=request.user, list_name=LIST_SUBJECT_ACCESS, case_ids=selectors.case_ids_of(children))
     return render(request, "data_rights/sar_list.html", {**page, "rows": rows})
 
 

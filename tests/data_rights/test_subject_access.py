@@ -392,6 +392,9 @@ def test_the_list_shows_status_and_due_date_and_the_response_is_recorded_once(ca
     page = client.get(BASE).content.decode()
     assert "IG-2026-0042" in page and "Kai Brennan" in page and f"{sar.due_on.day} {sar.due_on:%b %Y}" in page
     assert ">Open</strong>" in page
+    # The list names the child: one access event naming the child's cases, in the case's own words.
+    (listed,) = AccessEvent.objects.filter(user=cast.administrator, description="subject access requests")
+    assert set(listed.case_ids) == set(kai.cases.values_list("pk", flat=True)) and cast.case.pk in listed.case_ids
     assert client.post(f"{BASE}{sar.pk}/respond/").status_code == 302
     sar.refresh_from_db()
     assert (sar.status, sar.responded_by) == (RequestStatus.RESPONDED, cast.administrator)
