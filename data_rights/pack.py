@@ -23,7 +23,17 @@ from django.utils import timezone
 
 from accounts.audit_words import event_in_words
 from accounts.models import AccessEvent
-from cases.models import Case, CaseEvent, CaseHolderChange, Child, Consultation, Contact, NetworkMember, Visibility
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseHolderChange,
+    Child,
+    Consultation,
+    Contact,
+    NetworkMember,
+    Rectification,
+    Visibility,
+)
 from data_rights.capabilities import RECORD_TYPE
 from data_rights.models import SubjectAccessRequest
 from data_rights.pack_schema import SCHEMA, SCHEMA_VERSION, SECTIONS
@@ -70,6 +80,7 @@ def subject_access_pack(
     )
     sections: dict[str, Any] = {
         "child": _child(child),
+        "rectifications": _rectifications(child),
         "referrals": [_referral(referral) for referral in referrals],
         "cases": _cases(cases),
         "contacts": _contacts(case_ids),
@@ -206,6 +217,23 @@ def _cases(cases: Sequence[Case]) -> list[dict[str, Any]]:
     ]
 
 
+def _rectifications(child: Child) -> list[dict[str, Any]]:
+    corrections = (
+        Rectification.objects.filter(child=child).select_related("corrected_by").order_by("corrected_at", "pk")
+    )
+    return [
+        {
+            "id": rectification.pk,
+            "case_id": rectification.case_id,
+            "changes": rectification.changes,
+            "statement": rectification.statement,
+            "corrected_by": _name(rectification.corrected_by),
+            "corrected_at": _when(rectification.corrected_at),
+        }
+        for rectification in corrections
+    ]
+
+
 def _contacts(case_ids: list[int]) -> list[dict[str, Any]]:
     contacts = (
         Contact.objects.filter(case_id__in=case_ids)
@@ -229,6 +257,7 @@ def _contacts(case_ids: list[int]) -> list[dict[str, Any]]:
                 {
                     "id": correction.pk,
                     "text": correction.text,
+                    "reason": correction.reason,
                     "recorded_by": _name(correction.recorded_by),
                     "recorded_at": _when(correction.recorded_at),
                 }

@@ -44,6 +44,13 @@ SECTIONS: tuple[PackSection, ...] = (
         single=True,
     ),
     _section(
+        "rectifications",
+        "Corrections to the child's details",
+        "Each mistake corrected in the child's details: the details as they were and as corrected, who "
+        "corrected them, when and why.",
+        "id case_id changes statement corrected_by corrected_at",
+    ),
+    _section(
         "referrals",
         "Referrals",
         "Every referral to ECM, drafts and those not accepted included, with the triage decision.",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.history import acting_as
 from accounts.models import AccessAction, AccessEvent, User
 from cases.models import Case, Child, Consultation, ContactKind
-from cases.services import contact_log
+from cases.services import child_rectify, contact_log
 from core.documents.lifecycle import document_render
 from core.documents.models import DocumentState
 from data_rights.deadlines import subject_access_due_on
@@ -105,6 +105,13 @@ def kai(cast: Cast) -> Child:
         with_whom="Kai and his aunt",
         note=BANES_NOTE,
     )
+    child_rectify(
+        case=cast.case,
+        actor=cast.case_manager,
+        statement="The date of birth was typed wrongly at referral.",
+        date_of_birth=cast.case.child.date_of_birth - dt.timedelta(days=1),
+    )
+    cast.case.child.refresh_from_db()
     return cast.case.child
 
 
@@ -208,6 +215,9 @@ def test_the_pack_holds_every_section_of_the_childs_record_across_agencies(cast:
     assert sections["meetings"][0]["invitations"][0]["attendance"] == "Attended"
     assert sections["documents"][0]["title"] == "Full report of formulation report version 1 (PDF)"
     assert pack["request"]["due_on"] == subject_access_due_on(sar.received_on).isoformat()
+    (corrected,) = sections["rectifications"]
+    assert corrected["statement"] == "The date of birth was typed wrongly at referral."
+    assert [change["field"] for change in corrected["changes"]] == ["date_of_birth"]
 
 
 def test_the_json_validates_against_its_declared_sections(cast: Cast, kai: Child) -> None:
