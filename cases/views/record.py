@@ -13,7 +13,11 @@ from cases import access, sections, selectors, services
 from cases.access import Action
 from cases.capabilities import case_capabilities
 from cases.forms import CaseCloseForm, CaseHolderForm, CaseReopenForm, ChildDetailsForm
+from cases.services.rectification import child_field_label
 from core.http import SignedInRequest, is_post
+
+# The details that say who the child is: changing them is a correction (cases.views.rectification).
+IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "reference")
 
 
 @login_required
@@ -40,6 +44,16 @@ def child_change(request: SignedInRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
     initial = {name: getattr(case.child, name) for name in ChildDetailsForm.FIELDS}
     form = ChildDetailsForm(request.POST if is_post(request) else None, initial=initial)
+    if is_post(request) and form.is_valid():
+        # Who the child is (name, date of birth, reference) is corrected, never quietly changed: a correction
+        # keeps the original and a statement of why, and tells the network (cases.services.child_rectify).
+        for name in IDENTITY_FIELDS:
+            if form.cleaned_data.get(name) != getattr(case.child, name):
+                form.add_error(
+                    name,
+                    f"To change the {child_field_label(name)}, use “Correct a mistake in "
+                    f"{case.child.given_name}'s details”: it keeps the original and asks why it was wrong",
+                )
     if is_post(request) and form.is_valid():
         try:
             services.case_child_update(case=case, actor=request.user, **form.cleaned_data)

@@ -62,3 +62,13 @@ def test_the_partner_may_not_change_the_child_and_another_yjs_cannot_see_it(cast
     client.force_login(cast.banes_case_manager)
     assert client.post(url(cast), details(school="X")).status_code == 404
     assert Child.objects.get(pk=cast.case.child_id).school == ""
+
+
+def test_who_the_child_is_is_corrected_with_a_statement_not_changed_here(cast: Cast, client: Client) -> None:
+    client.force_login(cast.case_manager)
+    body = client.post(url(cast), details(date_of_birth_day="16", school="Kept")).content.decode()
+    assert "To change the date of birth, use “Correct a mistake in Kai&#x27;s details”" in body
+    assert "govuk-error-summary" in body and 'value="Kept"' in body
+    child = Child.objects.get(pk=cast.case.child_id)
+    assert (child.date_of_birth.day, child.school) == (17, "")  # nothing saved
+    assert f"/cases/{cast.case.pk}/child/correct/" in body  # the way to correct it
