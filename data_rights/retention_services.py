@@ -18,7 +18,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import Model, QuerySet, Value, When
+from django.db.models import CharField, JSONField, Model, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -198,6 +200,21 @@ def _scrub(records: QuerySet[Any], values: dict[str, Any]) -> None:
         history.objects.filter(pgh_obj_id__in=records.values("pk")).update(**in_history)
 
 
+def _nowhere() -> Concat:
+    """An e-mail address per row that reaches nobody (the .invalid domain is reserved for that)."""
+    return Concat(Value("removed-"), Cast("pk", CharField()), Value("@anonymised.invalid"))
+
+
+def _names_removed(column: str, marker: str) -> RawSQL:
+    """A JSON list of people (`[{"name": …, …}, …]`) with each name replaced by the marker, in order."""
+    return RawSQL(  # noqa: S611 - the column is one of ours, the marker a parameter
+        f"(SELECT coalesce(jsonb_agg(person || jsonb_build_object('name', %s::text) ORDER BY n), '[]'::jsonb)"  # noqa: S608
+        f" FROM jsonb_array_elements({column}) WITH ORDINALITY AS people(person, n))",
+        [marker],
+        output_field=JSONField(),
+    )
+
+
 def _blank(records: QuerySet[Any], fields: list[str], marker: str) -> None:
     """Replace each non-empty text with the marker (empty ones stay empty, so "has notes" counts are unchanged)."""
     _scrub(records, {name: When_(When(**{name: ""}, then=Value("")), default=Value(marker)) for name in fields})
@@ -283,7 +300,8 @@ def case_anonymise(*, review: RetentionReview, actor: User) -> RetentionReview:
         _blank(CaseEvent.objects.filter(**in_cases), ["summary"], marker)
         _scrub(NetworkMember.objects.filter(**in_cases), {"name": marker, "email": "", "phone": ""})
         _blank(Meeting.objects.filter(**in_cases), ["location", "notes", "cancel_reason"], marker)
-        _scrub(Invitation.objects.filter(meeting__case__child_id=child.pk), {"name": marker, "email": ""})
+        # An invitee's address is unique within a meeting: each becomes its own address that reaches nobody.
+        _scrub(Invitation.objects.filter(meeting__case__child_id=child.pk), {"name": marker, "email": _nowhere()})
         _blank(FormulationReport.objects.filter(**in_cases), _text_fields(FormulationReport), marker)
         _blank(ReportComment.objects.filter(report__case__child_id=child.pk), ["text"], marker)
         _blank(Recommendation.objects.filter(**in_cases), ["text", "justification"], marker)
@@ -292,6 +310,8 @@ def case_anonymise(*, review: RetentionReview, actor: User) -> RetentionReview:
         _blank(Goal.objects.filter(**in_cases), ["text", "set_by"], marker)
         _blank(GoalRating.objects.filter(goal__case__child_id=child.pk), ["note"], marker)
         _blank(Review.objects.filter(**in_cases), ["childs_views"], marker)
+        # A signed-off review keeps who came (name, role, agency, attendance): the names go, the rest stays.
+        _scrub(Review.objects.filter(**in_cases), {"attendance_record": _names_removed("attendance_record", marker)})
         _blank(ActionProgress.objects.filter(action__case__child_id=child.pk), ["note"], marker)
         for documents in (
             ReportDocument.objects.filter(report__case__child_id=child.pk),

@@ -29,9 +29,12 @@ from reporting import queries
 from reporting.figures import build_report
 from reporting.indicators import load_funnel
 from reviews.models import Notification
+from reviews.services import review_sign_off
 from tests.conftest import Cast
 from tests.factories import child, make_case, signed_off_report
 from tests.reporting.conftest import World, build_world
+from tests.reviews.helpers import on
+from tests.reviews.review_helpers import REVIEW_DAY, formulated, record_every_step, reload, scheduled_review
 
 RULES = RetentionRules(closed_case_years=6, report_until_age=25, report_years_after_last_contact=8)
 BASE = "/data-rights/retention/"
@@ -190,6 +193,26 @@ def test_anonymising_removes_names_and_free_text_and_writes_the_audit(cast: Cast
     assert (review.status, review.decided_by) == (RetentionStatus.ANONYMISED, cast.senior_practitioner)
     event = AccessEvent.objects.get(case_id=old_case.pk, description__contains="anonymised")
     assert event.user == cast.senior_practitioner and event.record_id == str(review.pk)
+
+
+def test_anonymising_keeps_who_came_to_a_review_without_their_names(cast: Cast) -> None:
+    formulated(cast)
+    review = scheduled_review(cast)
+    with on(REVIEW_DAY, 12):
+        record_every_step(cast, review)
+        review_sign_off(review=reload(review), actor=cast.senior_practitioner)
+    came = reload(review).attendance_record
+    assert came and all(person["name"] for person in came)
+    _closed(cast.case, timezone.localdate() - dt.timedelta(days=7 * 366))
+    retention = RetentionReview.objects.create(case=cast.case, due_on=timezone.localdate())
+    case_anonymise(review=retention, actor=cast.senior_practitioner)
+    marker = f"[removed on anonymisation, {timezone.localdate().isoformat()}]"
+    kept = reload(review).attendance_record
+    assert kept == [{**person, "name": marker} for person in came]  # roles, agencies, attendance, order kept
+    snapshots = apps.get_model("reviews", "ReviewHistory").objects.filter(pgh_obj_id=review.pk)
+    assert snapshots.exists()
+    names = {person["name"] for person in came}
+    assert not [s for s in snapshots if {p.get("name") for p in s.attendance_record} & names]
 
 
 def _figures(world: World) -> Any:
