@@ -90,3 +90,16 @@ def test_the_senior_practitioner_starts_a_request_from_the_case_and_downloads_th
     expect(row).to_contain_text(f"{due.day} {due:%b %Y}")
     expect(row).to_contain_text("Open")
     look(page, "sar - the list")
+
+    # Finding a child from the list: by exact name and date of birth only.
+    page.get_by_role("link", name="Start a subject access request").click()
+    look(page, "sar - find the child")
+    born = cast.case.child.date_of_birth
+    page.get_by_label("First name").fill("Kai")
+    page.get_by_label("Last name").fill("Brennan")
+    page.get_by_label("Day").fill(str(born.day))
+    page.get_by_label("Month").fill(str(born.month))
+    page.get_by_label("Year").fill(str(born.year))
+    page.get_by_role("button", name="Find the child").click()
+    expect(page.get_by_role("link", name="Start a request about Kai Brennan")).to_be_visible()
+    look(page, "sar - the child found")
