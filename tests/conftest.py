@@ -3,51 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
-from accounts.models import Agency, AgencyKind, Role, User
-from cases.models import Case
+from accounts.models import AgencyKind, Role
 from cases.services import network_member_add
+from tests.cast import Cast as Cast  # handed on: most tests import the cast from here
 from tests.factories import agency, child, make_case, person
-
-
-@dataclass
-class Cast:
-    bristol: Agency
-    banes: Agency
-    ecm_team: Agency
-    school: Agency
-    social_care: Agency
-    commissioning: Agency
-    case_manager: User  # Bristol YJS, holds the case
-    colleague: User  # Bristol YJS, same service, does not hold it
-    banes_case_manager: User  # BANES YJS: must see nothing of Bristol's cases
-    psychologist: User  # covers Bristol
-    senior_practitioner: User  # covers Bristol
-    teacher: User  # designated teacher at a school, in the case's network
-    social_worker: User  # a partner who is NOT in the network
-    commissioner: User
-    administrator: User  # service administrator
-    agency_administrator: User  # Bristol YJS's agency administrator: Bristol's people only, no case content
-    case: Case  # Bristol's case, held by case_manager, summary shared with the teacher
-
-    def everyone(self) -> dict[str, User]:
-        return {
-            "case_manager": self.case_manager,
-            "colleague": self.colleague,
-            "banes_case_manager": self.banes_case_manager,
-            "psychologist": self.psychologist,
-            "senior_practitioner": self.senior_practitioner,
-            "teacher": self.teacher,
-            "social_worker": self.social_worker,
-            "commissioner": self.commissioner,
-            "administrator": self.administrator,
-            "agency_administrator": self.agency_administrator,
-        }
 
 
 @pytest.fixture

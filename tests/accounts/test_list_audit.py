@@ -18,10 +18,10 @@ from accounts.history import acting_as
 from accounts.models import AccessAction, AccessEvent, User
 from cases.models import Case
 from tests.conftest import Cast
-from tests.factories import child, make_case, signed_off_report
+from tests.factories import child, make_case, recommendation, signed_off_report
 from tests.referrals.helpers import submitted_referral
 from tests.reviews.helpers import at
-from tests.reviews.review_helpers import REASON, recommendation
+from tests.reviews.review_helpers import REASON
 
 pytestmark = pytest.mark.django_db
 

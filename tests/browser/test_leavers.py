@@ -19,8 +19,7 @@ from cases.models import Case, NetworkMember
 from formulation.models import DocumentKind
 from tests.browser.support import look, page_without_javascript, sign_in, visit
 from tests.conftest import Cast
-from tests.factories import TEST_PASSWORD, make_case, signed_off_report
-from tests.formulation.document_helpers import ready_document, report_fields
+from tests.factories import TEST_PASSWORD, kais_report, make_case, ready_document
 
 SIGN_IN = "/accounts/sign-in/"
 
@@ -38,7 +37,7 @@ def banner(page: Page) -> Any:
 def test_a_deactivated_teacher_is_signed_out_and_loses_the_case_and_its_pdf(
     page: Page, live_server: Any, cast: Cast
 ) -> None:
-    report = signed_off_report(cast, **report_fields(cast))
+    report = kais_report(cast)
     ready_document(report, DocumentKind.SUMMARY)
     case_url = f"/cases/{cast.case.pk}/"
     pdf_url = f"/cases/{cast.case.pk}/formulation/{report.pk}/documents/summary/download/"

@@ -27,8 +27,7 @@ from formulation import documents
 from formulation.models import DocumentKind, FormulationReport, ReportDocument
 from tests.browser.support import look, page_without_javascript, sign_in, sign_out, visit
 from tests.conftest import Cast
-from tests.factories import signed_off_report
-from tests.formulation.document_helpers import report_fields, stage_journey_for
+from tests.factories import kais_report
 
 MADE_WITHIN_MS = 45_000
 
@@ -64,8 +63,7 @@ def download_link(page: Page, kind_label: str) -> Any:
 def test_the_case_manager_watches_the_pdfs_being_made_and_the_teacher_downloads_only_the_summary(
     page: Page, live_server: Any, cast: Cast
 ) -> None:
-    stage_journey_for(cast)
-    report = signed_off_report(cast, **report_fields(cast))
+    report = kais_report(cast, stage_journey=True)
     documents.report_documents_request(report=report)  # what sign-off does once committed; no worker yet
     url = documents_url(report)
 
@@ -106,7 +104,7 @@ def test_the_case_manager_watches_the_pdfs_being_made_and_the_teacher_downloads_
 
 @pytest.mark.celery
 def test_a_failed_pdf_says_why_and_the_psychologist_tries_it_again(page: Page, live_server: Any, cast: Cast) -> None:
-    report = signed_off_report(cast, **report_fields(cast, child_friendly=""))
+    report = kais_report(cast, child_friendly="")
     failed = ReportDocument.objects.create(
         report=report,
         kind=DocumentKind.FULL,
@@ -130,7 +128,7 @@ def test_a_failed_pdf_says_why_and_the_psychologist_tries_it_again(page: Page, l
 
 
 def test_without_javascript_check_again_shows_the_finished_pdf(new_context: Any, live_server: Any, cast: Cast) -> None:
-    report = signed_off_report(cast, **report_fields(cast))
+    report = kais_report(cast)
     summary = ReportDocument.objects.create(report=report, kind=DocumentKind.SUMMARY)
     page = page_without_javascript(new_context)
     sign_in(page, live_server, cast.teacher.username, name="report pdfs - teacher without javascript")

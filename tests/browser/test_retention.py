@@ -10,13 +10,12 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cases.models import Case, CaseStatus, Child, ContactKind
-from cases.services import contact_log
+from cases.models import Case, CaseStatus, Child
 from data_rights.models import LegalHold, RetentionReview, RetentionStatus
 from data_rights.retention_services import retention_reviews_list
 from tests.browser.support import look, sign_in
 from tests.conftest import Cast
-from tests.factories import child, make_case
+from tests.factories import child, log_contact, make_case
 
 
 def test_the_senior_practitioner_holds_lifts_and_anonymises_a_due_record(
@@ -27,14 +26,7 @@ def test_the_senior_practitioner_holds_lifts_and_anonymises_a_due_record(
         case_holder=cast.case_manager,
         child_record=child(given_name="Rowan", family_name="Ashdown", date_of_birth=dt.date(2004, 6, 10)),
     )
-    contact_log(
-        case=case,
-        actor=cast.case_manager,
-        occurred_at=timezone.now() - dt.timedelta(days=1),
-        kind=ContactKind.FACE_TO_FACE,
-        with_whom="Rowan",
-        note="Rowan told us about his new flat on Quarry Lane.",
-    )
+    log_contact(case, cast.case_manager, with_whom="Rowan", note="Rowan told us about his new flat on Quarry Lane.")
     Case.objects.filter(pk=case.pk).update(
         status=CaseStatus.CLOSED, closed_at=timezone.now() - dt.timedelta(days=7 * 366)
     )

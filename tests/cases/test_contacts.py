@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, Contact, ContactCorrection, Visibility
 from cases.services import contact_correct
-from tests.cases.helpers import contact_form, log_contact
+from tests.cases.helpers import contact_form
 from tests.conftest import Cast
+from tests.factories import log_contact
 
 
 def contacts_url(cast: Cast) -> str:

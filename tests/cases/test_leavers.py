@@ -19,12 +19,11 @@ from accounts.services import membership_add, membership_end, user_deactivate, u
 from cases import access
 from cases.models import Case, CaseEvent, CaseEventKind, CaseUserObjectPermission, NetworkMember
 from cases.services import case_share_summary
-from formulation.models import Attendance, DocumentKind, FormulationReport, Invitation, Meeting, MeetingPurpose
-from formulation.services import meeting_record, meeting_schedule
+from formulation.models import Attendance, DocumentKind, FormulationReport, Invitation, Meeting
+from formulation.services import meeting_record
 from tests.conftest import Cast
-from tests.factories import make_case, signed_off_report
-from tests.formulation.document_helpers import ready_document, report_fields
-from tests.formulation.helpers import SUMMER_DAY, WINTER_DAY, gp_invitee, teacher_invitee, uk_time
+from tests.factories import formulation_meeting, kais_report, make_case, ready_document
+from tests.formulation.helpers import SUMMER_DAY, WINTER_DAY
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +34,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    report = signed_off_report(cast, **report_fields(cast))
+    report = kais_report(cast)
     ready_document(report, DocumentKind.SUMMARY)
     return report
 
@@ -44,26 +43,12 @@ def summary_pdf(report: FormulationReport) -> str:
     return f"/cases/{report.case_id}/formulation/{report.pk}/documents/summary/download/"
 
 
-def schedule(cast: Cast, day: dt.date, **overrides: Any) -> Meeting:
-    fields: dict[str, Any] = {
-        "case": cast.case,
-        "actor": cast.senior_practitioner,
-        "purpose": MeetingPurpose.FORMULATION,
-        "starts_at": uk_time(day, 10),
-        "ends_at": uk_time(day, 11, 30),
-        "location": "Meeting room 2, Fernbrook Academy",
-        "invitees": [teacher_invitee(cast), gp_invitee()],
-    }
-    fields.update(overrides)
-    return meeting_schedule(**fields)
-
-
 @pytest.fixture
 def meetings(cast: Cast, django_capture_on_commit_callbacks: Any) -> dict[str, Meeting]:
     """A meeting to come, and one held last month that the teacher attended."""
     with django_capture_on_commit_callbacks(execute=True):
-        upcoming = schedule(cast, SUMMER_DAY)
-        held = schedule(cast, WINTER_DAY)
+        upcoming = formulation_meeting(cast, day=SUMMER_DAY)
+        held = formulation_meeting(cast, day=WINTER_DAY)
     last_month = timezone.now() - dt.timedelta(days=30)
     Meeting.objects.filter(pk=held.pk).update(starts_at=last_month, ends_at=last_month + dt.timedelta(hours=1))
     held.refresh_from_db()

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import AccessEvent
 from cases.models import Case, CaseStatus, Child, Contact, ContactKind, NetworkMember
-from cases.services import contact_log
 from data_rights.models import LegalHold, RetentionReview, RetentionStatus
 from data_rights.retention import RetentionRules, cases_due, review_date
 from data_rights.retention_services import (
@@ -31,7 +30,7 @@ from reporting.indicators import load_funnel
 from reviews.models import Notification
 from reviews.services import review_sign_off
 from tests.conftest import Cast
-from tests.factories import child, make_case, signed_off_report
+from tests.factories import child, log_contact, make_case, signed_off_report
 from tests.reporting.conftest import World, build_world
 from tests.reviews.helpers import on
 from tests.reviews.review_helpers import REVIEW_DAY, formulated, record_every_step, reload, scheduled_review
@@ -93,11 +92,9 @@ def old_case(cast: Cast) -> Case:
         case_holder=cast.case_manager,
         child_record=child(given_name="Rowan", family_name="Ashdown", date_of_birth=dt.date(2004, 6, 10)),
     )
-    contact_log(
-        case=case,
-        actor=cast.case_manager,
-        occurred_at=timezone.now() - dt.timedelta(days=1),
-        kind=ContactKind.FACE_TO_FACE,
+    log_contact(
+        case,
+        cast.case_manager,
         with_whom="Rowan and his mother",
         note="Rowan told us about his new flat on Quarry Lane.",
     )

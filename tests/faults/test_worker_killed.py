@@ -37,8 +37,7 @@ from core.documents.tasks import documents_resend_stale, render_document
 from formulation import documents
 from formulation.models import DocumentKind, ReportDocument
 from tests.conftest import Cast
-from tests.factories import signed_off_report
-from tests.formulation.document_helpers import report_fields
+from tests.factories import kais_report
 
 pytestmark = [pytest.mark.faults, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -146,7 +145,7 @@ def progress(client: Client, document: ReportDocument) -> dict[str, Any]:
 def test_a_pdf_lost_with_its_worker_is_made_once_within_two_minutes_and_the_page_says_it_is_late(
     cast: Cast, media_root: Path, workers: Callable[..., WorkerProcess]
 ) -> None:
-    report = signed_off_report(cast, **report_fields(cast))
+    report = kais_report(cast)
     with transaction.atomic():
         document = ReportDocument.objects.create(report=report, kind=DocumentKind.FULL)
         transaction.on_commit(lambda: render_document.delay(documents.REPORT_DOCUMENT, document.pk))

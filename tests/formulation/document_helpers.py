@@ -1,108 +1,23 @@
-"""Helpers for the report PDF tests: what Kai's signed-off report says (made with tests.factories'
-`signed_off_report`), and reading PDFs back with poppler (pdftotext, pdfinfo, pdftoppm)."""
+"""Helpers for the report PDF tests: reading PDFs back with poppler (pdftotext, pdfinfo, pdftoppm) and looking
+at their pages. Kai's report itself and its ready PDFs are made by tests.factories (`kais_report`,
+`ready_document`), which the names below still hand on for older imports."""
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.utils import timezone
 from PIL import Image
 
-from core.documents.models import DocumentState
-from formulation.models import DocumentKind, FormulationReport, ReportDocument
-from tests.conftest import Cast
-from trm_stages.services import stage_assessment_record
+from tests.factories import all_ready as all_ready
+from tests.factories import ready_document as ready_document
+from tests.factories import report_fields as report_fields
+from tests.factories import stage_journey_for as stage_journey_for
 
 RESULTS = Path("test-results/report-pdfs")
 FULL_NAME = "Kai Brennan"
 BLUE = (0x1D, 0x70, 0xB8)
-
-# Each section says what it is, so a test can tell which ones a PDF printed.
-SECTION_TEXT = {
-    "reason_for_referral": "Referred after three arrests in two months and a school exclusion.",
-    "childs_story": "STORY: Kai lived with his father until the age of seven, then moved between relatives.",
-    "presenting_behaviour": "BEHAVIOUR: walks out of lessons when a supply teacher arrives unannounced.",
-    "underlying_needs": "NEEDS: a predictable adult who keeps coming back, and safety at home.",
-    "presenting_factors": "FIVE-P-PRESENTING: aggression when shamed in front of others.",
-    "predisposing_factors": "FIVE-P-PREDISPOSING: early loss of his mother and several moves.",
-    "precipitating_factors": "FIVE-P-PRECIPITATING: his grandfather's death last winter.",
-    "perpetuating_factors": "FIVE-P-PERPETUATING: exclusions that confirm he is not wanted.",
-    "protective_factors": "FIVE-P-PROTECTIVE: his aunt, football and a youth worker he trusts.",
-    "childs_voice": "VOICE: Kai says he wants to get back into college and play for the under-18s.",
-    "strengths": "STRENGTHS: loyal to his friends, funny, a gifted goalkeeper.",
-    "trm_rationale": "RATIONALE: he now seeks out his case manager but cannot yet talk about the past.",
-}
-CHILD_SUMMARY = "CHILD-FRIENDLY: Kai, we met to think about how to help you feel safe and get back to college."
-RECOMMENDATION_TEXT = [
-    "Keep one named adult at the Fernbrook Academy gate every morning this term.",
-    "Life-story work with the psychologist when Kai is ready to talk about the past.",
-]
-
-
-def stage_journey_for(cast: Cast) -> None:
-    """Three assessments, the last at stage 2, so the chart has a line to draw."""
-    today = timezone.localdate()
-    for days_ago, stage in ((90, 1), (50, 2), (10, 2)):
-        stage_assessment_record(
-            case=cast.case,
-            actor=cast.psychologist,
-            assessed_on=today - dt.timedelta(days=days_ago),
-            stage_number=stage,
-            evidence="Seen at home and at school",
-            source="formulation" if days_ago == 90 else "review",
-        )
-
-
-def report_fields(cast: Cast, *, child_friendly: str = CHILD_SUMMARY) -> dict[str, Any]:
-    """What `signed_off_report` needs to make Kai's report as the PDFs print it: every section, the
-    child-friendly summary, stage 2, submitted and signed off now, and two recommendations."""
-    now = timezone.now()
-    today = timezone.localdate()
-    return {
-        **SECTION_TEXT,
-        "trm_stage": 2,
-        "child_friendly_summary": child_friendly,
-        "submitted_for_review_at": now,
-        "signed_off_at": now,
-        "recommendations": [
-            {
-                "text": RECOMMENDATION_TEXT[0],
-                "suits_from_stage": 1,
-                "owner": cast.teacher,
-                "owner_agency": cast.school,
-                "due_on": today + dt.timedelta(weeks=6),
-            },
-            {
-                "text": RECOMMENDATION_TEXT[1],
-                "suits_from_stage": 3,
-                "justification": "He has asked for it himself; the work goes at his pace.",
-                "owner_name": "Dr Imogen Vale",
-                "owner_agency_name": "Avon Vale Surgery",
-                "due_on": today + dt.timedelta(weeks=12),
-            },
-        ],
-    }
-
-
-def ready_document(report: FormulationReport, kind: str, content: bytes = b"%PDF-1.7 sample") -> ReportDocument:
-    """A document already made (its file a few bytes in the test's storage)."""
-    document, _ = ReportDocument.objects.get_or_create(report=report, kind=kind)
-    document.file.save(f"ecm-case-{report.case_id}-{kind}.pdf", ContentFile(content), save=False)
-    document.status = DocumentState.READY
-    document.pages = 1
-    document.render_seconds = 0.1
-    document.attempts = 1
-    document.finished_at = timezone.now()
-    document.save()
-    return document
-
-
-def all_ready(report: FormulationReport) -> dict[str, ReportDocument]:
-    return {kind: ready_document(report, kind) for kind in DocumentKind.values}
 
 
 def _poppler(*args: str) -> str:

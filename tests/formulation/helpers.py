@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from cases.models import NetworkMember
 from formulation.services import Invitee
-from tests.conftest import Cast
+from tests.cast import Cast  # not tests.conftest: tests.factories builds on these helpers
 
 GP_EMAIL = "imogen.vale@avon-gp.example.org"
 

@@ -17,8 +17,7 @@ from accounts.models import AccessAction, AccessEvent, User
 from core.documents.models import DocumentState
 from formulation.models import DocumentKind, FormulationReport, ReportDocument, ReportStatus
 from tests.conftest import Cast
-from tests.factories import signed_off_report
-from tests.formulation.document_helpers import all_ready, ready_document, report_fields
+from tests.factories import all_ready, kais_report, ready_document
 
 KINDS = (DocumentKind.FULL, DocumentKind.SUMMARY, DocumentKind.CHILD)
 
@@ -31,7 +30,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    return signed_off_report(cast, **report_fields(cast))
+    return kais_report(cast)
 
 
 def signed_in(user: User) -> Client:

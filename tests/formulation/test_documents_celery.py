@@ -18,8 +18,8 @@ from core.documents.models import DocumentState
 from formulation import documents
 from formulation.models import DocumentKind, ReportDocument
 from tests.conftest import Cast
-from tests.factories import signed_off_report
-from tests.formulation.document_helpers import pdf_text, report_fields, stage_journey_for
+from tests.factories import kais_report
+from tests.formulation.document_helpers import pdf_text
 
 
 @pytest.fixture
@@ -51,8 +51,7 @@ def test_signing_off_a_report_makes_its_pdfs_on_a_real_worker(
     # What the sign-off service does: the report is signed off, and once that is committed the PDFs
     # are asked for (formulation/services/reports.py calls report_documents_request in transaction.on_commit).
     with transaction.atomic():
-        stage_journey_for(cast)
-        report = signed_off_report(cast, **report_fields(cast))
+        report = kais_report(cast, stage_journey=True)
         transaction.on_commit(lambda: documents.report_documents_request(report=report))
 
     def all_ready() -> bool:

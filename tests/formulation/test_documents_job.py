@@ -21,8 +21,7 @@ from core.documents.tasks import documents_resend_stale, render_document
 from formulation import documents
 from formulation.models import DocumentKind, FormulationReport, ReportDocument, ReportStatus
 from tests.conftest import Cast
-from tests.factories import signed_off_report
-from tests.formulation.document_helpers import ready_document, report_fields, stage_journey_for
+from tests.factories import kais_report, ready_document
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +40,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    stage_journey_for(cast)
-    return signed_off_report(cast, **report_fields(cast))
+    return kais_report(cast, stage_journey=True)
 
 
 def document(report: FormulationReport, kind: str = DocumentKind.FULL) -> ReportDocument:
@@ -74,7 +72,7 @@ def test_sign_off_asks_for_each_pdf_and_sends_the_jobs_only_once_committed(
 
 
 def test_a_report_without_a_child_friendly_summary_gets_two_pdfs(cast: Cast, sent: list[int]) -> None:
-    report = signed_off_report(cast, **report_fields(cast, child_friendly="   "))
+    report = kais_report(cast, child_friendly="   ")
     kinds = [row.kind for row in documents.report_documents_request(report=report)]
     assert kinds == [DocumentKind.FULL, DocumentKind.SUMMARY]
 
@@ -193,7 +191,7 @@ def test_between_attempts_the_document_waits_with_what_went_wrong(
 
 
 def test_a_pdf_that_cannot_be_made_fails_at_once_without_retrying(cast: Cast, sent: list[int]) -> None:
-    report = signed_off_report(cast, **report_fields(cast, child_friendly=""))
+    report = kais_report(cast, child_friendly="")
     child = ReportDocument.objects.create(report=report, kind=DocumentKind.CHILD)
     assert run(child.pk) == "failed"
     child.refresh_from_db()

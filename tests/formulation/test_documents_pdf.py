@@ -17,29 +17,15 @@ from core.documents.rendering import PdfRenderError, StaticFilesOnlyFetcher, pdf
 from formulation.documents import DocumentNotRenderable, kinds_for, report_pdf_render
 from formulation.models import REPORT_SECTIONS, DocumentKind, FormulationReport
 from tests.conftest import Cast
-from tests.factories import signed_off_report
-from tests.formulation.document_helpers import (
-    BLUE,
-    CHILD_SUMMARY,
-    FULL_NAME,
-    RECOMMENDATION_TEXT,
-    RESULTS,
-    SECTION_TEXT,
-    page_png,
-    pdf_info,
-    pdf_text,
-    pixels_near,
-    report_fields,
-    stage_journey_for,
-)
+from tests.factories import CHILD_SUMMARY, RECOMMENDATION_TEXT, SECTION_TEXT, kais_report
+from tests.formulation.document_helpers import BLUE, FULL_NAME, RESULTS, page_png, pdf_info, pdf_text, pixels_near
 
 NOT_FOR_THE_NETWORK = ["STORY:", "BEHAVIOUR:", "FIVE-P-", "RATIONALE:", "VOICE:", "The five Ps", "Alex Morgan"]
 
 
 @pytest.fixture
 def report(cast: Cast) -> FormulationReport:
-    stage_journey_for(cast)
-    return signed_off_report(cast, **report_fields(cast))
+    return kais_report(cast, stage_journey=True)
 
 
 def rendered(report: FormulationReport, kind: str) -> tuple[Path, int]:
@@ -151,7 +137,7 @@ def test_the_stage_chart_is_drawn_in_the_full_report_and_the_summary(report: For
 
 
 def test_a_report_with_no_child_friendly_summary_has_no_child_pdf(cast: Cast) -> None:
-    report = signed_off_report(cast, **report_fields(cast, child_friendly=""))
+    report = kais_report(cast, child_friendly="")
     assert kinds_for(report) == [DocumentKind.FULL, DocumentKind.SUMMARY]
     with pytest.raises(DocumentNotRenderable):
         report_pdf_render(report=report, kind=DocumentKind.CHILD)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from accounts.history import acting_as
-from accounts.models import User
 from cases.models import Case, NetworkMember
 from formulation.models import (
     ActionStatus,
@@ -30,7 +28,7 @@ from reviews.services import (
     review_walkthrough_record,
 )
 from tests.conftest import Cast
-from tests.factories import signed_off_report
+from tests.factories import recommendation, signed_off_report
 from tests.reviews.helpers import at, on
 from trm_stages.models import AssessmentSource, Goal
 from trm_stages.services import goal_set, stage_assessment_record
@@ -61,34 +59,6 @@ def allocate_clinicians(cast: Cast) -> None:
         psychologist=cast.psychologist, senior_practitioner=cast.senior_practitioner
     )
     cast.case.refresh_from_db()
-
-
-def recommendation(
-    cast: Cast,
-    report: FormulationReport | None,
-    text: str,
-    *,
-    owner: User,
-    suits_from_stage: int,
-    due_on: dt.date,
-    position: int = 0,
-    status: str = ActionStatus.NOT_STARTED,
-) -> Recommendation:
-    agency = owner.memberships.select_related("agency").first()
-    with acting_as(cast.psychologist):
-        return Recommendation.objects.create(
-            report=report,
-            case=cast.case,
-            position=position,
-            text=text,
-            suits_from_stage=suits_from_stage,
-            justification="Kai asked for it himself." if suits_from_stage > 2 else "",
-            owner=owner,
-            owner_agency=agency.agency if agency else None,
-            due_on=due_on,
-            status=status,
-            became_action_at=report.signed_off_at if report else None,
-        )
 
 
 def formulated(cast: Cast) -> Formulated:

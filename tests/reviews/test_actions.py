@@ -20,9 +20,9 @@ from formulation.models import ActionStatus, FormulationReport, Recommendation, 
 from reviews.models import ActionProgress
 from reviews.services import action_progress_add
 from tests.conftest import Cast
-from tests.factories import signed_off_report
+from tests.factories import recommendation, signed_off_report
 from tests.reviews.helpers import at
-from tests.reviews.review_helpers import REASON, recommendation
+from tests.reviews.review_helpers import REASON
 
 TODAY = timezone.localdate()
 

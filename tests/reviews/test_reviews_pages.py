@@ -17,6 +17,7 @@ from reviews.case_page import review_section_context
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewStatus
 from reviews.services import review_sign_off, review_stage_record
 from tests.conftest import Cast
+from tests.factories import recommendation
 from tests.reviews.helpers import on
 from tests.reviews.review_helpers import (
     CBT,
@@ -25,7 +26,6 @@ from tests.reviews.review_helpers import (
     SCHEDULED_ON,
     Formulated,
     formulated,
-    recommendation,
     record_every_step,
     reload,
     scheduled_review,
