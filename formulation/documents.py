@@ -32,6 +32,7 @@ from core.documents.progress import DocumentLinks, DocumentProgress, document_pr
 from core.documents.registry import DocumentKindSpec
 from core.documents.rendering import DocumentNotRenderable, RenderedPdf, render_pdf
 from core.documents.services import document_retry, document_wanted, documents_send_on_commit
+from formulation.child_document import child_pdf_context
 from formulation.models import (
     REPORT_SECTIONS,
     DocumentKind,
@@ -183,6 +184,7 @@ def report_pdf_context(report: FormulationReport, kind: str, *, today: dt.date |
     }
     if kind == DocumentKind.CHILD:
         context["given_name"] = case.child.given_name
+        context.update(child_pdf_context(case, today=today))  # their goals, who helps, what happens next
         return context
     stage_number = report.trm_stage or (journey.current.stage.number if journey.current else None)
     context.update(

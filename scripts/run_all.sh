@@ -11,18 +11,23 @@ cd "$ROOT"
 
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+# The development settings build ECM_BASE_URL (links in e-mails and .ics files) from these.
+export HOST PORT
 BIN="$ROOT/.venv/bin"
 STOP_GRACE_SECONDS=15
 
 say() { printf 'run: %s\n' "$*" >&2; }
 
 mkdir -p .local
-# migrate, then seed_demo (idempotent; prints the demo logins), in one process: starting
-# Django once instead of twice saves seconds on every `make run`.
+LOGINS="$ROOT/.local/demo-logins.txt"
+# migrate, then seed_demo (idempotent), in one process: starting Django once instead of twice
+# saves seconds on every `make run`. The demo logins are kept and printed last, once the server
+# answers, so they are not lost above the start-up output. E-mails go to .local/mail/ (one line each).
 "$BIN/python" manage.py shell --no-startup --verbosity 0 -c "
 from django.core.management import call_command
-call_command('migrate', interactive=False)
-call_command('seed_demo')
+call_command('migrate', interactive=False, verbosity=0)
+with open('$LOGINS', 'w') as logins:
+    call_command('seed_demo', stdout=logins)
 "
 
 # Job control gives each background job its own process group. Terminal Ctrl-C then reaches
@@ -72,11 +77,25 @@ trap 'stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
 
 start web "$BIN/python" manage.py runserver "$HOST:$PORT"
-start worker "$BIN/celery" -A config worker --loglevel=INFO --concurrency=2
+# --quiet: no start-up banners (the log lines stay).
+start worker "$BIN/celery" -A config --quiet worker --loglevel=INFO --concurrency=2
 # Beat keeps its schedule state under .local; only one beat may run (it has no lock).
-start beat "$BIN/celery" -A config beat --loglevel=INFO --schedule="$ROOT/.local/celerybeat-schedule"
+start beat "$BIN/celery" -A config --quiet beat --loglevel=INFO --schedule="$ROOT/.local/celerybeat-schedule"
 
-say "ECM is running at http://$HOST:$PORT/ (demo logins are printed above by seed_demo)"
+# Wait (up to 2 minutes on a busy machine) for the web server to answer, and a moment for its
+# and the worker's first lines, so the logins below are the last thing printed at start-up.
+for _ in $(seq 240); do
+    if (: >"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
+        break
+    fi
+    sleep 0.5
+done
+sleep 3
+rule="$(printf '=%.0s' $(seq 78))"
+printf '\n%s\n' "$rule" >&2
+cat "$LOGINS" >&2
+printf '%s\n' "$rule" >&2
+say "ECM is running at http://$HOST:$PORT/ (e-mails are saved in .local/mail/)"
 say "Ctrl-C stops the web server, the worker, beat and any services started for them."
 
 # Any one of them ending is the end of the stack: stop the others and report it.

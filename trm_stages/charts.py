@@ -7,6 +7,12 @@ is drawn in red with a downward triangle, so it shows without relying on colour 
 The markup is self-contained (presentation attributes, no classes, no script, no web fonts), so the
 same SVG renders in the browser and inside WeasyPrint PDFs. It carries a title and a description
 for screen readers; pages put the same facts in a table beside it (stage_journey's rows).
+
+Sizes are in viewBox units and the SVG is as wide as its container (width 100%, height from the
+viewBox), so text is at least 14 px wherever the chart is 640 px wide or more (a two-thirds column
+at desktop width): MIN_FONT / WIDTH * 640 >= 14. Dates along the bottom are months ("Jan", with the
+year at the first label and at each January), thinned when there are many, and the plot keeps
+PAD units clear at both ends so no point touches an edge.
 """
 
 from __future__ import annotations
@@ -18,13 +24,19 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-LEFT = 200  # room for the stage names
+WIDTH = 800
+LEFT = 330  # room for the stage names ("2 Trust and relationship building")
 RIGHT = 16
 TOP = 12
-BAND = 30
-BOTTOM = 40
+BAND = 46  # tall enough for a threshold's name between the line above it and the stage's line
+BOTTOM = 68
 HEIGHT = TOP + 6 * BAND + BOTTOM
+PAD = 28  # between the plot's edges and the first and last points
+FONT_SIZE = 18  # stage names, dates, the key
+SMALL_FONT_SIZE = 18  # the threshold names (the smallest text: MIN_FONT)
+MIN_FONT = min(FONT_SIZE, SMALL_FONT_SIZE)
+NORMAL_RENDERED_WIDTH = 640  # px: the narrowest column the chart sits in at desktop width
+MONTH_LABEL_ROOM = 72  # units from one month label to the next ("Feb" beside "Jan 2026" at FONT_SIZE)
 BLUE = "#1d70b8"
 RED = "#d4351c"
 INK = "#0b0c0c"
@@ -43,6 +55,38 @@ class ChartPoint:
 
 def _day(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+@dataclass(frozen=True)
+class MonthTick:
+    on: dt.date  # the first of the month
+    label: str  # "Feb", or "Feb 2026" at the first label and at each January
+
+
+def month_ticks(start: dt.date, end: dt.date, *, room: float, label_room: float = MONTH_LABEL_ROOM) -> list[MonthTick]:
+    """The first of each month from `start` to `end` (drawn `room` units apart), thinned to every 2, 3, 4,
+    6 or 12 months so labels are `label_room` apart (keeping January). With no month start in between,
+    the month of `start` itself."""
+    months = []
+    month = dt.date(start.year, start.month, 1)
+    if month < start:
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    while month <= end:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    if not months:
+        return [MonthTick(on=start, label=f"{start:%b %Y}")]
+    month_width = room * 30.44 / max((end - start).days, 1)  # units between two month starts
+    step = next((step for step in (1, 2, 3, 4, 6) if month_width * step >= label_room), 12)
+    if step > 1:
+        months = [month for month in months if (month.month - 1) % step == 0] or months[:1]
+    # The first label says the year, unless a January with its year comes straight after it, too close.
+    crowded = len(months) > 1 and months[1].month == 1 and month_width * step < 1.4 * label_room
+    ticks = []
+    for index, month in enumerate(months):
+        with_year = (index == 0 and not crowded) or month.month == 1
+        ticks.append(MonthTick(on=month, label=f"{month:%b %Y}" if with_year else f"{month:%b}"))
+    return ticks
 
 
 def _stage_y(stage: int) -> float:
@@ -75,7 +119,7 @@ def stage_chart(
     """The SVG markup. `points` are in date order; `end` is the right edge (today, or the closing date)."""
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{title_id} {desc_id}" '
         f'font-family="{FONT}">',
         f'<title id="{title_id}">TRM stage over time</title>',
@@ -88,7 +132,8 @@ def stage_chart(
         parts.append(f'<rect x="{LEFT}" y="{top}" width="{right - LEFT}" height="{BAND}" fill="{fill}"/>')
         name = escape(f"{stage} {stage_names.get(stage, '')}".strip())
         parts.append(
-            f'<text x="{LEFT - 8}" y="{top + BAND / 2 + 4}" font-size="11" text-anchor="end" fill="{INK}">{name}</text>'
+            f'<text x="{LEFT - 10}" y="{top + BAND / 2 + 6}" font-size="{FONT_SIZE}" text-anchor="end" '
+            f'fill="{INK}">{name}</text>'
         )
     for below, label in THRESHOLD_LABELS.items():
         y = TOP + (6 - below) * BAND
@@ -97,7 +142,8 @@ def stage_chart(
             'stroke-dasharray="6 4"/>'
         )
         parts.append(
-            f'<text x="{right - 4}" y="{y - 3}" font-size="10" text-anchor="end" fill="{GREY}">{escape(label)}</text>'
+            f'<text x="{right - 4}" y="{y - 4}" font-size="{SMALL_FONT_SIZE}" text-anchor="end" '
+            f'fill="{GREY}">{escape(label)}</text>'
         )
     bottom = TOP + 6 * BAND
     parts.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{INK}" stroke-width="1"/>')
@@ -105,7 +151,7 @@ def stage_chart(
         parts.extend(_timeline(points, end=end, left=LEFT, right=right, bottom=bottom))
     else:
         parts.append(
-            f'<text x="{(LEFT + right) / 2}" y="{TOP + 3 * BAND + 4}" font-size="14" text-anchor="middle" '
+            f'<text x="{(LEFT + right) / 2}" y="{TOP + 3 * BAND + 6}" font-size="{FONT_SIZE}" text-anchor="middle" '
             f'fill="{GREY}">No stage recorded yet</text>'
         )
     parts.append("</svg>")
@@ -116,7 +162,7 @@ def _timeline(points: Sequence[ChartPoint], *, end: dt.date, left: int, right: i
     start = points[0].on
     end = max(end, points[-1].on)
     span = max((end - start).days, 1)
-    inner_left, inner_right = left + 12, right - 12
+    inner_left, inner_right = left + PAD, right - PAD
 
     def x_of(day: dt.date) -> float:
         return round(inner_left + (day - start).days / span * (inner_right - inner_left), 1)
@@ -135,28 +181,32 @@ def _timeline(points: Sequence[ChartPoint], *, end: dt.date, left: int, right: i
         x, y = x_of(point.on), _stage_y(point.stage)
         if point.moved_back:
             parts.append(
-                f'<polygon points="{x - 7},{y - 6} {x + 7},{y - 6} {x},{y + 7}" fill="{RED}" stroke="#ffffff" '
+                f'<polygon points="{x - 8},{y - 7} {x + 8},{y - 7} {x},{y + 8}" fill="{RED}" stroke="#ffffff" '
                 f'stroke-width="1"/>'
             )
         else:
-            parts.append(f'<circle cx="{x}" cy="{y}" r="5.5" fill="{BLUE}" stroke="#ffffff" stroke-width="1.5"/>')
-    # Dates along the bottom: the first assessment and the end, and the middle when there is room.
-    labels = [(start, "start"), (end, "end")]
-    if span >= 60:
-        labels.insert(1, (start + dt.timedelta(days=span // 2), "middle"))
-    for day, where in labels:
-        anchor = {"start": "start", "middle": "middle", "end": "end"}[where]
-        x = x_of(day) - 12 if where == "start" else x_of(day) + 12 if where == "end" else x_of(day)
+            parts.append(f'<circle cx="{x}" cy="{y}" r="6.5" fill="{BLUE}" stroke="#ffffff" stroke-width="1.5"/>')
+    # Months along the bottom: a tick at the first of each (thinned when many), the year when it changes.
+    label_y = bottom + 24
+    for tick in month_ticks(start, end, room=inner_right - inner_left):
+        x = x_of(tick.on)
+        half = len(tick.label) * FONT_SIZE * 0.3  # about half the label's width
+        anchor, text_x = "middle", x
+        if x + half > WIDTH - 2:
+            anchor, text_x = "end", WIDTH - 2
+        elif x - half < left:
+            anchor, text_x = "start", left
+        parts.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 5}" stroke="{INK}" stroke-width="1"/>')
         parts.append(
-            f'<text x="{x}" y="{bottom + 16}" font-size="11" text-anchor="{anchor}" fill="{INK}">'
-            f"{day.day} {day:%b %Y}</text>"
+            f'<text x="{text_x}" y="{label_y}" font-size="{FONT_SIZE}" text-anchor="{anchor}" fill="{INK}" '
+            f'data-month="{tick.on:%Y-%m}">{tick.label}</text>'
         )
     # A key, so a move back reads without colour.
-    key_y = bottom + 32
-    parts.append(f'<circle cx="{left + 6}" cy="{key_y - 4}" r="5" fill="{BLUE}"/>')
-    parts.append(f'<text x="{left + 16}" y="{key_y}" font-size="11" fill="{INK}">Assessment</text>')
-    key_x = left + 110
-    triangle = f"{key_x - 6},{key_y - 9} {key_x + 6},{key_y - 9} {key_x},{key_y + 2}"
+    key_y = bottom + 56
+    parts.append(f'<circle cx="{left + 7}" cy="{key_y - 6}" r="6" fill="{BLUE}"/>')
+    parts.append(f'<text x="{left + 20}" y="{key_y}" font-size="{FONT_SIZE}" fill="{INK}">Assessment</text>')
+    key_x = left + 160
+    triangle = f"{key_x - 7},{key_y - 12} {key_x + 7},{key_y - 12} {key_x},{key_y + 1}"
     parts.append(f'<polygon points="{triangle}" fill="{RED}"/>')
-    parts.append(f'<text x="{key_x + 12}" y="{key_y}" font-size="11" fill="{INK}">Moved back</text>')
+    parts.append(f'<text x="{key_x + 14}" y="{key_y}" font-size="{FONT_SIZE}" fill="{INK}">Moved back</text>')
     return parts

@@ -20,15 +20,20 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-LEFT = 44  # room for the score labels
-RIGHT = WIDTH - 36  # room for the goal numbers beside the last points
-TOP = 28  # room for the axis title
-UNIT = 20  # pixels per score point
+from trm_stages.charts import month_ticks
+
+# Sizes are in viewBox units; the SVG is as wide as its container, so text is at least 14 px wherever
+# the chart is 640 px wide or more (the stage chart's rule: trm_stages/charts.py).
+WIDTH = 720
+LEFT = 48  # room for the score labels
+RIGHT = WIDTH - 40  # room for the goal numbers beside the last points
+TOP = 34  # room for the axis title
+UNIT = 22  # units per score point
 PLOT_BOTTOM = TOP + 10 * UNIT
-INSET = 18  # keeps the first and last dates off the axes
-LEGEND_ROW = 20
-LEGEND_TEXT_CHARS = 70
+INSET = 28  # keeps the first and last dates off the axes
+LEGEND_ROW = 26
+LEGEND_TEXT_CHARS = 64
+FONT_SIZE = 16
 INK = "#0b0c0c"
 GREY = "#505a5f"
 GRID = "#b1b4b6"
@@ -185,19 +190,15 @@ def _x_scale(goals: Sequence[ChartGoal]) -> tuple[dt.date, dt.date, float, float
 
 
 def _ticks(start: dt.date, end: dt.date, x_of: Callable[[dt.date], float]) -> list[Tick]:
-    span = (end - start).days
-    if span == 0:
+    """Months along the bottom (charts.month_ticks); ratings within one month show that day."""
+    if (end - start).days < 28 and start.month == end.month:
         return [Tick(x=x_of(start), label=_short_day(start), anchor="middle")]
-    count = min(4, span)
-    days: list[dt.date] = []
-    for step in range(count + 1):
-        day = start + dt.timedelta(days=round(span * step / count))
-        if day not in days:
-            days.append(day)
     ticks = []
-    for index, day in enumerate(days):
-        anchor = "start" if index == 0 else "end" if index == len(days) - 1 else "middle"
-        ticks.append(Tick(x=x_of(day), label=_short_day(day), anchor=anchor))
+    for tick in month_ticks(start, end, room=RIGHT - LEFT - 2 * INSET):
+        x = x_of(tick.on)
+        half = len(tick.label) * FONT_SIZE * 0.3
+        anchor = "end" if x + half > WIDTH - 2 else "start" if x - half < LEFT else "middle"
+        ticks.append(Tick(x=x, label=tick.label, anchor=anchor))
     return ticks
 
 
@@ -230,7 +231,7 @@ def build_goal_chart(
         return float(PLOT_BOTTOM - score * UNIT)
 
     offsets = _same_day_offsets(rated)
-    legend_top = PLOT_BOTTOM + 48
+    legend_top = PLOT_BOTTOM + 58
     plotted = []
     for index, goal in enumerate(rated):
         colour, shape, dash = STYLES[index % len(STYLES)]
@@ -252,8 +253,8 @@ def build_goal_chart(
                 dash=dash,
                 points=points,
                 polyline=" ".join(f"{point.x:.1f},{point.y:.1f}" for point in points),
-                label_x=round(min(last.x + 10, WIDTH - 14), 1),
-                label_y=round(last.y + 4, 1),
+                label_x=round(min(last.x + 11, WIDTH - 18), 1),
+                label_y=round(last.y + 5, 1),
                 legend_y=legend_y,
                 legend_marker=_marker(shape, LEFT + 8, legend_y - 4, colour, size=5),
                 summary=f"Goal {goal.number}",
@@ -276,7 +277,8 @@ def build_goal_chart(
         "plot_bottom": PLOT_BOTTOM,
         "y_ticks": [{"score": score, "y": y_of(score)} for score in range(0, 11, 2)],
         "x_ticks": _ticks(start, end, x_of),
-        "x_label_y": PLOT_BOTTOM + 18,
+        "x_label_y": PLOT_BOTTOM + 22,
+        "font_size": FONT_SIZE,
         "goals": plotted,
         "legend_text_x": LEFT + 20,
     }

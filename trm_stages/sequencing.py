@@ -1,13 +1,15 @@
 """Sequencing, "the right thing at the right time": does a planned intervention suit the child's stage?
 
 Formulation recommendations and review actions both call `check_sequencing`; the rule lives here only.
+`hint_rules` hands its answers to the page, so static/ecm/sequencing.js can show the warning as soon
+as an intervention or a stage is chosen; the services still judge it again on submit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class ThresholdLike(Protocol):
@@ -70,3 +72,16 @@ def check_sequencing(
         suits=False,
         warning=f"This suits children from stage {suits_from_stage}; the child is at stage {current_stage}.",
     )
+
+
+HINT_FOLLOW_UP = "Say why it is right now in the justification."
+
+
+def hint_rules(results: Mapping[int, SequencingResult], interventions: Iterable[tuple[int, int]]) -> dict[str, Any]:
+    """What the page's script needs (through `json_script`): the warning for each stage it might suit
+    (blank when it suits the child), and the lowest stage of each intervention type by its id."""
+    return {
+        "stages": {str(stage): ("" if result.suits else result.warning) for stage, result in sorted(results.items())},
+        "interventions": {str(pk): stage for pk, stage in interventions},
+        "follow_up": HINT_FOLLOW_UP,
+    }

@@ -6,15 +6,15 @@ function so every problem is shown at once, and the services enforce it again.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency
-from core.forms import GovDateField, ServiceErrorsMixin
+from core.forms import GovDateField, ServiceErrorsMixin, local_moment
 from formulation.models import Attendance, Invitation, Meeting
 from formulation.selectors.meetings import Candidate
 from formulation.services.meetings import RECORDED_ATTENDANCE, Invitee, meeting_details_errors
@@ -68,9 +68,19 @@ class MeetingDetailsForm(ServiceErrorsMixin, forms.Form):
         day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
         if day is None or start is None or end is None:
             return data
-        # Times are typed in UK time (the project's time zone), whatever the season.
-        data["starts_at"] = timezone.make_aware(dt.datetime.combine(day, start))
-        data["ends_at"] = timezone.make_aware(dt.datetime.combine(day, end))
+        # Times are typed in UK time (the project's time zone), whatever the season: a time the clocks
+        # skip is refused on its field; in the hour that happens twice, an end before the start's first
+        # time round is the second time round (core.forms.local_moment).
+        try:
+            data["starts_at"] = local_moment(day, start)
+        except ValidationError as error:
+            self.add_error("start_time", error)
+        try:
+            data["ends_at"] = local_moment(day, end, later_than=data.get("starts_at"))
+        except ValidationError as error:
+            self.add_error("end_time", error)
+        if self.has_error("start_time") or self.has_error("end_time"):
+            return data
         errors = meeting_details_errors(
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],

@@ -43,6 +43,7 @@ from reviews.forms import (
 from reviews.models import Review, ReviewDocument, ReviewStatus
 from trm_stages import selectors as trm
 from trm_stages.forms import StageAssessmentForm
+from trm_stages.sequencing import hint_rules
 
 REVIEWS_PER_PAGE = 25
 
@@ -322,7 +323,14 @@ def review_action_add(request: SignedInRequest, case_id: int, review_id: int) ->
             messages.success(request, f"Action added for {action_selectors.owner_label(action)}")
             return redirect(review)
     latest = trm.latest_assessment(case)
-    context = {"case": case, "review": review, "form": form, "latest": latest}
+    context = {
+        "case": case,
+        "review": review,
+        "form": form,
+        "latest": latest,
+        # For static/ecm/sequencing.js: the warning shows as soon as a stage is chosen.
+        "sequencing_rules": hint_rules(trm.sequencing_for_stages(case=case, stages=range(1, 7)), []),
+    }
     return render(request, "reviews/review_action_form.html", context)
 
 

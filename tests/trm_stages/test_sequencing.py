@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
 
-from trm_stages.sequencing import check_sequencing
+from trm_stages.sequencing import check_sequencing, hint_rules
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,15 @@ def test_no_stage_recorded_needs_a_justification() -> None:
 def test_stages_outside_one_to_six_are_refused(current: int, suits_from: int) -> None:
     with pytest.raises(ValueError, match="A TRM stage is 1 to 6"):
         check_sequencing(current_stage=current, suits_from_stage=suits_from, thresholds=THRESHOLDS)
+
+
+def test_the_hint_rules_give_the_page_the_same_warnings_the_server_checks() -> None:
+    results = {
+        stage: check_sequencing(current_stage=2, suits_from_stage=stage, thresholds=THRESHOLDS) for stage in range(1, 7)
+    }
+    rules = hint_rules(results, [(11, 4), (12, 1)])
+    assert rules["stages"]["1"] == "" and rules["stages"]["2"] == ""
+    assert rules["stages"]["4"] == results[4].warning and "cognitive readiness threshold" in rules["stages"]["4"]
+    assert rules["interventions"] == {"11": 4, "12": 1}
+    assert rules["follow_up"] == "Say why it is right now in the justification."
+    json.dumps(rules)  # what json_script hands the page
