@@ -66,6 +66,15 @@ class DatePartsBoundField(BoundField):
             return {part: str(typed or "") for part, typed in zip(DATE_PARTS, value, strict=False)}
         return dict.fromkeys(DATE_PARTS, "")
 
+    @property
+    def as_date(self) -> dt.date | None:
+        """The date the parts make, to show back as ECM writes dates ("5 June 2011"); None if they make none."""
+        parts = self.parts
+        try:
+            return dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            return None
+
 
 OLDEST_AGE = 25  # ECM works with children and, in transition, young people up to 25
 
@@ -123,6 +132,45 @@ def not_in_future(value: dt.date, label: str) -> None:
     """A date the person says has happened: today or earlier."""
     if value > timezone.localdate():
         raise ValidationError(f"{label} must be today or in the past")
+
+
+def _clock_time(value: dt.time) -> str:
+    """1:30am, 12:15pm: a time as the clock-change messages write it."""
+    hour = value.hour % 12 or 12
+    return f"{hour}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
+
+
+def local_moment(day: dt.date, time: dt.time, *, later_than: dt.datetime | None = None) -> dt.datetime:
+    """The moment a time typed in UK time (the project's time zone) means on `day`, in UTC.
+
+    In the hour the clocks go forward (from 1am on the last Sunday of March) the time does not
+    exist: a ValidationError says so. In the hour they go back (from 1am on the last Sunday of
+    October, which happens twice) it is the first time round, summer time, unless that is not after
+    `later_than` (an end time after a start in that hour), when it is the second, in GMT.
+    Returned in UTC so comparisons and differences are true across the change.
+    """
+    zone = timezone.get_current_timezone()
+    naive = dt.datetime.combine(day, time)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise ValidationError(
+            f"{_clock_time(time)} on {day.day} {day:%B %Y} does not exist in the UK because the clocks go forward. "
+            "Choose another time.",
+            code="clock_change_gap",
+        )
+    moment = first.astimezone(dt.UTC)
+    if later_than is not None and moment <= later_than and first.utcoffset() != second.utcoffset():
+        moment = second.astimezone(dt.UTC)
+    return moment
+
+
+def is_repeated_time(day: dt.date, time: dt.time) -> bool:
+    """Whether the clocks going back make this UK time happen twice on `day`."""
+    zone = timezone.get_current_timezone()
+    naive = dt.datetime.combine(day, time)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    exists = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == naive
+    return exists and first.utcoffset() != second.utcoffset()
 
 
 class ServiceErrorsMixin:

@@ -539,7 +539,7 @@ def _documents(case_ids: list[int]) -> list[dict[str, Any]]:
             {
                 "id": f"review-{record.pk}",
                 "case_id": record.review.case_id,
-                "title": f"Record of the review of {record.review.held_on:%d %B %Y} (PDF)",
+                "title": f"Record of the review of {record.review.held_on.day} {record.review.held_on:%B %Y} (PDF)",
                 **_document_state(record),
             }
         )

@@ -80,7 +80,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_purpose_display()} on {self.starts_at:%d %b %Y}"
+        return f"{self.get_purpose_display()} on {self.starts_at.day} {self.starts_at:%b %Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("formulation:meeting_detail", args=[self.case_id, self.pk])

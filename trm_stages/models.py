@@ -114,7 +114,7 @@ class StageAssessment(models.Model):
         indexes = [models.Index(fields=["case", "-assessed_on", "-recorded_at"], name="trm_assessment_latest")]
 
     def __str__(self) -> str:
-        return f"{self.stage} on {self.assessed_on:%d %b %Y}"
+        return f"{self.stage} on {self.assessed_on.day} {self.assessed_on:%b %Y}"
 
 
 # THRIVE grouping and Goal-Based Outcomes (issue 4, items 5 and 6).
@@ -165,7 +165,7 @@ class ThriveGrouping(models.Model):
         indexes = [models.Index(fields=["case", "-applies_from", "-recorded_at"], name="trm_thrive_latest")]
 
     def __str__(self) -> str:
-        return f"{self.get_grouping_display()} from {self.applies_from:%d %b %Y}"
+        return f"{self.get_grouping_display()} from {self.applies_from.day} {self.applies_from:%b %Y}"
 
     @property
     def description(self) -> str:
@@ -252,4 +252,4 @@ class GoalRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.score} out of 10 on {self.rated_on:%d %b %Y}"
+        return f"{self.score} out of 10 on {self.rated_on.day} {self.rated_on:%b %Y}"

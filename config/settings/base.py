@@ -238,6 +238,14 @@ TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+# One way of writing dates (issue 16): "3 December 2026" in prose and summary lists, "3 Dec 2026" in tables,
+# 24-hour times. Django's en-GB locale module outranks these settings, so config/formats/en_GB says the same.
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"
+TIME_FORMAT = "H:i"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

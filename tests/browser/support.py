@@ -1,4 +1,5 @@
-"""What every browser journey does on each page: look at it, check it with axe, keep a screenshot.
+"""What every browser journey does on each page: look at it, check it with axe, keep a screenshot, check
+it fits a 390 px phone.
 
 Functions rather than fixtures so a test reads as the steps a person takes:
 ``sign_in(page, live_server, "sam")``, ``visit(page, live_server, "/cases/", "case list")``.
@@ -15,7 +16,7 @@ from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
 
 from django_otp.oath import TOTP
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, Route, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, Route, ViewportSize, expect
 
 from tests.factories import TEST_PASSWORD
 
@@ -202,12 +203,84 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+PHONE_WIDTH = 390
+PHONE: ViewportSize = {"width": PHONE_WIDTH, "height": 844}
+
+# The page's width, and what sticks out of the screen first (an element whose parent fits, or a line of
+# text running out of its box), widest first. What is inside a box that fits the screen and scrolls or
+# clips sideways (`.ecm-table-scroll`, visually hidden text) does not widen the page and is not named.
+_MEASURE_WIDTH = """(limit) => {
+  const screen = document.documentElement.clientWidth;
+  const right = (rect) => rect.right + window.scrollX;
+  const sticksOut = (element) => right(element.getBoundingClientRect()) > screen + 0.5;
+  const clipped = (element) => {
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible" && !sticksOut(box)) return true;
+    }
+    return false;
+  };
+  const describe = (element) => {
+    let name = element.tagName.toLowerCase() + (element.id ? "#" + element.id : "");
+    name += [...element.classList].slice(0, 3).map((c) => "." + c).join("");
+    return `${name} "${(element.innerText || "").trim().replace(/\\s+/g, " ").slice(0, 50)}"`;
+  };
+  const offenders = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const rect = element.getBoundingClientRect();
+    if (rect.width === 0 || !sticksOut(element)) continue;
+    const parent = element.parentElement;
+    if ((parent && parent !== document.body && sticksOut(parent)) || clipped(element)) continue;
+    offenders.push({right: Math.round(right(rect)), name: describe(element)});
+  }
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+    const box = text.parentElement;
+    if (!box || !text.textContent.trim() || sticksOut(box) || clipped(text)) continue;
+    range.selectNodeContents(text);
+    const reach = right(range.getBoundingClientRect());
+    if (reach > screen + 0.5) offenders.push({right: Math.round(reach), name: "text in " + describe(box)});
+  }
+  offenders.sort((a, b) => b.right - a.right);
+  return {
+    width: document.documentElement.scrollWidth,
+    offenders: offenders.slice(0, limit).map((o) => `${o.name} reaches ${o.right} px`),
+  };
+}"""
+
+
+def page_width_at_phone(page: Page) -> tuple[int, list[str]]:
+    """How wide the page is on a 390 px phone (its `scrollWidth`), and what sticks out, widest first.
+
+    The page is laid out at 390 x 844 for the measurement and given its own viewport back afterwards."""
+    before = page.viewport_size
+    if before != PHONE:
+        page.set_viewport_size(PHONE)
+    try:
+        measured = page.evaluate(_MEASURE_WIDTH, 5)
+    finally:
+        if before is not None and before != PHONE:
+            page.set_viewport_size(before)
+    return int(measured["width"]), list(measured["offenders"])
+
+
 def look(page: Page, name: str) -> None:
-    """What every journey does on every page it reaches: screenshot, everything loaded, axe clean."""
+    """What every journey does on every page it reaches: screenshot, everything loaded, axe clean, and
+    no sideways scrolling on a 390 px phone."""
     page.wait_for_load_state("load")
     screenshot(page, name)
     assert_page_loaded_cleanly(page)
     axe_check(page)
+    assert_fits_a_phone(page)
+
+
+def assert_fits_a_phone(page: Page) -> None:
+    """Issue 16: on a 390 px phone the page does not scroll sideways (a wide table scrolls in its own box)."""
+    width, offenders = page_width_at_phone(page)
+    assert width <= PHONE_WIDTH, (
+        f"{page.url} is {width} px wide on a {PHONE_WIDTH} px phone; what sticks out:\n"
+        + "\n".join(f"- {offender}" for offender in offenders)
+    )
 
 
 def visit(page: Page, live_server: Any, path: str, name: str, *, status: int = 200) -> None:
