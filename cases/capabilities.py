@@ -5,8 +5,10 @@ Views build it once and pass it to templates as `caps`; templates ask `caps.log_
 string or an access rule. The access module (`cases.access`) still fetches the case (404 / 403 and the
 access log); this object decides what the page offers.
 
-Closed cases: today a closed case still takes contacts, network changes and corrections from those who
-may change it. Issue 16 makes closed cases read-only, and decides it here (`_while_writable`).
+Closed cases are read-only (issue 16), decided here (`_while_writable`): a closed case offers no new
+entry and no change, except reopening it and correcting a mistake in the child's details (rectification, a
+data-rights duty that outlives the case). The services refuse the same writes again
+(`cases.services.ensure_open`), so a page opened before the case closed cannot get round it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class CaseCapabilities:
     see_access_log: bool  # who can see the case, and who has looked
     change: bool  # may change the case record at all (the access rule, whatever the state)
     change_child: bool  # the child's details
+    correct_child: bool  # correct a mistake in them (rectification): open case or closed
     change_holder: bool  # hand the case to another case manager
     log_contact: bool  # log a contact, or add a correction beneath one
     manage_network: bool  # add people to the network, share the summary, remove them
@@ -60,10 +63,9 @@ class CaseCapabilities:
 
 
 def _while_writable(allowed: bool, *, is_open: bool) -> bool:
-    """Whether the record takes this new entry (a contact, a network change, a consultation...). Today:
-    whoever may make it, open case or closed. Issue 16 (closed cases read-only) makes this `allowed and
-    is_open`, here and nowhere else."""
-    return allowed
+    """Whether the record takes this new entry or change (a contact, a network change, a consultation, a
+    report...): whoever may make it, while the case is open. Closed means read-only; reopening is the way back."""
+    return allowed and is_open
 
 
 def case_capabilities(user: Any, case: Case) -> CaseCapabilities:
@@ -83,6 +85,7 @@ def case_capabilities(user: Any, case: Case) -> CaseCapabilities:
         see_access_log=may(Action.VIEW_ACCESS_LOG),
         change=change,
         change_child=writable,
+        correct_child=change,
         change_holder=writable,
         log_contact=writable,
         manage_network=writable,
@@ -90,12 +93,12 @@ def case_capabilities(user: Any, case: Case) -> CaseCapabilities:
         reopen=change and not is_open,
         log_consultation=_while_writable(may(Action.LOG_CONSULTATION), is_open=is_open),
         schedule_meeting=_while_writable(may(Action.SCHEDULE_MEETING), is_open=is_open),
-        record_stage=is_open and may(Action.RECORD_STAGE_ASSESSMENT),
+        record_stage=_while_writable(may(Action.RECORD_STAGE_ASSESSMENT), is_open=is_open),
         record_outcomes=writable,
-        write_report=may(Action.WRITE_REPORT),
-        start_report=is_open and may(Action.WRITE_REPORT),
+        write_report=_while_writable(may(Action.WRITE_REPORT), is_open=is_open),
+        start_report=_while_writable(may(Action.WRITE_REPORT), is_open=is_open),
         read_report_drafts=may(Action.READ_REPORT_DRAFTS),
-        review_report=may(Action.REVIEW_REPORT),
+        review_report=_while_writable(may(Action.REVIEW_REPORT), is_open=is_open),
         _user=user,
         _case=case,
     )

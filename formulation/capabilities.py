@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from cases import access
+from cases.access import Action
 from cases.capabilities import CaseCapabilities, case_capabilities
 from cases.models import Case
 from formulation.models import FormulationReport, Meeting, ReportComment
@@ -109,9 +111,10 @@ class MeetingCapabilities:
 
     full_record: bool  # attendance and notes (those who read the case's full record)
     manage: bool  # see the invitations' e-mail state (the people who run the case's meetings)
-    change: bool  # change the time or place, invite, withdraw, cancel: while it is scheduled
+    change: bool  # change the time or place, invite, withdraw, cancel: while it is scheduled, on an open case
     record: bool  # record attendance and notes: scheduled and started
     correct: bool  # correct the attendance or notes of a meeting held
+    cancel: bool  # call it off (or withdraw an invitation) while it is scheduled: on a closed case too
     see_attendance: bool  # attendance by agency and the notes, once it is held
 
 
@@ -120,13 +123,17 @@ def meeting_capabilities(
 ) -> MeetingCapabilities:
     """What `user` may do with `meeting` (its `case` fetched through the access module)."""
     case_caps = case_caps or case_capabilities(user, meeting.case)
-    manage = case_caps.schedule_meeting
+    # Those who run the case's meetings, whatever the case's state; they change them only while it is open
+    # (closed means read-only), but a meeting still in people's calendars can be called off after it closed.
+    manage = access.may(user, Action.SCHEDULE_MEETING, meeting.case)
+    writable = case_caps.schedule_meeting
     started = meeting.starts_at <= (now or timezone.now())
     return MeetingCapabilities(
         full_record=case_caps.full_record,
         manage=manage,
-        change=manage and meeting.is_scheduled,
-        record=manage and meeting.is_scheduled and started,
-        correct=manage and meeting.is_held,
+        change=writable and meeting.is_scheduled,
+        record=writable and meeting.is_scheduled and started,
+        correct=writable and meeting.is_held,
+        cancel=manage and meeting.is_scheduled,
         see_attendance=case_caps.full_record and meeting.is_held,
     )

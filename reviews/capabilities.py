@@ -65,7 +65,10 @@ def review_capabilities(user: Any, review: Review) -> ReviewCapabilities:
         closed_reason=closed_reason,
         record=chair and not closed_reason,
         record_stage=(chair or access.may(user, Action.RECORD_STAGE_ASSESSMENT, case)) and not closed_reason,
-        manage_meeting=is_open and review.meeting.is_scheduled and access.may(user, Action.SCHEDULE_MEETING, case),
+        manage_meeting=is_open
+        and case.status == CaseStatus.OPEN  # closed means read-only (cases.capabilities)
+        and review.meeting.is_scheduled
+        and access.may(user, Action.SCHEDULE_MEETING, case),
     )
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from accounts.history import acting_as
 from accounts.models import User
-from cases.models import Case, CaseEventKind, CaseStatus, Visibility
-from cases.services import case_event_add
+from cases.models import Case, CaseEventKind, Visibility
+from cases.services import case_event_add, ensure_open
 from core.memo import forget
 from trm_stages.goal_chart import day_label
 from trm_stages.models import (
@@ -62,8 +62,7 @@ def stage_assessment_record(
     version = current_version()
     stage = Stage.objects.filter(version=version, number=stage_number).first()
     errors: dict[str, str] = {}
-    if case.status == CaseStatus.CLOSED:
-        raise ValidationError("This case is closed. Reopen it to record the child's stage.")
+    ensure_open(case)
     if stage is None:
         errors["stage_number"] = "Choose a stage from 1 to 6"
     if assessed_on > timezone.localdate():
@@ -219,6 +218,7 @@ def thrive_grouping_set(
     *, case: Case, actor: User, grouping: str, applies_from: dt.date, reason: str
 ) -> ThriveGrouping:
     """Put the child in a THRIVE grouping from a date. The groupings before it stay as history."""
+    ensure_open(case)
     reason = reason.strip()
     errors: dict[str, str] = {}
     if grouping not in ThriveGroupingChoice.values:
@@ -271,6 +271,7 @@ def goal_set(
     start_note: str = "",
 ) -> Goal:
     """Set a goal with the child, with its start rating. Refused while the case has three open goals."""
+    ensure_open(case)
     text, set_by = text.strip(), set_by.strip()
     errors: dict[str, str] = {}
     if not text:
@@ -324,6 +325,7 @@ def goal_set(
 def _lock_open_goal(goal: Goal) -> Goal:
     """The goal, locked, refreshed and still open (someone may have closed it meanwhile)."""
     locked = Goal.objects.select_for_update().get(pk=goal.pk)
+    ensure_open(goal.case)
     if not locked.is_open:
         raise ValidationError(
             {

@@ -18,7 +18,7 @@ from cases.models import (
     NetworkMember,
     Visibility,
 )
-from cases.services.records import SUMMARY_PERMISSION, case_event_add, may_join_networks
+from cases.services.records import SUMMARY_PERMISSION, case_event_add, ensure_open, may_join_networks
 
 
 @transaction.atomic
@@ -54,6 +54,7 @@ def network_member_add(
     may_see_summary: bool = False,
 ) -> NetworkMember:
     """Add a professional to the child's network; sharing grants that person the summary of this case only."""
+    ensure_open(case)
     if may_see_summary and user is None:
         raise ValidationError(
             {"may_see_summary": "Only someone with an ECM account can see the shared summary: choose their account"}
@@ -94,6 +95,7 @@ def network_member_add(
 def network_member_set_sharing(*, member: NetworkMember, may_see_summary: bool, actor: User) -> NetworkMember:
     """Grant or revoke one network member's view of the shared summary."""
     member = NetworkMember.objects.select_for_update().get(pk=member.pk)
+    ensure_open(member.case)
     if member.may_see_summary == may_see_summary:
         return member
     if may_see_summary and member.user is None:
@@ -120,6 +122,7 @@ def network_member_set_sharing(*, member: NetworkMember, may_see_summary: bool, 
 def network_member_remove(*, member: NetworkMember, actor: User) -> None:
     """Take someone out of the network; their view of the summary goes with them."""
     member = NetworkMember.objects.select_for_update().get(pk=member.pk)
+    ensure_open(member.case)
     if member.removed_at is not None:
         return
     with acting_as(actor):

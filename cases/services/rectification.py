@@ -46,7 +46,10 @@ def _shown(child: Child, name: str) -> str:
 @transaction.atomic
 def child_rectify(*, case: Case, actor: User, statement: str, **fields: Any) -> Rectification:
     """Correct a mistake in the child's details from one of their cases: the values before and after,
-    who, when and why are kept; every case of the child notes it in its chronology."""
+    who, when and why are kept; every case of the child notes it in its chronology.
+
+    Allowed on a closed case too (no `ensure_open`): correcting inaccurate personal data is the child's
+    right (UK GDPR article 16), which does not end when the case closes."""
     statement = statement.strip()
     child = Child.objects.select_for_update().get(pk=case.child_id)
     changed = [name for name in CHILD_FIELDS if name in fields and getattr(child, name) != fields[name]]

@@ -16,6 +16,7 @@ from formulation.forms.reports import (
     EditorRow,
     RecommendationForm,
     ReportForm,
+    SendBackForm,
     SignOffForm,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "MeetingScheduleForm",
     "RecommendationForm",
     "ReportForm",
+    "SendBackForm",
     "SignOffForm",
 ]

@@ -105,12 +105,21 @@ def attendance_totals(invitations: Iterable[Invitation]) -> dict[str, int]:
     return totals
 
 
+def _case_clinician(user: Any) -> Q:
+    """The meetings of the cases the person is the psychologist or senior practitioner of."""
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return Q(pk__in=[])
+    return Q(case__psychologist_id=pk) | Q(case__senior_practitioner_id=pk)
+
+
 def my_meetings(*, user: Any, now: dt.datetime | None = None) -> QuerySet[Meeting]:
-    """Upcoming scheduled meetings the person organises or is invited to, on cases they can see, soonest first."""
+    """Upcoming scheduled meetings the person organises or is invited to, or that are on a case whose
+    psychologist or senior practitioner they are (invited or not), on cases they can see, soonest first."""
     now = now or timezone.now()
     return (
         Meeting.objects.filter(case__in=access.visible_cases(user), status=MeetingStatus.SCHEDULED, ends_at__gte=now)
-        .filter(Q(organiser=user) | _invited(user))
+        .filter(Q(organiser=user) | _invited(user) | _case_clinician(user))
         .select_related("case__child", "organiser")
         .order_by("starts_at", "pk")
     )

@@ -33,6 +33,7 @@ from formulation.models import (
     ReportComment,
     ReportStatus,
 )
+from formulation.selectors.meetings import held_formulation_meeting
 from trm_stages.models import InterventionType
 from trm_stages.selectors import (
     current_stage_number,
@@ -295,6 +296,37 @@ def report_sign_off_problems(
                 f"Give a justification for “{_shorten(recommendation.text)}”: {result.warning}"
             )
     return problems
+
+
+def report_sign_off_warnings(report: FormulationReport) -> list[str]:
+    """What a reviewer confirms they have weighed before signing off (it does not stop the sign-off):
+    review comments not resolved, and no formulation meeting held on the case."""
+    warnings = []
+    unresolved = report.comments.filter(resolved_at__isnull=True).count()
+    if unresolved:
+        warnings.append(
+            f"{unresolved} review comment{'' if unresolved == 1 else 's'} "
+            f"{'is' if unresolved == 1 else 'are'} not resolved"
+        )
+    if held_formulation_meeting(report.case) is None:
+        warnings.append("No formulation meeting has been held on this case")
+    return warnings
+
+
+def report_reviewers(report: FormulationReport) -> list[Any]:
+    """Who is told a version waits for their sign-off: the case's own clinicians (psychologist, senior
+    practitioner) who may review it, or, when neither may, every covering clinician who may. Never the author."""
+    case = report.case
+    allocated = [person for person in (case.senior_practitioner, case.psychologist) if person is not None]
+    for candidates in (allocated, [viewer.person for viewer in access.who_can_see(case)]):
+        reviewers = [
+            person
+            for person in candidates
+            if person.pk != report.author_id and person.is_active and access.may(person, Action.REVIEW_REPORT, case)
+        ]
+        if reviewers:
+            return reviewers
+    return []
 
 
 def _shorten(text: str, length: int = 60) -> str:

@@ -25,8 +25,9 @@ from django.utils.dateformat import format as format_date
 
 from accounts.history import acting_as
 from accounts.models import Agency, User
-from cases.models import Case, CaseEventKind, CaseKind, CaseStatus, NetworkMember
-from cases.services import case_event_add
+from cases.models import Case, CaseEventKind, CaseKind, NetworkMember
+from cases.services import case_event_add, ensure_open
+from core.handoffs import HandoffKind, hand_off
 from formulation import ics
 from formulation.models import Attendance, Invitation, Meeting, MeetingPurpose, MeetingStatus
 from formulation.selectors import current_invitations
@@ -139,10 +140,9 @@ def meeting_schedule(
     video_link: str = "",
 ) -> Meeting:
     """Schedule a meeting and invite people; each gets an e-mail with the .ics once this commits."""
+    ensure_open(case)
     errors: dict[str, str] = {}
-    if case.status != CaseStatus.OPEN:
-        errors[NON_FIELD_ERRORS] = "The case is closed: reopen it before scheduling a meeting"
-    elif purpose == MeetingPurpose.FORMULATION and case.kind != CaseKind.FORMULATION:
+    if purpose == MeetingPurpose.FORMULATION and case.kind != CaseKind.FORMULATION:
         errors[NON_FIELD_ERRORS] = "This case is for consultation only: it has no formulation meeting"
     errors.update(
         meeting_details_errors(starts_at=starts_at, ends_at=ends_at, location=location, video_link=video_link)
@@ -172,6 +172,15 @@ def meeting_schedule(
             actor=actor,
             link=meeting.get_absolute_url(),
         )
+        # The people of the case are told in ECM too, invited or not (the invitations are e-mails).
+        hand_off(
+            kind=HandoffKind.MEETING_SCHEDULED,
+            subject_type="meeting",
+            subject_id=meeting.pk,
+            case_id=case.pk,
+            recipients=[case.case_holder, case.psychologist, case.senior_practitioner],
+            actor=actor,
+        )
     send_after_commit(meeting=meeting, invitations=invitations, notice=Notice.INVITATION, actor=actor)
     return meeting
 
@@ -188,6 +197,7 @@ def meeting_change(
 ) -> Meeting:
     """Move a meeting or change its place; everyone still invited gets the updated .ics (same UID, SEQUENCE + 1)."""
     meeting = _locked(meeting)
+    ensure_open(meeting.case)
     _require_scheduled(meeting, "it cannot be changed")
     errors = meeting_details_errors(starts_at=starts_at, ends_at=ends_at, location=location, video_link=video_link)
     if errors:
@@ -229,6 +239,7 @@ def meeting_change(
 def meeting_invite(*, meeting: Meeting, actor: User, invitees: Sequence[Invitee]) -> list[Invitation]:
     """Invite more people to a scheduled meeting; they get the meeting as it stands now."""
     meeting = _locked(meeting)
+    ensure_open(meeting.case)
     _require_scheduled(meeting, "nobody more can be invited")
     already = {email.lower() for email in current_invitations(meeting).values_list("email", flat=True)}
     errors = _invitee_errors(case=meeting.case, invitees=invitees, already=already, required=True)
@@ -261,7 +272,10 @@ def invitation_withdraw(*, invitation: Invitation, actor: User) -> Invitation:
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, actor: User, reason: str) -> Meeting:
-    """Cancel a scheduled meeting with a reason; everyone still invited gets a cancellation (same UID)."""
+    """Cancel a scheduled meeting with a reason; everyone still invited gets a cancellation (same UID).
+
+    Allowed on a closed case (as is withdrawing an invitation): a meeting left in people's calendars
+    after the case closed is called off, not kept until the case is reopened."""
     meeting = _locked(meeting)
     _require_scheduled(meeting, "it cannot be cancelled")
     if not reason.strip():
@@ -291,6 +305,7 @@ def meeting_record(
 ) -> Meeting:
     """Record who came (per invitation id) and the meeting's notes, and mark it held. It can be corrected later."""
     meeting = _locked(meeting)
+    ensure_open(meeting.case)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError({NON_FIELD_ERRORS: "This meeting was cancelled: there is no attendance to record"})
     if meeting.starts_at > (now or timezone.now()):
@@ -331,6 +346,7 @@ def meeting_record(
 def meeting_resend(*, meeting: Meeting, actor: User) -> int:
     """Send the current invitation again to everyone whose last e-mail failed. Returns how many are queued."""
     meeting = _locked(meeting)
+    ensure_open(meeting.case)
     _require_scheduled(meeting, "its invitations cannot be sent again")
     failed = list(current_invitations(meeting).filter(send_failed=True))
     send_after_commit(meeting=meeting, invitations=failed, notice=Notice.UPDATE, actor=actor)

@@ -17,7 +17,7 @@ from accounts.history import acting_as
 from accounts.models import Agency, User
 from cases.models import Case
 from formulation.models import FormulationReport, Recommendation
-from formulation.services.reports import _locked_row, _require_open
+from formulation.services.reports import _writable_row
 from trm_stages.models import InterventionType
 from trm_stages.selectors import sequencing_for_case
 
@@ -100,8 +100,7 @@ def recommendation_add(
 ) -> Recommendation:
     """Add a recommendation to an open version. Above the child's stage it needs a justification,
     and the warning shown is kept with it."""
-    report = _locked_row(report)
-    _require_open(report)
+    report = _writable_row(report)
     details: dict[str, Any] = {
         "text": text,
         "suits_from_stage": suits_from_stage,
@@ -149,7 +148,7 @@ def recommendation_change(
     )
     if recommendation.report is None:
         raise ValidationError({NON_FIELD_ERRORS: "This action was added at a review: change it there"})
-    _require_open(_locked_row(recommendation.report))
+    _writable_row(recommendation.report)
     details: dict[str, Any] = {
         "text": text,
         "suits_from_stage": suits_from_stage,
@@ -180,6 +179,6 @@ def recommendation_remove(*, recommendation: Recommendation, actor: User) -> Non
     )
     if recommendation.report is None:
         raise ValidationError({NON_FIELD_ERRORS: "This action was added at a review: change it there"})
-    _require_open(_locked_row(recommendation.report))
+    _writable_row(recommendation.report)
     with acting_as(actor):
         recommendation.delete()

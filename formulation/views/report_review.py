@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import Action
+from cases.services import CLOSED_MESSAGE
 from core.http import SignedInRequest, is_post
 from formulation import selectors, services
 from formulation.capabilities import ReportCapabilities
-from formulation.forms import CommentForm, SignOffForm
+from formulation.forms import CommentForm, SendBackForm, SignOffForm
 from formulation.models import FormulationReport, ReportComment
 from formulation.views.report_helpers import errors_to_messages, open_version, report_url, sign_off_links
 
@@ -91,16 +92,43 @@ def _already_signed_off(report: FormulationReport) -> str:
 @require_http_methods(["GET", "POST"])
 @open_version(Action.REVIEW_REPORT, locked_message=_already_signed_off)
 def report_sign_off(request: SignedInRequest, report: FormulationReport, caps: ReportCapabilities) -> HttpResponse:
-    """A reviewer who is not the author checks the report is complete and signs it off."""
+    """A reviewer who is not the author checks the report is complete and signs it off (confirming it when
+    comments are not resolved or no formulation meeting was held), or sends it back to the author."""
     if caps.is_author:
         raise PermissionDenied("You wrote this report: a senior practitioner or another psychologist signs it off.")
+    if not report.case.is_open:  # closed means read-only: reopen the case to sign off or send back
+        messages.info(request, CLOSED_MESSAGE)
+        return redirect(report)
     if not caps.sign_off:
         messages.info(request, "The report is signed off once its author has submitted it for review.")
         return redirect(report)
-    form = SignOffForm(request.POST if is_post(request) else None, initial={"revision": report.revision})
-    if is_post(request) and form.is_valid():
+    sending_back = is_post(request) and "send_back" in request.POST
+    form = SignOffForm(
+        request.POST if is_post(request) and not sending_back else None, initial={"revision": report.revision}
+    )
+    send_back = SendBackForm(request.POST if sending_back else None)
+    if send_back.is_bound and send_back.is_valid():
         try:
-            report = services.report_sign_off(report=report, actor=request.user, revision=form.cleaned_data["revision"])
+            report = services.report_send_back(
+                report=report, actor=request.user, reason=send_back.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            send_back.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"Version {report.version} sent back to {report.author.get_full_name()}: it is a draft again, "
+                "with your reason as a comment",
+            )
+            return redirect(report)
+    if form.is_bound and form.is_valid():
+        try:
+            report = services.report_sign_off(
+                report=report,
+                actor=request.user,
+                revision=form.cleaned_data["revision"],
+                confirmed=form.cleaned_data["confirmed"],
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -116,7 +144,9 @@ def report_sign_off(request: SignedInRequest, report: FormulationReport, caps: R
         "case": report.case,
         "report": report,
         "form": form,
+        "send_back": send_back,
         "problems": problems,
+        "warnings": selectors.report_sign_off_warnings(report),
         "error_links": sign_off_links(report, problems),
         "unresolved": layout.unresolved,
         "recommendation_count": report.recommendations.count(),

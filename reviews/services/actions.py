@@ -13,8 +13,9 @@ from accounts.history import acting_as
 from accounts.models import User
 from cases import access
 from cases.access import Action
-from cases.models import CaseEventKind, CaseStatus
-from cases.services import case_event_add
+from cases.models import CaseEventKind
+from cases.services import case_event_add, ensure_open
+from core.handoffs import HandoffKind, hand_off
 from formulation.models import ActionStatus, Recommendation, ReportStatus
 from reviews.action_selectors import OPEN_ACTION_STATUSES, owner_label
 from reviews.models import ActionProgress
@@ -29,8 +30,7 @@ def action_progress_add(
     locked = Recommendation.objects.select_for_update(of=("self",)).select_related("report").get(pk=action.pk)
     if locked.report_id is not None and locked.report and locked.report.status != ReportStatus.SIGNED_OFF:
         raise refuse("This recommendation is not an action yet: its report is not signed off")
-    if action.case.status != CaseStatus.OPEN:
-        raise refuse("The case is closed: its actions can no longer be updated")
+    ensure_open(action.case)
     errors: dict[str, str] = {}
     if status not in ActionStatus.values:
         errors["status"] = "Choose the status of the action"
@@ -69,6 +69,7 @@ def action_progress_add(
 def action_owner_change(*, action: Recommendation, new_owner: User, reason: str, actor: User) -> Recommendation:
     """Hand an open action to another ECM user who sees its case (a leaver's or mover's work); the
     action's history keeps the previous owner, who changed it and why, and the chronology says so."""
+    ensure_open(action.case)
     locked = (
         Recommendation.objects.select_for_update(of=("self",))
         .select_related("case", "report", "owner", "owner_agency")
@@ -105,5 +106,13 @@ def action_owner_change(*, action: Recommendation, new_owner: User, reason: str,
             summary=f"Action handed from {previous} to {owner_label(locked)}: {reason}",
             actor=actor,
             link=reverse("reviews:action_detail", args=[locked.pk]),
+        )
+        hand_off(
+            kind=HandoffKind.ACTION_ASSIGNED,
+            subject_type="action",
+            subject_id=locked.pk,
+            case_id=locked.case_id,
+            recipients=[new_owner],
+            actor=actor,
         )
     return locked

@@ -19,7 +19,8 @@ from accounts.models import Agency, User
 from cases import access
 from cases.access import Action
 from cases.models import CaseEventKind
-from cases.services import case_event_add
+from cases.services import case_event_add, ensure_open
+from core.handoffs import HandoffKind, hand_off
 from formulation.models import ActionStatus, Attendance, Recommendation
 from formulation.selectors import current_invitations
 from formulation.services import meeting_record
@@ -44,6 +45,7 @@ from trm_stages.services import goal_rate, stage_assessment_record
 
 def _lock_for_recording(review: Review, *, now: dt.datetime | None = None, started: bool = True) -> Review:
     """The review, locked, once it is sure to be open for recording (or a ValidationError saying why not)."""
+    ensure_open(review.case)  # closed means read-only, whatever the page showed
     locked = Review.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=review.pk)
     locked.case = review.case  # the access module's copy, relations already known
     reason = recording_closed_reason(locked, now=now, started=started)
@@ -273,6 +275,14 @@ def review_action_add(
             f"due {long_date(due_on)}",
             actor=actor,
             link=reverse("reviews:action_detail", args=[action.pk]),
+        )
+        hand_off(
+            kind=HandoffKind.ACTION_ASSIGNED,
+            subject_type="action",
+            subject_id=action.pk,
+            case_id=case.pk,
+            recipients=[owner],
+            actor=actor,
         )
     return action
 

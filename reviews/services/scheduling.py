@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts.history import acting_as
 from accounts.models import User
 from cases.models import Case, CaseEventKind, CaseKind
-from cases.services import case_event_add
+from cases.services import case_event_add, ensure_open
 from formulation.models import MeetingPurpose, MeetingStatus
 from formulation.services import Invitee, meeting_schedule, when
 from reviews.models import LONGEST_REVIEW_WEEKS, Review, ReviewSchedule, ReviewStatus
@@ -29,6 +29,7 @@ from reviews.services.common import plural, refuse
 @transaction.atomic
 def review_cadence_set(*, case: Case, actor: User, every_weeks: int | None) -> ReviewSchedule:
     """Set how often the case is reviewed; the next review date proposed follows from it."""
+    ensure_open(case)
     if not isinstance(every_weeks, int) or not 1 <= every_weeks <= LONGEST_REVIEW_WEEKS:
         raise ValidationError({"every_weeks": f"Enter a number of weeks from 1 to {LONGEST_REVIEW_WEEKS}"})
     schedule = ReviewSchedule.objects.select_for_update().filter(case=case).first()
@@ -69,6 +70,7 @@ def review_schedule(
 ) -> Review:
     """Schedule a review chaired by the actor: a review meeting (invitations and .ics as for any
     meeting) and the review that records it. One review at a time is open on a case."""
+    ensure_open(case)
     if case.kind != CaseKind.FORMULATION:
         raise refuse("This case is for consultation only: it has no reviews")
     # Serialise scheduling on the case: two people scheduling at once must not open two reviews.

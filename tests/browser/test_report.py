@@ -161,6 +161,8 @@ def test_a_report_is_written_reviewed_signed_off_read_and_reformulated(
     page.get_by_role("link", name="Sign off this version").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign off version 1")
     look(page, "report - sign-off page")
+    # A comment is not resolved and no meeting was held: the reviewer confirms (issue 16).
+    page.get_by_label("I have weighed this and sign this version off all the same").check()
     page.get_by_role("button", name="Sign off version 1").click()
     expect(banner(page)).to_contain_text("Version 1 signed off")
     look(page, "report - signed off (reviewer)")

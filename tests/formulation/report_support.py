@@ -101,4 +101,4 @@ def in_review(cast: Cast, **changes: Any) -> FormulationReport:
 
 
 def signed_off(cast: Cast, **changes: Any) -> FormulationReport:
-    return report_sign_off(report=in_review(cast, **changes), actor=cast.senior_practitioner)
+    return report_sign_off(report=in_review(cast, **changes), actor=cast.senior_practitioner, confirmed=True)

@@ -205,7 +205,7 @@ def test_a_closed_case_and_a_consultation_case_have_no_formulation_meeting(
     )
     with pytest.raises(ValidationError) as error:
         schedule(invitees=[gp_invitee()])
-    assert error.value.messages == ["The case is closed: reopen it before scheduling a meeting"]
+    assert error.value.messages == ["This case is closed. Reopen it to add or change anything."]
 
 
 def test_only_members_of_this_childs_network_are_invited_as_network_members(

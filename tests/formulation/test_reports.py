@@ -38,6 +38,7 @@ from formulation.services import (
 )
 from referrals.models import Referral, ReferralStatus
 from tests.conftest import Cast
+from tests.factories import recommendation
 from tests.formulation.report_support import (
     KAIS_REPORT,
     add_recommendation,
@@ -120,7 +121,7 @@ def test_closed_and_consultation_cases_have_no_report(cast: Cast) -> None:
 
 def test_reformulation_copies_the_last_text_and_its_open_recommendations_as_new_rows(cast: Cast) -> None:
     first = signed_off(cast)
-    done = add_recommendation_to_signed(first, cast, text="Done already", status=ActionStatus.DONE)
+    done = recommendation(cast, first, "Done already", position=9, owner_name="Sam Okafor", status=ActionStatus.DONE)
     in_progress = first.recommendations.exclude(pk=done.pk).get()
     Recommendation.objects.filter(pk=in_progress.pk).update(status=ActionStatus.IN_PROGRESS)
     record_stage(cast, 3)
@@ -141,27 +142,12 @@ def test_reformulation_copies_the_last_text_and_its_open_recommendations_as_new_
     )
 
 
-def add_recommendation_to_signed(report: FormulationReport, cast: Cast, **fields: Any) -> Recommendation:
-    """An action of a signed-off version, as reviews would leave it."""
-    return Recommendation.objects.create(
-        report=report,
-        case=cast.case,
-        position=9,
-        text=fields["text"],
-        suits_from_stage=1,
-        owner_name="Sam Okafor",
-        due_on=timezone.localdate(),
-        status=fields["status"],
-        became_action_at=report.signed_off_at,
-    )
-
-
 def test_signing_off_a_reformulation_closes_the_earlier_versions_open_actions(cast: Cast) -> None:
     first = signed_off(cast)
     [old_action] = first.recommendations.all()
     second = report_submit(report=started(cast), actor=cast.psychologist)
 
-    report_sign_off(report=second, actor=cast.senior_practitioner)
+    report_sign_off(report=second, actor=cast.senior_practitioner, confirmed=True)
 
     old_action.refresh_from_db()
     assert old_action.status == ActionStatus.NO_LONGER_NEEDED
@@ -276,20 +262,20 @@ def test_the_author_never_signs_off_their_own_report(cast: Cast) -> None:
 
 
 def test_a_second_psychologist_may_sign_off(cast: Cast) -> None:
-    report = report_sign_off(report=in_review(cast), actor=second_psychologist(cast))
+    report = report_sign_off(report=in_review(cast), actor=second_psychologist(cast), confirmed=True)
     assert report.status == ReportStatus.SIGNED_OFF
     assert report.signed_off_by is not None and report.signed_off_by.username == "morgan"
 
 
 def test_a_draft_is_submitted_for_review_before_it_is_signed_off(cast: Cast) -> None:
     with pytest.raises(ValidationError, match="Submit the report for review"):
-        report_sign_off(report=written(cast), actor=cast.senior_practitioner)
+        report_sign_off(report=written(cast), actor=cast.senior_practitioner, confirmed=True)
 
 
 def test_sign_off_lists_everything_that_is_missing(cast: Cast) -> None:
     report = report_submit(report=started(cast), actor=cast.psychologist)
     with pytest.raises(ValidationError) as error:
-        report_sign_off(report=report, actor=cast.senior_practitioner)
+        report_sign_off(report=report, actor=cast.senior_practitioner, confirmed=True)
     problems = error.value.message_dict
     assert set(problems) == {*REPORT_SECTION_FIELDS, "trm_stage", "recommendations"}
     assert problems["childs_story"] == ["Write the section “The child's story”"]
@@ -302,7 +288,7 @@ def test_sign_off_needs_a_justification_for_a_recommendation_above_the_childs_st
     report = in_review(cast)
     record_stage(cast, 1, note="Kai's placement ended suddenly and he has stopped trusting adults.")
     with pytest.raises(ValidationError) as error:
-        report_sign_off(report=report, actor=cast.senior_practitioner)
+        report_sign_off(report=report, actor=cast.senior_practitioner, confirmed=True)
     [(key, [message])] = error.value.message_dict.items()
     assert key.startswith("recommendation-")
     assert "the child is at stage 1 and has not crossed the readiness to build relationships" in message.lower()
@@ -313,7 +299,9 @@ def test_sign_off_locks_dates_and_signs_and_makes_the_recommendations_actions(
 ) -> None:
     report = in_review(cast)
     with django_capture_on_commit_callbacks() as callbacks:
-        report = report_sign_off(report=report, actor=cast.senior_practitioner, revision=report.revision)
+        report = report_sign_off(
+            report=report, actor=cast.senior_practitioner, revision=report.revision, confirmed=True
+        )
 
     assert report.status == ReportStatus.SIGNED_OFF and report.is_locked
     assert report.signed_off_by == cast.senior_practitioner
@@ -339,7 +327,7 @@ def test_sign_off_refuses_a_version_changed_since_the_reviewer_read_it(cast: Cas
     read = report.revision
     save(report, cast.psychologist, strengths="Changed after the reviewer opened the page.")
     with pytest.raises(ValidationError, match="changed since you opened this page"):
-        report_sign_off(report=report, actor=cast.senior_practitioner, revision=read)
+        report_sign_off(report=report, actor=cast.senior_practitioner, revision=read, confirmed=True)
 
 
 def test_a_signed_off_version_refuses_every_change(cast: Cast) -> None:
@@ -363,7 +351,7 @@ def test_a_signed_off_version_refuses_every_change(cast: Cast) -> None:
     with pytest.raises(ValidationError, match=locked):
         report_submit(report=report, actor=cast.psychologist)
     with pytest.raises(ValidationError, match=locked):
-        report_sign_off(report=report, actor=cast.senior_practitioner)
+        report_sign_off(report=report, actor=cast.senior_practitioner, confirmed=True)
     report.refresh_from_db()
     assert report.strengths == KAIS_REPORT["strengths"]
     assert Recommendation.objects.filter(report=report).count() == 1

@@ -129,7 +129,7 @@ def test_sequencing_mismatches_lists_open_actions_above_the_childs_current_stage
         report, cast, text="Twelve sessions of CBT.", suits_from_stage=4, justification="Ordered by the court."
     )
     assert sequencing_mismatches(case=cast.case) == []  # not signed off: not actions yet
-    report_sign_off(report=report, actor=cast.senior_practitioner)
+    report_sign_off(report=report, actor=cast.senior_practitioner, confirmed=True)
     [cbt] = sequencing_mismatches(case=cast.case)
     assert cbt.action.text == "Twelve sessions of CBT." and not cbt.is_new
     assert "cognitive readiness" in cbt.warning

@@ -48,7 +48,9 @@ def test_what_changed_between_two_versions_section_by_section(cast: Cast) -> Non
     add_recommendation(second, cast, text="Bereavement work with the school counsellor.", suits_from_stage=2)
     [carried, _] = second.recommendations.order_by("pk")
     carried.delete()
-    report_sign_off(report=report_submit(report=second, actor=cast.psychologist), actor=cast.senior_practitioner)
+    report_sign_off(
+        report=report_submit(report=second, actor=cast.psychologist), actor=cast.senior_practitioner, confirmed=True
+    )
 
     changes = report_changes(older=first, newer=second)
 

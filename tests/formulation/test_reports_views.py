@@ -344,7 +344,7 @@ def test_the_senior_practitioner_signs_off_and_the_version_locks(cast: Cast) -> 
     reviewer = client_for(cast.senior_practitioner)
     page = reviewer.get(url(report, "sign-off/")).content.decode()
     assert "Sign off version 1" in page and "There is a problem" not in page
-    response = reviewer.post(url(report, "sign-off/"), {"revision": str(report.revision)})
+    response = reviewer.post(url(report, "sign-off/"), {"revision": str(report.revision), "confirmed": "on"})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.SIGNED_OFF and report.signed_off_by == cast.senior_practitioner
@@ -379,7 +379,9 @@ def test_what_changed_marks_added_and_removed_words_for_everyone(cast: Cast) -> 
     signed_off(cast)
     second = started(cast)
     save(second, cast.psychologist, strengths="Kai is funny, loyal to his friends and a keen goalkeeper.")
-    report_sign_off(report=report_submit(report=second, actor=cast.psychologist), actor=cast.senior_practitioner)
+    report_sign_off(
+        report=report_submit(report=second, actor=cast.psychologist), actor=cast.senior_practitioner, confirmed=True
+    )
 
     page = client_for(cast.case_manager).get(f"/cases/{cast.case.pk}/formulation/changes/").content.decode()
 

@@ -516,4 +516,4 @@ def test_a_review_of_a_closed_case_records_nothing(cast: Cast) -> None:
         review_outcome_set(
             review=reload(review), actor=cast.senior_practitioner, childs_views="x", next_review_on=dt.date(2027, 4, 1)
         )
-    assert messages_of(error) == {"__all__": ["The case is closed: reopen it to record the review"]}
+    assert messages_of(error) == {"__all__": ["This case is closed. Reopen it to add or change anything."]}

@@ -24,5 +24,13 @@ def register() -> None:
     register_reminder_source(ReportNotSignedOff(), order=60)
     register_reminder_source(WeeklyDigest(), order=100)
 
+    # Hand-offs (core/handoffs.py): written by the services that hand off, delivered as reminders.
+    from core.handoffs import register_handoff_writer
+    from reviews.reminders.handoffs import HANDOFF_SOURCES, handoffs_write
+
+    register_handoff_writer(handoffs_write)
+    for order, source in enumerate(HANDOFF_SOURCES, start=70):
+        register_reminder_source(source, order=order)
+
     register_digest_source("meetings", YourMeetingsThisWeek(), order=20)
     register_digest_source("actions", YourActionsDueThisWeek(), order=30)

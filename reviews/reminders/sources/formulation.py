@@ -100,7 +100,12 @@ class YourMeetingsThisWeek:
         )
         invited = Invitation.objects.filter(meeting__in=in_week, removed_at__isnull=True, user__isnull=False)
         return User.objects.filter(
-            Q(pk__in=in_week.values("organiser_id")) | Q(pk__in=invited.values("user_id")), is_active=True
+            Q(pk__in=in_week.values("organiser_id"))
+            | Q(pk__in=invited.values("user_id"))
+            # The case's own clinicians see its meetings invited or not (formulation.selectors.my_meetings).
+            | Q(pk__in=in_week.values("case__psychologist_id"))
+            | Q(pk__in=in_week.values("case__senior_practitioner_id")),
+            is_active=True,
         ).values("pk")
 
     def items(self, person: User, week: Week, today: dt.date) -> list[DigestItem]:
