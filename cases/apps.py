@@ -21,6 +21,11 @@ class CasesConfig(AppConfig):
         # The people a case's summary is shared with hear of a correction to the child's details.
         register_reminder_source(RectificationNotice(), order=5)
 
+        from cases.documents import CHRONOLOGY_KIND
+        from core.documents.registry import register_document_kind
+
+        register_document_kind(CHRONOLOGY_KIND)  # the filtered chronology's PDF, made by the document pipeline
+
         from accounts.models import ADMINISTRATOR_ROLES, CLINICIAN_ROLES, Role
         from config.navigation import NavEntry, any_of
         from config.navigation import register as register_nav

@@ -5,6 +5,7 @@ records: the child and the case itself; network: who works with the child and wh
 contacts: contacts, corrections and consultations; rectification: correcting a mistake in the child's details.
 """
 
+from cases.services.chronology import contact_mark_significant, event_mark_significant
 from cases.services.contacts import consultation_log, contact_correct, contact_log
 from cases.services.network import (
     case_share_summary,
@@ -16,6 +17,7 @@ from cases.services.network import (
 )
 from cases.services.records import (
     CHILD_FIELDS,
+    CLOSED_MESSAGE,
     NETWORK_ROLES,
     SUMMARY_PERMISSION,
     StaleState,
@@ -27,11 +29,13 @@ from cases.services.records import (
     case_reopen,
     child_create,
     child_update,
+    ensure_open,
 )
 from cases.services.rectification import child_rectify
 
 __all__ = [
     "CHILD_FIELDS",
+    "CLOSED_MESSAGE",
     "NETWORK_ROLES",
     "SUMMARY_PERMISSION",
     "StaleState",
@@ -49,6 +53,9 @@ __all__ = [
     "consultation_log",
     "contact_correct",
     "contact_log",
+    "contact_mark_significant",
+    "ensure_open",
+    "event_mark_significant",
     "leaver_case_access_end",
     "network_member_add",
     "network_member_remove",

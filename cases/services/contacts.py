@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from accounts.history import acting_as
 from accounts.models import User
@@ -19,7 +19,7 @@ from cases.models import (
     ContactCorrection,
     Visibility,
 )
-from cases.services.records import case_event_add
+from cases.services.records import case_event_add, ensure_open
 
 
 @transaction.atomic
@@ -33,8 +33,11 @@ def contact_log(
     note: str,
     duration_minutes: int | None = None,
     restricted: bool = False,
+    significant: bool = False,
 ) -> Contact:
-    """Log one contact; a restricted note shows only to the case holder and the ECM clinicians."""
+    """Log one contact; a restricted note shows only to the case holder and the ECM clinicians. A significant
+    one is tagged in the chronology (and kept by its "significant only" filter)."""
+    ensure_open(case)
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"occurred_at": "The date and time of a contact must not be in the future"})
     with acting_as(actor):
@@ -46,6 +49,7 @@ def contact_log(
             duration_minutes=duration_minutes,
             note=note,
             restricted=restricted,
+            significant=significant,
             recorded_by=actor,
         )
         contact.full_clean()
@@ -58,6 +62,7 @@ def contact_log(
             visibility=Visibility.RESTRICTED if restricted else Visibility.FULL,
             occurred_at=occurred_at,
             link=reverse("cases:contact_detail", args=[case.pk, contact.pk]),
+            significant=significant,
         )
     return contact
 
@@ -65,6 +70,7 @@ def contact_log(
 @transaction.atomic
 def contact_correct(*, contact: Contact, actor: User, text: str, reason: str) -> ContactCorrection:
     """Add a correction or addition to a contact, with why it was needed; the original note stays as written."""
+    ensure_open(contact.case)
     text = text.strip()
     reason = reason.strip()
     errors = {}
@@ -80,7 +86,7 @@ def contact_correct(*, contact: Contact, actor: User, text: str, reason: str) ->
             case=contact.case,
             kind=CaseEventKind.CONTACT,
             summary=f"Correction added to the {contact.get_kind_display().lower()} contact of "
-            f"{timezone.localtime(contact.occurred_at):%d %b %Y}",
+            f"{dateformat.format(timezone.localtime(contact.occurred_at), 'j F Y')}",
             actor=actor,
             visibility=Visibility.RESTRICTED if contact.restricted else Visibility.FULL,
             link=reverse("cases:contact_detail", args=[contact.case_id, contact.pk]),
@@ -101,6 +107,7 @@ def consultation_log(
     follow_up: str = "",
 ) -> Consultation:
     """Record a psychologist's consultation on a case."""
+    ensure_open(case)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "The date of a consultation must not be in the future"})
     with acting_as(actor):

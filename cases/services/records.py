@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -49,6 +49,22 @@ class StaleState(Exception):
     """The record changed state under us (someone else acted first)."""
 
 
+CLOSED_MESSAGE = "This case is closed. Reopen it to add or change anything."
+
+
+def ensure_open(case: Case | int) -> None:
+    """Refuse a write to a closed case (or case id): closed means read-only; reopening is the way back. Every write
+    service that adds to or changes a case's record calls this first, reading the case's status from the
+    database so a page opened before the case closed cannot get round it, and holding the case's row until
+    the caller's transaction ends so a close at the same moment waits for this write (or this write sees the
+    close). Corrections of a mistake in the child's details (`child_rectify`) do not call it: rectification
+    is a data-rights duty that outlives the case."""
+    case_id = case if isinstance(case, int) else case.pk
+    status = Case.objects.select_for_update(no_key=True).filter(pk=case_id).values_list("status", flat=True).first()
+    if status != CaseStatus.OPEN:
+        raise ValidationError({NON_FIELD_ERRORS: CLOSED_MESSAGE})
+
+
 def case_event_add(
     *,
     case: Case,
@@ -58,6 +74,7 @@ def case_event_add(
     visibility: str = Visibility.FULL,
     link: str = "",
     occurred_at: dt.datetime | None = None,
+    significant: bool = False,
 ) -> CaseEvent:
     """Append one line to the case's chronology. Callers run it inside their own transaction."""
     return CaseEvent.objects.create(
@@ -68,6 +85,7 @@ def case_event_add(
         visibility=visibility,
         link=link,
         occurred_at=occurred_at or timezone.now(),
+        significant=significant,
     )
 
 
@@ -98,6 +116,7 @@ def child_update(*, child: Child, actor: Any, **fields: Any) -> Child:
 @transaction.atomic
 def case_child_update(*, case: Case, actor: Any, **fields: Any) -> Child:
     """Change the details of a case's child from that case; the case's chronology notes which details changed."""
+    ensure_open(case)
     child = case.child
     changed = [
         str(getattr(Child._meta.get_field(name), "verbose_name", name))
@@ -171,6 +190,7 @@ def case_open(
 @transaction.atomic
 def case_holder_change(*, case: Case, new_holder: User, reason: str, actor: User) -> CaseHolderChange:
     """Hand the case to another case manager of the owning YJS; every change is kept."""
+    ensure_open(case)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Enter the reason for the change"})

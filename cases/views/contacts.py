@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import access, selectors, services
 from cases.access import Action
@@ -31,6 +31,7 @@ def contact_list(request: SignedInRequest, case_id: int) -> HttpResponse:
         "caps": case_capabilities(request.user, case),
         **paginate(request, contacts, CONTACTS_PER_PAGE),
     }
+    context["page_obj"].object_list = selectors.present_contacts(case=case, contacts=context["page_obj"].object_list)
     return render(request, "cases/contact_list.html", context)
 
 
@@ -47,7 +48,8 @@ def contact_add(request: SignedInRequest, case_id: int) -> HttpResponse:
             form.add_service_errors(error)
         else:
             restricted = " (restricted note)" if contact.restricted else ""
-            messages.success(request, f"Contact logged{restricted}")
+            significant = ", marked as a significant event" if contact.significant else ""
+            messages.success(request, f"Contact logged{restricted}{significant}")
             return redirect("cases:contacts", case.pk)
     return render(request, "cases/contact_form.html", {"case": case, "form": form})
 
@@ -58,8 +60,29 @@ def contact_detail(request: SignedInRequest, case_id: int, contact_id: int) -> H
     """One contact with its corrections (a restricted one is not found by those who may not read it)."""
     case = access.get_case_for(request.user, case_id, Action.VIEW)
     contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    selectors.present_contacts(case=case, contacts=[contact])
     context = {"case": case, "contact": contact, "caps": case_capabilities(request.user, case)}
     return render(request, "cases/contact_detail.html", context)
+
+
+@login_required
+@require_POST
+def contact_significant(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
+    """Mark a contact as a significant event (`significant=yes`) or take the mark off (`no`); kept in the
+    contact's history with who changed it. Back to the contact."""
+    case = access.get_case_for(request.user, case_id, Action.CHANGE)
+    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    choice = request.POST.get("significant", "")
+    if choice not in {"yes", "no"}:
+        return HttpResponseBadRequest("Say whether the contact is a significant event.")
+    try:
+        services.contact_mark_significant(contact=contact, actor=request.user, significant=choice == "yes")
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        done = "marked as a significant event" if choice == "yes" else "no longer marked as significant"
+        messages.success(request, f"The contact is {done}")
+    return redirect("cases:contact_detail", case.pk, contact.pk)
 
 
 @login_required
@@ -68,6 +91,7 @@ def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> 
     """Add a correction or addition beneath a contact; the original note is never rewritten."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
     contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    selectors.present_contacts(case=case, contacts=[contact])
     form = ContactCorrectionForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():
         try:

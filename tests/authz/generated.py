@@ -17,9 +17,9 @@ The world, around the cast's case:
 | other    | BANES YJS       | Tom (BANES)        | open   | in network, NOT shared |                                |
 | shared   | North Somerset  | a North Somerset CM| open   | in network, shared     | shared with social care's group|
 
-Every case has the same records hanging off it (two contacts, one restricted; an outside network member;
-a consultation; a stage assessment; a goal; a meeting the teacher is invited to and one she is not; a
-signed-off report with its PDFs and an action the teacher owns; a second version in review with a
+Every case has the same records hanging off it (two contacts, one restricted; the holder's chronology PDF; an
+outside network member; a consultation; a stage assessment; a goal; a meeting the teacher is invited to and one
+she is not; a signed-off report with its PDFs and an action the teacher owns; a second version in review with a
 recommendation and a comment; a review under way and a signed-off one with its record PDF). A "crossed"
 target asks the own case's URL with the closed case's record ids (a record must not be reachable through a
 case it does not belong to, even by someone who may see both).
@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from accounts.history import acting_as
 from accounts.models import Agency, AgencyKind, Commissioning, Coverage, Role, User
-from cases.models import Case, Consultation, Contact, ContactKind, NetworkMember
+from cases.models import Case, ChronologyDocument, Consultation, Contact, ContactKind, NetworkMember
 from cases.services import case_close, case_share_summary, consultation_log, contact_log, network_member_add
 from core.documents.models import DocumentState
 from data_rights.models import RetentionReview, SubjectAccessRequest
@@ -315,6 +315,10 @@ def _case_world(
         ReviewDocument.objects.create(
             review=signed_review, status=DocumentState.READY, file=_sample_pdf(), pages=1, finished_at=now
         )
+    # The case holder's PDF of the chronology, ready (a chronology PDF is its requester's alone).
+    ChronologyDocument.objects.create(
+        case=case, requested_by=holder, status=DocumentState.READY, file=_sample_pdf(), pages=1, finished_at=now
+    )
     if close_as is not None:
         case = case_close(
             case=case,
@@ -586,6 +590,9 @@ _CASE_RECORDS: dict[str, Callable[[CaseWorld], dict[str, dict[str, int | str]]]]
         "in_review": {"report_id": w.reports["in_review"].pk, "recommendation_id": w.recommendation.pk},
     },
     "review_id": lambda w: {which: {"review_id": r.pk} for which, r in w.reviews.items()},
+    "pdf_id": lambda w: {
+        "holders": {"pdf_id": ChronologyDocument.objects.filter(case=w.case).values_list("pk", flat=True)[0]}
+    },
 }
 # When a pattern has several of these, the most specific one decides (an invitation names its meeting).
 _MOST_SPECIFIC = ("invitation_id", "kind", "comment_id", "recommendation_id")

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cases.models import ChronologyDocument, ContactKind
+from cases.services import contact_log
 from core.documents.lifecycle import document_render
 from core.documents.models import DocumentState, RenderedDocument
 from core.documents.registry import document_kinds
@@ -26,8 +28,7 @@ from reporting.models import SummaryDocument
 from reviews.models import ReviewDocument
 from reviews.services import review_sign_off
 from tests.conftest import Cast
-from tests.factories import signed_off_report
-from tests.formulation.document_helpers import report_fields, stage_journey_for
+from tests.factories import kais_report
 from tests.reporting.conftest import PERIOD_END, PERIOD_START, build_world
 from tests.reviews.helpers import on
 from tests.reviews.review_helpers import REVIEW_DAY, formulated, record_every_step, reload, scheduled_review
@@ -43,8 +44,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 def report_document(kind: str) -> Callable[[Cast], tuple[RenderedDocument, str]]:
     def make(cast: Cast) -> tuple[RenderedDocument, str]:
-        stage_journey_for(cast)
-        report = signed_off_report(cast, **report_fields(cast))
+        report = kais_report(cast, stage_journey=True)
         titles: dict[str, str] = {
             DocumentKind.FULL: "Formulation report, version 1",
             DocumentKind.SUMMARY: "Formulation summary for the network",
@@ -86,6 +86,20 @@ def subject_access_pack(cast: Cast) -> tuple[RenderedDocument, str]:
     ), f"Subject access pack – K.B. · Subject access request {request.pk}"
 
 
+def chronology_pdf(cast: Cast) -> tuple[RenderedDocument, str]:
+    contact_log(
+        case=cast.case,
+        actor=cast.case_manager,
+        occurred_at=timezone.now() - dt.timedelta(days=1),
+        kind=ContactKind.HOME_VISIT,
+        with_whom="Kai and his mother",
+        note="Kai showed me his new bike.",
+        significant=True,
+    )
+    document = ChronologyDocument.objects.create(case=cast.case, requested_by=cast.case_manager, significant_only=True)
+    return document, f"Chronology – K.B. · ECM case {cast.case.pk}"
+
+
 # Every kind the apps register, and each variant of it: a new kind is added here (test_every_kind_is_covered).
 KINDS: dict[str, tuple[str, Callable[[Cast], tuple[RenderedDocument, str]]]] = {
     "formulation report: full": ("formulation.report", report_document(DocumentKind.FULL)),
@@ -94,6 +108,7 @@ KINDS: dict[str, tuple[str, Callable[[Cast], tuple[RenderedDocument, str]]]] = {
     "review record": ("reviews.record", review_record),
     "commissioners' summary of the figures": ("reporting.summary", figures_summary),
     "subject access pack": ("data_rights.subject_access_pack", subject_access_pack),
+    "chronology, filtered": ("cases.chronology", chronology_pdf),
 }
 
 
@@ -152,7 +167,7 @@ def test_the_one_resend_sweep_sends_again_the_lost_jobs_of_every_kind(
 ) -> None:
     sent: list[tuple[str, int]] = []
     monkeypatch.setattr(render_document, "delay", lambda kind, document_id: sent.append((kind, document_id)))
-    report = signed_off_report(cast, **report_fields(cast))
+    report = kais_report(cast)
     lost = ReportDocument.objects.create(report=report, kind=DocumentKind.FULL)
     fresh = ReportDocument.objects.create(report=report, kind=DocumentKind.SUMMARY)
     summary = SummaryDocument.objects.create(requested_by=cast.commissioner, start=PERIOD_START, end=PERIOD_END)
