@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, Role, User
 from cases.models import (
+    LONGEST_CONTACT_FREQUENCY_DAYS,
     CaseEventKind,
     CaseKind,
     CaseStatus,
@@ -23,8 +24,9 @@ from cases.models import (
     LegalStatus,
     LookedAfter,
 )
+from cases.selectors import ChronologyFilters
 from cases.services import CHILD_FIELDS
-from core.forms import DateOfBirthField, GovDateField, ServiceErrorsMixin, not_in_future
+from core.forms import DATE_PARTS, DateOfBirthField, GovDateField, ServiceErrorsMixin, not_in_future
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -237,6 +239,11 @@ class ContactForm(ServiceErrorsMixin, forms.Form):
         help_text="For example, a safeguarding disclosure. Only the case holder and the ECM clinicians will see it.",
         required=False,
     )
+    significant = forms.BooleanField(
+        label="This is a significant event",
+        help_text="It is tagged in the chronology, and kept when the chronology shows significant events only.",
+        required=False,
+    )
 
     service_fields = {"occurred_at": "occurred_on"}
 
@@ -254,7 +261,7 @@ class ContactForm(ServiceErrorsMixin, forms.Form):
     def contact_fields(self) -> dict[str, Any]:
         """The cleaned input as contact_log takes it."""
         data = self.cleaned_data
-        names = ("occurred_at", "kind", "with_whom", "note", "duration_minutes", "restricted")
+        names = ("occurred_at", "kind", "with_whom", "note", "duration_minutes", "restricted", "significant")
         return {name: data[name] for name in names}
 
 
@@ -316,12 +323,67 @@ class ConsultationForm(ServiceErrorsMixin, forms.Form):
 
 
 class ChronologyFilterForm(forms.Form):
+    """The chronology's filters, read from the page's GET (every one optional; an unknown kind is ignored)."""
+
+    q = forms.CharField(
+        label="Search the entries",
+        help_text="Words in what happened, for example school",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "The search must be 200 characters or fewer"},
+    )
+    date_from = GovDateField(label="Date from", help_text="For example, 27 3 2025", required=False)
+    date_to = GovDateField(label="Date to", help_text="For example, 30 6 2025", required=False)
     kind = forms.MultipleChoiceField(
         label="Show only",
         choices=CaseEventKind.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    significant = forms.BooleanField(label="Significant events only", required=False)
+
+    # The GET parameters that mean the page was filtered (the date boxes come as <name>_day, _month, _year).
+    PARAMETERS = frozenset(
+        {"q", "kind", "significant"} | {f"{name}_{part}" for name in ("date_from", "date_to") for part in DATE_PARTS}
+    )
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None:
+            data = data.copy()
+            known = set(CaseEventKind.values)
+            data.setlist("kind", [kind for kind in data.getlist("kind") if kind in known])
+        super().__init__(data, **kwargs)
+
+    @classmethod
+    def from_query(cls, query: Any) -> ChronologyFilterForm:
+        """Bound when the query holds any filter, unbound (nothing filtered) otherwise."""
+        return cls(query if cls.PARAMETERS & set(query.keys()) else None)
+
+    def clean_q(self) -> str:
+        return re.sub(r"\s+", " ", self.cleaned_data["q"]).strip()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "Date to must be the same as or after date from")
+        return data
+
+    def filters(self) -> ChronologyFilters:
+        """What the valid filters narrow the chronology to (an invalid one is left out, and explained)."""
+        if not self.is_bound:
+            return ChronologyFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        dates_wrong = "date_from" in self.errors or "date_to" in self.errors  # a half-right range is no range
+        return ChronologyFilters(
+            kinds=tuple(data.get("kind") or ()),
+            date_from=None if dates_wrong else data.get("date_from"),
+            date_to=None if dates_wrong else data.get("date_to"),
+            search=data.get("q") or "",
+            significant_only=bool(data.get("significant")),
+        )
 
 
 class CaseCloseForm(ServiceErrorsMixin, forms.Form):
@@ -449,3 +511,18 @@ def _colleague_label(person: Any) -> str:
     details = ", ".join(part for part in (role, getattr(person, "agency_label", "") or "") if part)
     name = person.get_full_name() or person.username
     return f"{name} ({details})" if details else name
+
+
+class ContactFrequencyForm(ServiceErrorsMixin, forms.Form):
+    days = forms.IntegerField(
+        label="Days between contacts",
+        help_text="A contact is overdue when this many days have passed since the last one. Fourteen is usual.",
+        min_value=1,
+        max_value=LONGEST_CONTACT_FREQUENCY_DAYS,
+        error_messages={
+            "required": "Enter how many days may pass between contacts",
+            "invalid": "Enter the number of days as a whole number, like 14",
+            "min_value": "Enter 1 day or more",
+            "max_value": f"Enter {LONGEST_CONTACT_FREQUENCY_DAYS} days or fewer",
+        },
+    )

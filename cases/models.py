@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.history import history_tracked
 from accounts.models import Agency
+from core.documents.models import RenderedDocument
 
 
 class Gender(models.TextChoices):
@@ -100,6 +103,10 @@ class CaseKind(models.TextChoices):
     CONSULTATION = "consultation", "Consultation only"
 
 
+DEFAULT_CONTACT_FREQUENCY_DAYS = 14
+LONGEST_CONTACT_FREQUENCY_DAYS = 365
+
+
 class ClosureReason(models.TextChoices):
     GOALS_MET = "goals_met", "Goals met: the network can carry on without ECM"
     ORDER_ENDED = "order_ended", "Order ended"
@@ -148,6 +155,18 @@ class Case(models.Model):
     # lists and reports read it without a join; copied to `final_trm_stage` when the case closes.
     trm_stage = models.PositiveSmallIntegerField(null=True, blank=True)
     final_trm_stage = models.PositiveSmallIntegerField("Final TRM stage", null=True, blank=True)
+    # How often the child should be seen or spoken to; the workboard counts a contact overdue after it.
+    contact_frequency_days = models.PositiveSmallIntegerField(
+        "Days between contacts",
+        default=DEFAULT_CONTACT_FREQUENCY_DAYS,
+        # In the table too, so bulk loads that name their columns (devtools' scale generator) need not know it.
+        db_default=DEFAULT_CONTACT_FREQUENCY_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(LONGEST_CONTACT_FREQUENCY_DAYS)],
+        help_text=(
+            "How many days may pass between contacts with the child before a contact is overdue. "
+            "Fourteen by default: ECM children are seen at least fortnightly."
+        ),
+    )
 
     class Meta:
         indexes = [
@@ -285,6 +304,13 @@ class Contact(models.Model):
     restricted = models.BooleanField(
         "Restricted note", default=False, help_text="Only the case holder and the ECM clinicians will see it."
     )
+    # db_default too: the national-scale generator (devtools/scale) bulk-loads rows naming their columns.
+    significant = models.BooleanField(
+        "Significant event",
+        default=False,
+        db_default=False,
+        help_text="Marked in the chronology, and kept by its filter.",
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -293,7 +319,7 @@ class Contact(models.Model):
         indexes = [models.Index(fields=["case", "-occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_at:%d %b %Y}"
+        return f"{self.get_kind_display()} on {self.occurred_at.day} {self.occurred_at:%b %Y}"
 
 
 @history_tracked()
@@ -336,7 +362,7 @@ class Rectification(models.Model):
         indexes = [models.Index(fields=["child", "-corrected_at"], name="rectification_child")]
 
     def __str__(self) -> str:
-        return f"Correction to child {self.child_id} on {self.corrected_at:%d %b %Y}"
+        return f"Correction to child {self.child_id} on {self.corrected_at.day} {self.corrected_at:%b %Y}"
 
     @property
     def labels(self) -> list[str]:
@@ -361,7 +387,7 @@ class Consultation(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"Consultation on {self.held_on:%d %b %Y}"
+        return f"Consultation on {self.held_on.day} {self.held_on:%b %Y}"
 
 
 class Visibility(models.TextChoices):
@@ -400,10 +426,20 @@ class CaseEvent(models.Model):
     summary = models.CharField(max_length=300)
     link = models.CharField(max_length=300, blank=True)
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.FULL)
+    # A significant event: tagged in the chronology and kept by its "significant only" filter. For a contact's
+    # line it follows Contact.significant (cases.services.contacts.contact_mark_significant).
+    significant = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["case", "-occurred_at", "-id"], name="case_event_timeline")]
+        indexes = [
+            models.Index(fields=["case", "-occurred_at", "-id"], name="case_event_timeline"),
+            models.Index(
+                fields=["case", "-occurred_at", "-id"],
+                name="case_event_significant",
+                condition=models.Q(significant=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.summary
@@ -411,3 +447,30 @@ class CaseEvent(models.Model):
     @property
     def is_restricted(self) -> bool:
         return self.visibility == Visibility.RESTRICTED
+
+
+@history_tracked()
+class ChronologyDocument(RenderedDocument):
+    """A PDF of a case's chronology as one person filtered it, made by the document pipeline (core/documents/).
+
+    Only the person who asked downloads it, while they may still read the chronology; it shows the lines
+    they may see when it is made (cases/documents.py).
+    """
+
+    file_directory = "cases/chronologies/"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The filters of the chronology page when it was asked for (empty: not filtered).
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    search = models.CharField(max_length=200, blank=True)
+    kinds = ArrayField(models.CharField(max_length=20, choices=CaseEventKind.choices), default=list, blank=True)
+    significant_only = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["case", "requested_by", "-requested_at"], name="chronology_document_latest")]
+
+    def __str__(self) -> str:
+        return f"Chronology of case {self.case_id} for {self.requested_by_id}"

@@ -19,8 +19,9 @@ from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role, User
 from accounts.selectors import active_memberships, agencies_administered_by
 from accounts.tasks import HEARTBEAT_CACHE_KEY
 from cases.selectors import case_list, open_case_count
+from config.workboard import workboard_for
 from formulation.selectors import my_meetings
-from referrals.selectors import referrals_made_by, triage_queue
+from referrals.selectors import referrals_made_by
 from reporting.suppression import suppress_small
 
 
@@ -36,7 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
         # None means "this role's section is not shown"; an empty list means "shown, nothing there yet".
         "held_cases": None,
         "my_referrals": None,
-        "triage_waiting": None,
         "covered_services": None,
         "covered_cases": None,
         "shared_cases": None,
@@ -44,6 +44,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent_events": None,
         "next_meetings": None,
         "managed_agencies": None,
+        # Case managers and clinicians: what needs doing, soonest first (config/workboard.py).
+        "workboard": workboard_for(user, roles),
     }
     if roles & (CLINICIAN_ROLES | {Role.CASE_MANAGER, Role.PARTNER}):
         context["next_meetings"] = list(my_meetings(user=user)[:5])
@@ -53,7 +55,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles & CLINICIAN_ROLES:
         context["covered_services"] = [c.yjs for c in Coverage.objects.filter(clinician=user).select_related("yjs")]
         context["covered_cases"] = list(case_list(user=user)[:10])
-        context["triage_waiting"] = triage_queue(user).count()
     if Role.PARTNER in roles:
         context["shared_cases"] = list(case_list(user=user)[:10])
     if Role.COMMISSIONER in roles:
@@ -67,12 +68,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _log_children_shown(user: User, context: dict[str, Any]) -> None:
-    """One access event naming every case (and referral) the home page lists by the child's name."""
+    """One access event naming every case (and referral) the home page lists by the child's name, the
+    workboard's included."""
     cases = [case.pk for key in ("held_cases", "covered_cases", "shared_cases") for case in context[key] or ()]
     cases += [meeting.case_id for meeting in context["next_meetings"] or ()]
     referrals = context["my_referrals"] or ()
     cases += [referral.case_id for referral in referrals]
-    list_view_record(user=user, list_name=LIST_HOME, case_ids=cases, referral_ids=[r.pk for r in referrals])
+    referral_ids = [r.pk for r in referrals]
+    workboard = context["workboard"]
+    if workboard is not None:
+        cases += workboard.case_ids
+        referral_ids += workboard.referral_ids
+    list_view_record(
+        user=user,
+        list_name=LIST_HOME,
+        case_ids=list(dict.fromkeys(cases)),
+        referral_ids=list(dict.fromkeys(referral_ids)),
+    )
 
 
 # A heartbeat older than this means beat (or every worker) has stopped: beat sends one every 30 s.

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.audit import access_event_record
@@ -15,7 +16,7 @@ from accounts.models import AccessAction, Agency, Role, User
 from cases import access
 from cases.access import Action
 from cases.models import Case, CaseStatus, Child
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral, ReferralStatus, Urgency
 
 # Consent overrides happen on drafts, which the covering team cannot otherwise see: for this one
 # action the covering relation reaches drafts too. The rule itself (covering senior practitioners
@@ -73,12 +74,13 @@ def referring_services(user: Any) -> QuerySet[Agency]:
 
 
 def triage_queue(user: Any) -> QuerySet[Referral]:
-    """Submitted referrals waiting for the person's decision, longest waiting first."""
+    """Submitted referrals waiting for the person's decision: urgent ones first, then the longest waiting."""
+    urgent_first = DbCase(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1))
     return (
         access.records_for(user, Referral.objects.all(), Action.TRIAGE_REFERRAL, access.REFERRAL_SCOPE)
         .filter(status=ReferralStatus.SUBMITTED)
         .select_related("child", "referring_yjs", "referrer")
-        .order_by("submitted_at", "pk")
+        .order_by(urgent_first, "submitted_at", "pk")
     )
 
 

@@ -459,7 +459,7 @@ def referral_consent_override(request: HttpRequest, referral_id: int) -> HttpRes
 @login_required
 @require_GET
 def triage_queue_view(request: HttpRequest) -> HttpResponse:
-    """Submitted referrals of the services the person covers, longest waiting first."""
+    """Submitted referrals of the services the person covers, urgent ones first, then the longest waiting."""
     user = _person(request)
     if not may_triage(user):
         raise PermissionDenied("The triage queue is for the ECM psychologists and senior practitioners.")

@@ -31,6 +31,7 @@ from cases.access.core import (
     referral_scope_for,
     relations_to,
     reportable_agencies,
+    row_condition,
     visible,
     visible_cases,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "referral_scope_for",
     "relations_to",
     "reportable_agencies",
+    "row_condition",
     "visible",
     "visible_cases",
     "who_can_see",

@@ -249,6 +249,15 @@ def records_for(user: Any, records: QuerySet[R], action: Action, scope: Scope) -
     return records.filter(_condition_for(user, rule.relations, scope))
 
 
+def row_condition(user: Any, action: Action) -> Q:
+    """The cases on which the person may perform `action`, as a condition on the case's own row (plain ids,
+    no subquery): to mark, row by row, what a list of visible cases may show (`cases.selectors.case_list`)."""
+    rule = RULES[action]
+    if not has_role_permission(user, rule.role_permission):
+        return Q(pk__in=[])
+    return _condition_for(user, rule.relations)
+
+
 def relations_to(user: Any, case: Case) -> frozenset[Relation]:
     """How the person stands to this case (cached on the case instance once computed)."""
     cached = getattr(case, "_access_relations", None)

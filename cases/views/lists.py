@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,15 @@ from cases import access
 from cases.access import Action
 from cases.forms import CaseListFilterForm, CaseSearchForm
 from cases.models import CaseStatus
-from cases.selectors import case_list, case_search
+from cases.selectors import (
+    CASELOAD_SORTS,
+    DEFAULT_CASELOAD_SORT,
+    CaseloadSort,
+    case_list,
+    case_search,
+    mark_work,
+)
+from core.db import without_jit
 from core.http import SignedInRequest
 from core.pagination import IdsFirst, keyset_paginate, paginate
 from core.ratelimit import rate_limited
@@ -38,6 +47,49 @@ def _list_heading(roles: set[str]) -> tuple[str, str]:
     return "Cases", ""
 
 
+# The caseload's columns in order: (sort key or "" for a column that does not sort, heading).
+CASELOAD_COLUMNS = (
+    ("child", "Child"),
+    ("last_contact", "Last contact"),
+    ("next_review", "Next review"),
+    ("trm_stage", "TRM stage"),
+    ("overdue_actions", "Overdue actions"),
+    ("", "Case holder"),
+    ("", "Status"),
+    ("opened", "Opened"),
+)
+
+
+def sort_columns(request: SignedInRequest, sort: CaseloadSort) -> list[dict[str, str]]:
+    """Each column's heading with, where it sorts, the link that sorts by it (the GOV.UK/MoJ sortable
+    table without JavaScript: `aria-sort` on the sorted column, the link flips its direction)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    columns = []
+    for key, label in CASELOAD_COLUMNS:
+        column = {"key": key, "label": label, "aria_sort": "", "href": ""}
+        if key:
+            if key == sort.column:
+                column["aria_sort"] = "descending" if sort.descending else "ascending"
+                descending = not sort.descending
+            else:
+                column["aria_sort"] = "none"
+                descending = CASELOAD_SORTS[key][1] == "descending"
+            query["sort"] = f"-{key}" if descending else key
+            column["href"] = "?" + query.urlencode()
+            column["next"] = "descending" if descending else "ascending"
+        columns.append(column)
+    return columns
+
+
+def sort_caption(sort: CaseloadSort) -> str:
+    """The table's caption: how the cases are ordered, in words."""
+    label = dict(CASELOAD_COLUMNS)[sort.column].lower()
+    if sort.column == "opened":
+        return "Cases, newest first" if sort.descending else "Cases, oldest first"
+    return f"Cases by {label}, {'descending' if sort.descending else 'ascending'}"
+
+
 @login_required
 @require_GET
 def case_list_view(request: SignedInRequest) -> HttpResponse:
@@ -52,21 +104,29 @@ def case_list_view(request: SignedInRequest) -> HttpResponse:
     if submitted and form.is_valid():
         filters = form.cleaned_data
     mine = bool(filters.get("mine")) and bool(mine_label)
+    sort = CaseloadSort.parse(request.GET.get("sort", ""))
     cases = case_list(
         user=request.user,
         status=filters.get("status") or "",
         kind=filters.get("kind") or "",
         held_by_me=mine and is_case_manager,
         allocated_to_me=mine and not is_case_manager,
+        sort=sort,
     )
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "heading": heading,
         "mine_label": mine_label,
         "mine": mine,
         "status": filters.get("status") or "",
-        **paginate(request, IdsFirst(cases)),
+        "sort": sort,
+        "sort_columns": sort_columns(request, sort),
+        "sort_caption": sort_caption(sort),
     }
+    # Sorted by a column computed per row, every visible case is computed: no JIT for that (core.db).
+    with nullcontext() if sort.value == DEFAULT_CASELOAD_SORT else without_jit():
+        context.update(paginate(request, IdsFirst(cases)))
+    context["page_obj"].object_list = mark_work(context["page_obj"].object_list)
     list_view_record(
         user=request.user, list_name=LIST_CASELOAD, case_ids=[case.pk for case in context["page_obj"].object_list]
     )

@@ -42,17 +42,20 @@ def alex(cast: Cast, client: Client) -> Client:
 # The queue.
 
 
-def test_the_queue_lists_waiting_referrals_longest_waiting_first_with_days(cast: Cast, alex: Client) -> None:
+def test_the_queue_lists_urgent_referrals_first_then_the_longest_waiting_with_days(cast: Cast, alex: Client) -> None:
     now = timezone.now()
     with time_machine.travel(now - dt.timedelta(days=3)):
         recent = submitted_referral(cast, child=make_child(given_name="Recent"), urgency="urgent")
     with time_machine.travel(now - dt.timedelta(days=12)):
         oldest = submitted_referral(cast, child=make_child(given_name="Oldest"))
+    with time_machine.travel(now - dt.timedelta(days=5)):
+        submitted_referral(cast, child=make_child(given_name="Middling"))
     draft_referral(cast, child=make_child(given_name="Drafted"))
     submitted_referral(cast, child=make_child(given_name="Banes"), referrer=cast.banes_case_manager, yjs=cast.banes)
 
     body = alex.get(QUEUE).content.decode()
-    assert body.index("Oldest") < body.index("Recent")
+    # Issue 16: an urgent referral no longer waits behind older routine ones.
+    assert body.index("Recent") < body.index("Oldest") < body.index("Middling")
     assert "Drafted" not in body  # drafts are the referring service's own
     assert "Banes" not in body  # a service Alex does not cover
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">12</td>' in body
