@@ -1,9 +1,10 @@
-"""Sections that the apps above `cases` add to the case page (the TRM stage, goals, meetings...).
+"""Sections that the apps above `cases` add to the case's pages (the TRM stage, goals, meetings...).
 
-`cases` never imports those apps: each registers its section here from its AppConfig.ready(), and
-the case page renders the registered sections in order. A section's `context` function is given
-the person, the case, what they may do with it (cases.capabilities.CaseCapabilities) and its facts,
-and returns the template's context, or None to leave the section out for this person.
+`cases` never imports those apps: each registers its section here from its AppConfig.ready(), naming the
+case sub-page it belongs on (`page`: one of PAGES), and each sub-page renders its registered sections in
+order. A section may also give the overview a few at-a-glance rows (`glance`) from its facts. A section's
+`context` function is given the person, the case, what they may do with it (cases.capabilities.CaseCapabilities)
+and its facts, and returns the template's context, or None to leave the section out for this person.
 
 Facts are what a section needs to know about the case as single values (how many open actions,
 when the next review is due): a section's `facts` function names them as SQL expressions on the
@@ -31,6 +32,30 @@ Facts = Mapping[str, Any]
 SectionContext = Callable[[Any, Case, CaseCapabilities, Facts | None], dict[str, Any] | None]
 SectionFacts = Callable[[Any, Case, CaseCapabilities], dict[str, Any]]
 
+# The case's sub-pages that show registered sections (cases/urls.py; the sub-navigation is
+# templates/cases/includes/case_subnav.html). The overview shows only the sections' glance rows.
+OVERVIEW = "overview"
+PLAN = "plan"  # the formulation report, its recommendations and actions
+TRM = "trm"  # the TRM stage, THRIVE and goals
+MEETINGS = "meetings"  # meetings and reviews
+DETAILS = "details"  # the child's details, the case holders, closure, data rights
+PAGES = (OVERVIEW, PLAN, TRM, MEETINGS, DETAILS)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """One row of the overview's summary: `value` and `detail` are plain text; `warning`, if any, is shown as a
+    red tag (an overdue review); `href` links the value to where the person can see more."""
+
+    key: str
+    value: str
+    detail: str = ""
+    href: str = ""
+    warning: str = ""
+
+
+SectionGlance = Callable[[Any, Case, CaseCapabilities, Facts], list[Glance]]
+
 
 @dataclass(frozen=True)
 class CaseSection:
@@ -39,13 +64,18 @@ class CaseSection:
     template: str
     context: SectionContext
     facts: SectionFacts | None = None  # named SQL expressions on the case's row, read with the page's
+    page: str = field(kw_only=True)  # the sub-page it is shown on (PAGES)
+    # The overview's rows from this section's facts (and at most a query of its own); read for the full record.
+    glance: SectionGlance | None = field(default=None, kw_only=True)
 
 
 _SECTIONS: dict[str, CaseSection] = {}
 
 
 def register(section: CaseSection) -> None:
-    """Add (or replace, on a reload) a section of the case page."""
+    """Add (or replace, on a reload) a section of the case's pages."""
+    if section.page not in PAGES or section.page == OVERVIEW:
+        raise ValueError(f"{section.name}: a section belongs on one of {PAGES[1:]}, not {section.page!r}")
     _SECTIONS[section.name] = section
 
 
@@ -74,11 +104,23 @@ class CaseFacts:
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def read_facts(user: Any, case: Case, caps: CaseCapabilities, *, page: Mapping[str, Any]) -> CaseFacts:
-    """The page's facts (`page`: named expressions) and every registered section's, in one query."""
+def _of_page(on: str | None) -> list[CaseSection]:
+    """The sections shown on one sub-page (with glance rows, for the overview); all of them for None."""
+    if on is None:
+        return _in_order()
+    if on == OVERVIEW:
+        return [section for section in _in_order() if section.glance is not None]
+    return [section for section in _in_order() if section.page == on]
+
+
+def read_facts(
+    user: Any, case: Case, caps: CaseCapabilities, *, page: Mapping[str, Any], on: str | None = None
+) -> CaseFacts:
+    """The page's facts (`page`: named expressions) and those of the sections of sub-page `on` (every
+    registered section's for None; for the overview, those giving it glance rows), in one query."""
     expressions: dict[str, Any] = {f"page_{name}": expression for name, expression in page.items()}
     wanted: dict[str, dict[str, str]] = {}
-    for number, section in enumerate(_in_order()):
+    for number, section in enumerate(_of_page(on)):
         asked = section.facts(user, case, caps) if section.facts is not None else {}
         wanted[section.name] = {name: f"section{number}_{name}" for name in asked}
         expressions.update({f"section{number}_{name}": expression for name, expression in asked.items()})
@@ -89,18 +131,28 @@ def read_facts(user: Any, case: Case, caps: CaseCapabilities, *, page: Mapping[s
     )
 
 
+def glances(user: Any, case: Case, caps: CaseCapabilities, facts: CaseFacts) -> list[Glance]:
+    """The overview's rows from the sections (their facts read with `read_facts(..., on=OVERVIEW)`)."""
+    rows: list[Glance] = []
+    for section in _of_page(OVERVIEW):
+        if section.glance is not None and section.name in facts.sections:
+            rows.extend(section.glance(user, case, caps, facts.sections[section.name]))
+    return rows
+
+
 def render_sections(
-    request: HttpRequest, case: Case, caps: CaseCapabilities, facts: CaseFacts | None = None
+    request: HttpRequest, case: Case, caps: CaseCapabilities, facts: CaseFacts | None = None, *, on: str | None = None
 ) -> list[SafeString]:
-    """The registered sections this person may see, rendered in order (their facts read first, if not given).
+    """The registered sections of sub-page `on` (every one for None) this person may see, rendered in order
+    (their facts read first, if not given).
 
     They share one request context, so the context processors run once for all of them (as for an include).
     """
     if facts is None:
-        facts = read_facts(request.user, case, caps, page={})
+        facts = read_facts(request.user, case, caps, page={}, on=on)
     shown = []
-    for section in _in_order():
-        values = section.context(request.user, case, caps, facts.sections.get(section.name, {}))
+    for section in _of_page(on) if on != OVERVIEW else []:
+        values = section.context(request.user, case, caps, facts.sections.get(section.name))
         if values is not None:
             shown.append((Engine.get_default().get_template(section.template), values))
     if not shown:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
-from cases.views import chronology, consultations, contacts, lists, network, record, rectification
+from cases.views import chronology, consultations, contact_frequency, contacts, lists, network, record, rectification
 
 app_name = "cases"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("search/", lists.case_search_view, name="search"),
     path("access-log/", lists.access_log, name="access_log"),
     path("<id:case_id>/", record.case_detail, name="detail"),
+    # The overview's sub-pages (templates/cases/includes/case_subnav.html); contacts and chronology are below.
+    path("<id:case_id>/details/", record.case_details, name="details"),
+    path("<id:case_id>/network/", record.case_network, name="network"),
+    path("<id:case_id>/plan/", record.case_plan, name="plan"),
+    path("<id:case_id>/trm/", record.case_trm, name="trm"),
+    path("<id:case_id>/meetings-and-reviews/", record.case_meetings, name="meetings"),
     path("<id:case_id>/access-log/", lists.case_access_log, name="case_access_log"),
     path("<id:case_id>/child/", record.child_change, name="child_change"),
     path("<id:case_id>/child/correct/", rectification.child_correct, name="child_correct"),
@@ -17,6 +23,11 @@ urlpatterns = [
     path("<id:case_id>/case-holder/", record.case_holder_change, name="holder_change"),
     path("<id:case_id>/close/", record.case_close, name="close"),
     path("<id:case_id>/reopen/", record.case_reopen, name="reopen"),
+    path(
+        "<id:case_id>/contact-frequency/",
+        contact_frequency.contact_frequency_change,
+        name="contact_frequency",
+    ),
     path("<id:case_id>/network/add/", network.network_add, name="network_add"),
     path("<id:case_id>/network/add/<id:person_id>/", network.network_add_person, name="network_add_person"),
     path("<id:case_id>/network/<id:member_id>/sharing/", network.network_sharing, name="network_sharing"),
@@ -25,6 +36,11 @@ urlpatterns = [
     path("<id:case_id>/contacts/add/", contacts.contact_add, name="contact_add"),
     path("<id:case_id>/contacts/<id:contact_id>/", contacts.contact_detail, name="contact_detail"),
     path("<id:case_id>/contacts/<id:contact_id>/correct/", contacts.contact_correct, name="contact_correct"),
+    path(
+        "<id:case_id>/contacts/<id:contact_id>/significant/",
+        contacts.contact_significant,
+        name="contact_significant",
+    ),
     path("<id:case_id>/consultations/", consultations.consultation_list, name="consultations"),
     path("<id:case_id>/consultations/add/", consultations.consultation_add, name="consultation_add"),
     path(
@@ -33,4 +49,19 @@ urlpatterns = [
         name="consultation_detail",
     ),
     path("<id:case_id>/chronology/", chronology.chronology, name="chronology"),
+    path("<id:case_id>/chronology/significant/", chronology.chronology_significant, name="chronology_significant"),
+    path("<id:case_id>/chronology/pdf/", chronology.chronology_pdf, name="chronology_pdf"),
+    path(
+        "<id:case_id>/chronology/pdf/<id:pdf_id>/status/",
+        chronology.chronology_pdf_status,
+        name="chronology_pdf_status",
+    ),
+    path(
+        "<id:case_id>/chronology/pdf/<id:pdf_id>/download/",
+        chronology.chronology_pdf_download,
+        name="chronology_pdf_download",
+    ),
+    path(
+        "<id:case_id>/chronology/pdf/<id:pdf_id>/retry/", chronology.chronology_pdf_retry, name="chronology_pdf_retry"
+    ),
 ]

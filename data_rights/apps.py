@@ -15,7 +15,7 @@ class DataRightsConfig(AppConfig):
         from accounts.models import Role
         from cases.manage_area import ManageLink
         from cases.manage_area import register as register_manage_link
-        from cases.sections import CaseSection
+        from cases.sections import DETAILS, CaseSection
         from cases.sections import register as register_section
         from config.navigation import NavEntry, any_of
         from config.navigation import register as register_nav
@@ -49,6 +49,12 @@ class DataRightsConfig(AppConfig):
             )
         )
         register_section(
-            CaseSection("subject_access", 90, "data_rights/includes/case_section.html", subject_access_section_context)
+            CaseSection(
+                "subject_access",
+                90,
+                "data_rights/includes/case_section.html",
+                subject_access_section_context,
+                page=DETAILS,
+            )
         )
         register_document_kind(SUBJECT_ACCESS_PACK_KIND)  # the SAR's PDF pack, made by the document pipeline

@@ -11,7 +11,8 @@ class FormulationConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.leavers import register_leaver_step
-        from cases.sections import CaseSection, register
+        from cases.sections import MEETINGS, PLAN, CaseSection, register
+        from formulation.case_page import meeting_facts, meeting_glance
         from formulation.selectors import (
             latest_signed_off,
             meetings_for_case,
@@ -52,12 +53,29 @@ class FormulationConfig(AppConfig):
                 "formulation/includes/case_report.html",
                 report_section_context,
                 report_section_facts,
+                page=PLAN,
             )
         )
         register(
-            CaseSection("formulation-shared", 25, "formulation/includes/case_report_shared.html", shared_report_section)
+            CaseSection(
+                "formulation-shared",
+                25,
+                "formulation/includes/case_report_shared.html",
+                shared_report_section,
+                page=PLAN,
+            )
         )
-        register(CaseSection("meetings", 30, "formulation/includes/case_meetings.html", meetings_section))
+        register(
+            CaseSection(
+                "meetings",
+                30,
+                "formulation/includes/case_meetings.html",
+                meetings_section,
+                meeting_facts,
+                page=MEETINGS,
+                glance=meeting_glance,
+            )
+        )
 
         from core.documents.registry import register_document_kind
         from formulation.documents import REPORT_DOCUMENT_KIND

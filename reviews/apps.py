@@ -6,12 +6,18 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.leaver_work import register_work_kind
-        from cases.sections import CaseSection, register
-        from reviews.case_page import review_section_context, review_section_facts
+        from cases.sections import MEETINGS, CaseSection, register
+        from reviews.case_page import review_glance, review_section_context, review_section_facts
         from reviews.leaver_work import ACTIONS_OWNED
         from reviews.reminders import sources
 
         register_work_kind(ACTIONS_OWNED)
+
+        from cases.list_facts import register_list_fact
+        from reviews.caseload import NEXT_REVIEW, OVERDUE_ACTIONS
+
+        register_list_fact(NEXT_REVIEW)  # the caseload's "next review" and "overdue actions" columns
+        register_list_fact(OVERDUE_ACTIONS)
 
         from core.person_facts import register_person_fact
         from reviews.notifications import UNREAD_FACT
@@ -20,7 +26,13 @@ class ReviewsConfig(AppConfig):
 
         register(
             CaseSection(
-                "reviews", 35, "reviews/includes/case_reviews.html", review_section_context, review_section_facts
+                "reviews",
+                35,
+                "reviews/includes/case_reviews.html",
+                review_section_context,
+                review_section_facts,
+                page=MEETINGS,
+                glance=review_glance,
             )
         )
 

@@ -172,6 +172,7 @@ class Need(Enum):
     REVIEW_RECORD = "the full record, for a signed-off review (one under way has no record: not found)"
     ACTION = "the action's owner while they see the case; the full record"
     ACTION_PROGRESS = "the action's owner while they see the case; the covering clinicians"
+    OWN_CHRONOLOGY_PDF = "the shared summary, and the PDF is one's own (each case's holder asked for one)"
 
 
 class Page(Enum):
@@ -235,7 +236,13 @@ SPECIAL: dict[str, Class] = {
     "trm_stages:reference": Page.OWN_ACCOUNT,  # the model's reference data: no case content
     # The case pages the network sees.
     "cases:detail": Need.SUMMARY,
+    "cases:network": Need.SUMMARY,  # the network is on the shared summary too (its own page for the full record)
     "cases:chronology": Need.SUMMARY,
+    "cases:chronology_pdf": Need.SUMMARY,
+    "cases:chronology_pdf_status": Need.OWN_CHRONOLOGY_PDF,
+    "cases:chronology_pdf_download": Need.OWN_CHRONOLOGY_PDF,
+    "cases:chronology_pdf_retry": Need.OWN_CHRONOLOGY_PDF,
+    "cases:contact_significant": Need.CONTACT,
     "formulation:case_meetings": Need.SUMMARY,
     "formulation:report_documents": Need.DOCUMENTS,
     "formulation:meeting_detail": Need.MEETING,
@@ -428,6 +435,8 @@ def _meets(need: Need, who: str, target: Target) -> Outcome:
         return Outcome.ALLOW if who == OWNS_THE_ACTIONS else allow(full)
     if need is Need.ACTION_PROGRESS:
         return Outcome.ALLOW if who == OWNS_THE_ACTIONS else allow(covering)
+    if need is Need.OWN_CHRONOLOGY_PDF:
+        return Outcome.ALLOW if CASES[case].holder == who else Outcome.HIDE
     raise AssertionError(need)
 
 

@@ -7,7 +7,8 @@ class TrmStagesConfig(AppConfig):
     name = "trm_stages"
 
     def ready(self) -> None:
-        from cases.sections import CaseSection, register
+        from cases.sections import TRM, CaseSection, register
+        from trm_stages.case_page import stage_facts, stage_glance, thrive_glance
         from trm_stages.selectors import outcome_facts, outcomes_for_case, stage_journey
 
         def stage_section(user: Any, case: Any, caps: Any, facts: Any = None) -> dict[str, Any]:
@@ -25,9 +26,27 @@ class TrmStagesConfig(AppConfig):
                 return None
             return {"outcomes": outcomes_for_case(case=case, facts=facts), "caps": caps}
 
-        register(CaseSection("trm-stage", 10, "trm_stages/includes/case_stage.html", stage_section))
         register(
-            CaseSection("trm-outcomes", 20, "trm_stages/includes/case_outcomes.html", outcomes_section, outcomes_facts)
+            CaseSection(
+                "trm-stage",
+                10,
+                "trm_stages/includes/case_stage.html",
+                stage_section,
+                stage_facts,
+                page=TRM,
+                glance=stage_glance,
+            )
+        )
+        register(
+            CaseSection(
+                "trm-outcomes",
+                20,
+                "trm_stages/includes/case_outcomes.html",
+                outcomes_section,
+                outcomes_facts,
+                page=TRM,
+                glance=thrive_glance,
+            )
         )
 
         from cases.manage_area import ManageLink

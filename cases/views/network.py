@@ -36,7 +36,7 @@ def network_add(request: SignedInRequest, case_id: int) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, f"{member.name} is in the network")
-            return redirect(f"{case.get_absolute_url()}#network")
+            return redirect("cases:network", case.pk)
     context: dict[str, Any] = {"case": case, "form": form, "search": search, "searched": False}
     if search.is_bound and search.is_valid():
         found: list[Any] = selectors.network_search(
@@ -83,7 +83,7 @@ def network_add_person(request: SignedInRequest, case_id: int, person_id: int) -
         else:
             shared = " and may see the shared summary" if member.may_see_summary else ""
             messages.success(request, f"{member.name} is in the network{shared}")
-            return redirect(f"{case.get_absolute_url()}#network")
+            return redirect("cases:network", case.pk)
     return render(request, "cases/network_person.html", context)
 
 
@@ -106,7 +106,7 @@ def network_sharing(request: SignedInRequest, case_id: int, member_id: int) -> H
         else:
             verb = "may now see" if may_see_summary else "no longer sees"
             messages.success(request, f"{member.name} {verb} the shared summary")
-            return redirect(f"{case.get_absolute_url()}#network")
+            return redirect("cases:network", case.pk)
     return render(request, "cases/network_sharing.html", {"case": case, "member": member, "form": form})
 
 
@@ -116,8 +116,13 @@ def network_remove(request: SignedInRequest, case_id: int, member_id: int) -> Ht
     """Take someone out of the network, after a confirmation page; their view of the summary goes with them."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
     member = get_object_or_404(selectors.network_member_of(case=case, member_id=member_id))
+    error = ""
     if is_post(request):
-        services.network_member_remove(member=member, actor=request.user)
-        messages.success(request, f"{member.name} is no longer in the network")
-        return redirect(f"{case.get_absolute_url()}#network")
-    return render(request, "cases/network_remove.html", {"case": case, "member": member})
+        try:
+            services.network_member_remove(member=member, actor=request.user)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)  # a closed case: nothing changes until it is reopened
+        else:
+            messages.success(request, f"{member.name} is no longer in the network")
+            return redirect("cases:network", case.pk)
+    return render(request, "cases/network_remove.html", {"case": case, "member": member, "error": error})

@@ -1,4 +1,5 @@
-"""The case page and the changes to the case itself: case holder, closing and reopening."""
+"""The case's pages (the overview and its sub-pages) and the changes to the case itself: case holder,
+closing and reopening. The sub-navigation between the pages is templates/cases/includes/case_subnav.html."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access, sections, selectors, services
@@ -14,6 +16,7 @@ from cases.access import Action
 from cases.capabilities import case_capabilities
 from cases.forms import CaseCloseForm, CaseHolderForm, CaseReopenForm, ChildDetailsForm
 from cases.services.rectification import child_field_label
+from core.dates import age_on
 from core.http import SignedInRequest, is_post
 
 # The details that say who the child is: changing them is a correction (cases.views.rectification).
@@ -23,18 +26,93 @@ IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "reference")
 @login_required
 @require_GET
 def case_detail(request: SignedInRequest, case_id: int) -> HttpResponse:
-    """The case page: the full record for those who may read it, the shared summary for the network."""
+    """The case's overview: what is going on at a glance and the things to do next, for those who read the full
+    record (the rest is on the sub-pages); the shared summary, on one page, for the network."""
     case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
     caps = case_capabilities(request.user, case)
-    # The counts of the page and of every section in one query (cases.sections).
-    facts = sections.read_facts(request.user, case, caps, page=selectors.overview_facts(user=request.user, case=case))
+    # The page's facts and the sections' (those giving the overview a row; every one for the summary): one query.
+    on = sections.OVERVIEW if caps.full_record else None
+    page_facts = selectors.overview_facts(user=request.user, case=case)
+    facts = sections.read_facts(request.user, case, caps, page=page_facts, on=on)
     context = {
         "case": case,
         "caps": caps,
-        "overview": selectors.case_overview(user=request.user, case=case, facts=facts.page),
-        "sections": sections.render_sections(request, case, caps, facts),
+        "overview": selectors.case_overview(
+            user=request.user, case=case, facts=facts.page, with_lists=not caps.full_record
+        ),
+        "glances": sections.glances(request.user, case, caps, facts) if caps.full_record else [],
+        "sections": sections.render_sections(request, case, caps, facts, on=on),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _sections_page(request: SignedInRequest, case_id: int, on: str, title: str) -> HttpResponse:
+    """A sub-page of the full record made of the sections registered for it (cases.sections)."""
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
+    caps = case_capabilities(request.user, case)
+    facts = sections.read_facts(request.user, case, caps, page={}, on=on)
+    context = {
+        "case": case,
+        "caps": caps,
+        "title": title,
+        "sections": sections.render_sections(request, case, caps, facts, on=on),
+    }
+    return render(request, "cases/case_sections_page.html", context)
+
+
+@login_required
+@require_GET
+def case_plan(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """The formulation report, its recommendations and the open actions."""
+    return _sections_page(request, case_id, sections.PLAN, "Plan and actions")
+
+
+@login_required
+@require_GET
+def case_trm(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """The child's TRM stage, THRIVE grouping and goals."""
+    return _sections_page(request, case_id, sections.TRM, "TRM and goals")
+
+
+@login_required
+@require_GET
+def case_meetings(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """The case's meetings and reviews."""
+    return _sections_page(request, case_id, sections.MEETINGS, "Meetings and reviews")
+
+
+@login_required
+@require_GET
+def case_details(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """The child's details, the case (holders, clinicians, closure) and the sections registered for this page
+    (subject access); closing or reopening the case starts here."""
+    case = access.get_case_for(request.user, case_id, Action.VIEW)
+    caps = case_capabilities(request.user, case)
+    facts = sections.read_facts(request.user, case, caps, page={}, on=sections.DETAILS)
+    context = {
+        "case": case,
+        "caps": caps,
+        "child_age": age_on(case.child.date_of_birth, timezone.localdate()),
+        "psychologist": case.psychologist if case.psychologist_id else None,
+        "senior_practitioner": case.senior_practitioner if case.senior_practitioner_id else None,
+        "holders": list(selectors.holder_history(case=case)),
+        "sections": sections.render_sections(request, case, caps, facts, on=sections.DETAILS),
+    }
+    return render(request, "cases/case_details.html", context)
+
+
+@login_required
+@require_GET
+def case_network(request: SignedInRequest, case_id: int) -> HttpResponse:
+    """The professionals around the child, and (for those who may change the case) adding and removing them.
+    The network sees it too: it is on their shared summary."""
+    case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
+    context = {
+        "case": case,
+        "caps": case_capabilities(request.user, case),
+        "network": list(selectors.network_of(case=case)),
+    }
+    return render(request, "cases/case_network.html", context)
 
 
 @login_required
@@ -61,7 +139,7 @@ def child_change(request: SignedInRequest, case_id: int) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, f"{case.child.given_name}'s details are saved")
-            return redirect(case)
+            return redirect("cases:details", case.pk)
     return render(request, "cases/child_form.html", {"case": case, "form": form})
 
 
@@ -82,7 +160,7 @@ def case_holder_change(request: SignedInRequest, case_id: int) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, f"{new_holder.get_full_name()} now holds the case")
-            return redirect(case)
+            return redirect("cases:details", case.pk)
     context = {
         "case": case,
         "form": form,
@@ -114,7 +192,7 @@ def case_close(request: SignedInRequest, case_id: int) -> HttpResponse:
             )
         else:
             messages.success(request, "The case is closed")
-            return redirect(case)
+            return redirect("cases:details", case.pk)
     context = {"case": case, "caps": case_capabilities(request.user, case), "form": form}
     return render(request, "cases/case_close.html", context)
 
@@ -135,6 +213,6 @@ def case_reopen(request: SignedInRequest, case_id: int) -> HttpResponse:
             form.add_error(None, "Someone else reopened this case while you were filling in this form.")
         else:
             messages.success(request, "The case is open again")
-            return redirect(case)
+            return redirect("cases:details", case.pk)
     context = {"case": case, "caps": case_capabilities(request.user, case), "form": form}
     return render(request, "cases/case_reopen.html", context)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from cases.models import Consultation, Contact, ContactKind, NetworkMember
+from cases.models import ChronologyDocument, Consultation, Contact, ContactKind, NetworkMember
 from cases.services import consultation_log, contact_log, network_member_add
+from core.documents.models import DocumentState
 from tests.authz.core import ANON, FULL_RECORD, INVISIBLE, Row, case_path
 from tests.conftest import Cast
 
@@ -28,6 +31,18 @@ CLINICIANS_ONLY_CONSULT: Expected = {
 }
 FULL_RECORD_ONLY: Expected = {ANON: 302, **FULL_RECORD, "teacher": 403, **INVISIBLE}
 SUMMARY_TOO: Expected = {ANON: 302, **FULL_RECORD, "teacher": 200, **INVISIBLE}
+# Marking a significant event with an empty body: 400 (nothing chosen) for those who may change the case.
+MARKERS_EMPTY_POST: Expected = {ANON: 302, **dict.fromkeys(FULL_RECORD, 400), "teacher": 403, **INVISIBLE}
+# A chronology PDF is its requester's (the case manager's here): everyone else who sees the case gets 404.
+OTHERS_SEEING_THE_CASE_404: Expected = {
+    "colleague": 404,
+    "psychologist": 404,
+    "senior_practitioner": 404,
+    "teacher": 404,
+}
+OWN_CHRONOLOGY_PDF: Expected = {ANON: 302, "case_manager": 200, **OTHERS_SEEING_THE_CASE_404, **INVISIBLE}
+OWN_CHRONOLOGY_PDF_RETRY: Expected = {ANON: 302, "case_manager": 302, **OTHERS_SEEING_THE_CASE_404, **INVISIBLE}
+SAMPLE_CHRONOLOGY_PDF = "cases/chronologies/authz-matrix-sample.pdf"
 
 
 def _member(cast: Cast) -> NetworkMember:
@@ -63,6 +78,27 @@ def _consultation(cast: Cast) -> Consultation:
     )
 
 
+def _chronology_pdf(cast: Cast) -> ChronologyDocument:
+    """The case manager's PDF of the case's chronology, ready, with a few bytes standing in for the PDF."""
+    document = ChronologyDocument.objects.filter(case=cast.case, requested_by=cast.case_manager).first()
+    if document is not None:
+        return document
+    if not default_storage.exists(SAMPLE_CHRONOLOGY_PDF):
+        default_storage.save(SAMPLE_CHRONOLOGY_PDF, ContentFile(b"%PDF-1.7 sample"))
+    return ChronologyDocument.objects.create(
+        case=cast.case,
+        requested_by=cast.case_manager,
+        status=DocumentState.READY,
+        file=SAMPLE_CHRONOLOGY_PDF,
+        pages=1,
+        finished_at=timezone.now(),
+    )
+
+
+def chronology_pdf_path(suffix: str) -> Callable[[Cast], str]:
+    return lambda cast: f"/cases/{cast.case.pk}/chronology/pdf/{_chronology_pdf(cast).pk}/{suffix}"
+
+
 def member_path(suffix: str) -> Callable[[Cast], str]:
     return lambda cast: f"/cases/{cast.case.pk}/network/{_member(cast).pk}/{suffix}"
 
@@ -79,6 +115,12 @@ ROWS: dict[str, Row] = {
     "cases:list": Row(lambda cast: "/cases/", {ANON: 302}, default=200),
     "cases:search": Row(lambda cast: "/cases/search/?q=Kai", {ANON: 302}, default=200),
     "cases:detail": Row(case_path("/cases/{case}/"), SUMMARY_TOO),
+    # The overview's sub-pages: the full record's, except the network, which is on the shared summary too.
+    "cases:details": Row(case_path("/cases/{case}/details/"), FULL_RECORD_ONLY),
+    "cases:network": Row(case_path("/cases/{case}/network/"), SUMMARY_TOO),
+    "cases:plan": Row(case_path("/cases/{case}/plan/"), FULL_RECORD_ONLY),
+    "cases:trm": Row(case_path("/cases/{case}/trm/"), FULL_RECORD_ONLY),
+    "cases:meetings": Row(case_path("/cases/{case}/meetings-and-reviews/"), FULL_RECORD_ONLY),
     "cases:case_access_log": Row(case_path("/cases/{case}/access-log/"), FULL_RECORD_ONLY),
     "cases:access_log": Row(lambda cast: "/cases/access-log/", {ANON: 302, "administrator": 200}, default=403),
     "cases:child_change": Row(case_path("/cases/{case}/child/"), FULL_RECORD_ONLY),
@@ -87,6 +129,7 @@ ROWS: dict[str, Row] = {
     "cases:holder_change": Row(case_path("/cases/{case}/case-holder/"), FULL_RECORD_ONLY),
     "cases:close": Row(case_path("/cases/{case}/close/"), FULL_RECORD_ONLY),
     "cases:reopen": Row(case_path("/cases/{case}/reopen/"), FULL_RECORD_ONLY),
+    "cases:contact_frequency": Row(case_path("/cases/{case}/contact-frequency/"), FULL_RECORD_ONLY),
     "cases:network_add": Row(case_path("/cases/{case}/network/add/"), FULL_RECORD_ONLY),
     "cases:network_sharing": Row(member_path("sharing/"), FULL_RECORD_ONLY),
     "cases:network_remove": Row(member_path("remove/"), FULL_RECORD_ONLY),
@@ -100,6 +143,19 @@ ROWS: dict[str, Row] = {
     ),
     "cases:consultation_detail": Row(consultation_path, FULL_RECORD_ONLY),
     "cases:chronology": Row(case_path("/cases/{case}/chronology/"), SUMMARY_TOO),
+    "cases:chronology_significant": Row(
+        case_path("/cases/{case}/chronology/significant/"), MARKERS_EMPTY_POST, method="post"
+    ),
+    "cases:contact_significant": Row(contact_path("significant/"), MARKERS_EMPTY_POST, method="post"),
+    # Asking for a PDF of the chronology goes back to the chronology: everyone who reads it may.
+    "cases:chronology_pdf": Row(
+        case_path("/cases/{case}/chronology/pdf/"),
+        {ANON: 302, **dict.fromkeys(SUMMARY_TOO, 302), **INVISIBLE},
+        method="post",
+    ),
+    "cases:chronology_pdf_status": Row(chronology_pdf_path("status/"), OWN_CHRONOLOGY_PDF),
+    "cases:chronology_pdf_download": Row(chronology_pdf_path("download/"), OWN_CHRONOLOGY_PDF),
+    "cases:chronology_pdf_retry": Row(chronology_pdf_path("retry/"), OWN_CHRONOLOGY_PDF_RETRY, method="post"),
     "api-case-list": Row(lambda cast: "/api/v1/cases/", {ANON: 403}, default=200),
     "api-case-detail": Row(case_path("/api/v1/cases/{case}/"), {ANON: 403, **FULL_RECORD, "teacher": 200, **INVISIBLE}),
 }
@@ -115,6 +171,7 @@ POST_ROWS: dict[str, Row] = {
         "cases:holder_change",
         "cases:close",
         "cases:reopen",
+        "cases:contact_frequency",
         "cases:network_add",
         "cases:network_sharing",
         "cases:contact_add",

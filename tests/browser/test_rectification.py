@@ -26,7 +26,7 @@ def test_a_case_manager_corrects_a_date_of_birth_and_the_teacher_is_told(
     original = f"{child.date_of_birth.day} {child.date_of_birth:%B %Y}"
     case_url = f"/cases/{cast.case.pk}/"
     sign_in(page, live_server, cast.case_manager.username, name="rectification - case manager")
-    visit(page, live_server, case_url, "rectification - case page")
+    visit(page, live_server, f"{case_url}details/", "rectification - case page")
     page.get_by_role("link", name="Correct a mistake in Kai's details").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Correct a mistake in Kai's details")
     look(page, "rectification - the form")

@@ -24,7 +24,7 @@ def fill_date(page: Page, day: dt.date) -> None:
 
 def test_the_psychologist_records_a_stage_and_a_move_back(page: Page, live_server: Any, cast: Cast) -> None:
     sign_in(page, live_server, cast.psychologist.username, name="stage - psychologist")
-    visit(page, live_server, f"/cases/{cast.case.pk}/", "stage - case page before")
+    visit(page, live_server, f"/cases/{cast.case.pk}/trm/", "stage - case page before")
     expect(page.get_by_role("region", name="Trauma Recovery Model stage")).to_contain_text("No TRM stage")
     page.get_by_role("link", name="Record the child's stage").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record the child's stage")
@@ -71,11 +71,11 @@ def test_the_psychologist_records_a_stage_and_a_move_back(page: Page, live_serve
     page.get_by_text("The chart as a table").click()
     expect(page.get_by_role("table", name="TRM stage at each assessment, oldest first")).to_contain_text("Moved back")
     look(page, "stage - history with move back")
-    page.get_by_role("link", name=timezone.localdate().strftime("%-d %B %Y")).click()
+    page.get_by_role("link", name=timezone.localdate().strftime("%-d %b %Y")).click()
     expect(page.get_by_role("main")).to_contain_text("The expected wobble after disclosure.")
     look(page, "stage - one assessment")
 
-    visit(page, live_server, f"/cases/{cast.case.pk}/", "stage - case page after")
+    visit(page, live_server, f"/cases/{cast.case.pk}/trm/", "stage - case page after")
     section = page.get_by_role("region", name="Trauma Recovery Model stage")
     expect(section).to_contain_text("Stage 2: Trust and relationship building")
     expect(section.get_by_role("img", name="TRM stage over time")).to_be_visible()

@@ -42,10 +42,14 @@ def test_the_case_holder_may_change_the_open_case_and_close_it_but_not_reopen_it
     assert not caps.log_consultation and not caps.schedule_meeting and not caps.write_report
 
 
-def test_a_closed_case_is_reopened_not_closed_and_still_takes_contacts_until_issue_16(cast: Cast) -> None:
+def test_a_closed_case_is_read_only_but_reopened_and_its_childs_details_still_corrected(cast: Cast) -> None:
     caps = case_capabilities(cast.case_manager, closed(cast))
     assert caps.is_closed and caps.reopen and not caps.close
-    assert caps.log_contact and caps.manage_network  # issue 16 makes closed cases read-only, in one place
+    assert not caps.log_contact and not caps.manage_network and not caps.change_child and not caps.change_holder
+    assert not caps.record_outcomes
+    assert caps.correct_child  # rectification is a data-rights duty that outlives the case
+    clinician = case_capabilities(cast.psychologist, Case.objects.get(pk=cast.case.pk))
+    assert not clinician.log_consultation and not clinician.schedule_meeting and not clinician.review_report
 
 
 def test_the_covering_psychologist_runs_meetings_and_reports_only_while_the_case_is_open(cast: Cast) -> None:
@@ -53,7 +57,8 @@ def test_the_covering_psychologist_runs_meetings_and_reports_only_while_the_case
     assert caps.log_consultation and caps.schedule_meeting and caps.write_report and caps.start_report
     assert caps.record_stage and caps.read_report_drafts
     after = case_capabilities(cast.psychologist, closed(cast))
-    assert after.write_report and not after.start_report and not after.record_stage
+    assert not after.write_report and not after.start_report and not after.record_stage
+    assert after.read_report_drafts  # reading stays
 
 
 def test_the_network_sees_the_summary_and_may_do_nothing(cast: Cast) -> None:
@@ -78,11 +83,17 @@ def test_a_senior_practitioner_may_hand_on_the_case_holders_work(cast: Cast) -> 
 
 def test_the_case_page_offers_what_the_capabilities_allow(cast: Cast, client: Client) -> None:
     client.force_login(cast.case_manager)
-    page = client.get(f"/cases/{cast.case.pk}/").content.decode()
-    assert "Close the case" in page and "Reopen the case" not in page and "Log a contact" in page
+    overview, details = f"/cases/{cast.case.pk}/", f"/cases/{cast.case.pk}/details/"
+    page = client.get(details).content.decode()
+    assert (
+        "Close the case" in page
+        and "Reopen the case" not in page
+        and "Log a contact" in client.get(overview).content.decode()
+    )
     closed(cast)
-    page = client.get(f"/cases/{cast.case.pk}/").content.decode()
-    assert "Reopen the case" in page and "Close the case" not in page and "Log a contact" in page
+    page = client.get(details).content.decode()
+    assert "Reopen the case" in page and "Close the case" not in page
+    assert "Log a contact" not in client.get(overview).content.decode()
 
 
 def test_an_agency_administrator_changes_their_own_agencys_memberships_only(cast: Cast) -> None:

@@ -22,7 +22,7 @@ def test_a_case_manager_hands_the_case_to_a_colleague_with_a_reason(cast: Cast, 
     assert "Priya Nandra" in form
     assert "Tom Hartley" not in form  # BANES is not offered
     response = client.post(url(cast), {"new_holder": cast.colleague.pk, "reason": "Sam is moving to the court team"})
-    assert response.status_code == 302 and response["Location"] == f"/cases/{cast.case.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/cases/{cast.case.pk}/details/"
     case = Case.objects.get(pk=cast.case.pk)
     assert case.case_holder == cast.colleague
     change = CaseHolderChange.objects.filter(case=case).first()
@@ -33,9 +33,9 @@ def test_a_case_manager_hands_the_case_to_a_colleague_with_a_reason(cast: Cast, 
         cast.case_manager,
     )
     assert CaseEvent.objects.filter(case=case, kind=CaseEventKind.CASE_HOLDER).count() == 1
-    page = client.get(f"/cases/{cast.case.pk}/").content.decode()
+    page = client.get(f"/cases/{cast.case.pk}/details/").content.decode()
     assert "Priya Nandra now holds the case" in page  # the success banner
-    assert "Sam is moving to the court team" in page  # the holder history on the case page
+    assert "Sam is moving to the court team" in page  # the holder history on the case's details page
 
 
 def test_every_holder_is_kept_in_the_history(cast: Cast, client: Client) -> None:

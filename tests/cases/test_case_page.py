@@ -1,4 +1,5 @@
-"""The case page: the full record for the YJS and the ECM clinicians, the shared summary for the network."""
+"""The case's pages: for the YJS and the ECM clinicians, the overview and its sub-pages (details, network, plan,
+TRM, meetings); for the network, the shared summary on one page."""
 
 from __future__ import annotations
 
@@ -13,17 +14,16 @@ from cases.models import Case, LookedAfter
 from cases.services import case_close, child_update, network_member_add
 from formulation.models import Recommendation
 from formulation.services import meeting_schedule
-from tests.cases.helpers import log_contact
 from tests.conftest import Cast
-from tests.factories import person, signed_off_report
-from tests.formulation.document_helpers import report_fields
+from tests.factories import kais_report, log_contact, person
 from tests.formulation.helpers import WINTER_DAY, gp_invitee, uk_time
 from trm_stages.services import goal_rate, goal_set, stage_assessment_record, thrive_grouping_set
 
 
-def page(client: Client, cast: Cast, who: str) -> str:
+def page(client: Client, cast: Cast, who: str, sub_page: str = "") -> str:
+    """The case's overview (or one of its sub-pages: "details/", "network/"...) as `who` sees it."""
     client.force_login(cast.everyone()[who])
-    response = client.get(f"/cases/{cast.case.pk}/")
+    response = client.get(f"/cases/{cast.case.pk}/{sub_page}")
     assert response.status_code == 200
     return response.content.decode()
 
@@ -36,7 +36,7 @@ def test_the_full_record_shows_every_detail_of_the_child(cast: Cast, client: Cli
         address_area="Hartcliffe",
         school="Fernbrook Academy",
     )
-    body = page(client, cast, "case_manager")
+    body = page(client, cast, "case_manager", "details/")
     for text in (
         "Kai Brennan",
         "LOC-100231",
@@ -54,7 +54,7 @@ def test_the_case_shows_its_holder_and_allocated_clinicians(cast: Cast, client: 
     Case.objects.filter(pk=cast.case.pk).update(
         psychologist=cast.psychologist, senior_practitioner=cast.senior_practitioner
     )
-    body = page(client, cast, "colleague")
+    body = page(client, cast, "colleague", "details/")
     assert "Sam Okafor" in body and "sam@test.ecm.invalid" in body
     assert "Alex Morgan" in body and "Jordan Reeve" in body
     assert 'Change<span class="govuk-visually-hidden"> case holder</span>' in body
@@ -82,7 +82,7 @@ def test_a_partner_sees_the_shared_summary_and_nothing_from_contacts(cast: Cast,
 
 def test_the_restricted_flag_shows_only_to_those_who_may_read_restricted_notes(cast: Cast, client: Client) -> None:
     log_contact(cast.case, cast.case_manager, restricted=True, note="A disclosure.")
-    assert "Restricted notes</strong>" in page(client, cast, "case_manager")
+    assert '<strong class="govuk-tag govuk-tag--grey">Restricted notes</strong>' in page(client, cast, "case_manager")
     assert "Restricted notes</strong>" in page(client, cast, "psychologist")
     assert "Restricted notes</strong>" not in page(client, cast, "colleague")
     assert "Restricted notes</strong>" not in page(client, cast, "teacher")
@@ -96,7 +96,7 @@ def test_a_closed_case_shows_its_closure(cast: Cast, client: Client) -> None:
         outcome_summary="Kai is back in school full time.",
         ending_plan="Kai can text Sam for three months.",
     )
-    body = page(client, cast, "case_manager")
+    body = page(client, cast, "case_manager", "details/")
     assert "Closed</strong>" in body
     assert "Kai is back in school full time." in body and "Kai can text Sam for three months." in body
     assert "Reopen the case" in body and "Close the case" not in body
@@ -117,7 +117,7 @@ def test_people_outside_the_case_do_not_learn_it_exists(cast: Cast, client: Clie
     assert client.get(f"/cases/{cast.case.pk}/").status_code == status
 
 
-def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
+def test_case_pages_query_counts_are_pinned_with_many_rows_behind_them(
     cast: Cast, client: Client, django_assert_max_num_queries
 ) -> None:
     for number in range(50):
@@ -172,7 +172,7 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
             invitees=[gp_invitee()],
             location="Fernbrook Academy",
         )
-    report = signed_off_report(cast, **report_fields(cast))
+    report = kais_report(cast)
     Recommendation.objects.bulk_create(
         Recommendation(
             report=report,
@@ -187,17 +187,87 @@ def test_case_page_query_count_is_pinned_with_many_rows_behind_it(
         for number in range(30)
     )
     client.force_login(cast.case_manager)
+    case_url = f"/cases/{cast.case.pk}/"
     # Every request: session (the session engine is `db`), user, and the person's facts — standing, permissions, the
     # navigation's memberships and unread notifications in one read (3). The access module: the case with the person's
-    # relations to it, and the access event (2). The page's own work, 12: one query for every count and single value of
-    # the page and its sections (contacts, consultations, restricted notes, the THRIVE grouping, open actions, when the
-    # next review is due: cases.sections facts), network, latest events, holders; the stage assessments and the TRM
-    # reference data (each read once and shared by the sections that judge or show the stage), goals and their ratings,
-    # the latest report versions, the actions that no longer suit the child's stage, meetings, reviews. None grows with
-    # the rows behind it (50 network members and contacts, 30 assessments, 30 actions, 8 meetings).
-    with django_assert_max_num_queries(17):
-        body = client.get(f"/cases/{cast.case.pk}/").content.decode()
+    # relations to it, and the access event (2). The overview's own work: one query for every count and single value
+    # of the page and of the sections giving it a row (contacts, consultations, the last contact, restricted notes,
+    # the stage and since when, the THRIVE grouping, the next meeting, open and overdue actions, when the next review
+    # is due: cases.sections facts), the latest events, the reviews (the one scheduled). None grows with the rows
+    # behind it (50 network members and contacts, 30 assessments, 30 actions, 8 meetings).
+    with django_assert_max_num_queries(9):
+        body = client.get(case_url).content.decode()
+    assert "50 contacts" in body
+    assert "Stage 3:" in body  # the last of the 30 assessments
+    open_actions = Recommendation.objects.filter(case=cast.case, became_action_at__isnull=False).count()
+    assert "Getting help" in body and f"{open_actions} open" in body, body[body.index("Where things stand") :]
+    # The sub-pages: the network, every row of it, in a query of its own.
+    with django_assert_max_num_queries(6):
+        body = client.get(f"{case_url}network/").content.decode()
     assert body.count("<strong>Professional ") == 50
-    assert "Contacts (50)" in body
+    # The TRM and goals: the sections' facts, the stage assessments and the TRM reference data, goals and ratings.
+    with django_assert_max_num_queries(10):
+        body = client.get(f"{case_url}trm/").content.decode()
     assert "Goal 2" in body and "TRM stage over time" in body
+    # The plan: the facts, the latest report versions, the actions that no longer suit the child's stage (with the
+    # stage assessments and the reference data).
+    with django_assert_max_num_queries(10):
+        body = client.get(f"{case_url}plan/").content.decode()
     assert "suit a stage above Kai" in body  # the standing sequencing mismatches
+    # The meetings and reviews: the facts, meetings, reviews.
+    with django_assert_max_num_queries(9):
+        body = client.get(f"{case_url}meetings-and-reviews/").content.decode()
+    assert "See all Kai's meetings" in body and "Reviews and actions" in body
+    # The details: the holders and the clinicians came with the case.
+    with django_assert_max_num_queries(8):
+        body = client.get(f"{case_url}details/").content.decode()
+    assert "Case opened" in body
+
+
+def test_the_overview_shows_what_is_going_on_and_the_things_to_do_first(cast: Cast, client: Client) -> None:
+    """Who works on the case, the stage and since when, THRIVE, the last contact, the next meeting and review,
+    the open and overdue actions: each from the sections that own them (cases.sections glance rows)."""
+    Case.objects.filter(pk=cast.case.pk).update(
+        psychologist=cast.psychologist, senior_practitioner=cast.senior_practitioner
+    )
+    today = timezone.localdate()
+    for days_ago, stage in ((40, 3), (25, 2), (10, 2)):
+        stage_assessment_record(
+            case=cast.case,
+            actor=cast.psychologist,
+            assessed_on=today - dt.timedelta(days=days_ago),
+            stage_number=stage,
+            evidence="Seen at school",
+            source="review",
+            move_back_note="Moved back after the move",
+        )
+    log_contact(cast.case, cast.case_manager, days_ago=4)
+    body = page(client, cast, "case_manager")
+    for text in (
+        "Alex Morgan",
+        "Jordan Reeve",
+        "Stage 2:",
+        "(25 days)",  # since the first of the two assessments at stage 2, not the latest
+        "4 days ago",
+        "None scheduled",  # no meeting yet
+        "Proposed once the formulation report is signed off",
+        'aria-current="page" href="/cases/',
+    ):
+        assert text in body
+    assert body.index("Log a contact") < body.index("People and contact")
+    assert "Close the case" not in body  # at the foot of the details page, not beside "Log a contact"
+    assert "Close the case" in page(client, cast, "case_manager", "details/")
+
+
+def test_the_overview_says_when_a_contact_is_overdue(cast: Cast, client: Client) -> None:
+    log_contact(cast.case, cast.case_manager, days_ago=cast.case.contact_frequency_days + 2)
+    assert "Contact overdue" in page(client, cast, "case_manager")
+    log_contact(cast.case, cast.case_manager, days_ago=1)
+    assert "Contact overdue" not in page(client, cast, "case_manager")
+
+
+@pytest.mark.parametrize("sub_page", ["details/", "plan/", "trm/", "meetings-and-reviews/"])
+def test_the_full_record_sub_pages_are_not_the_networks(cast: Cast, client: Client, sub_page: str) -> None:
+    client.force_login(cast.teacher)
+    assert client.get(f"/cases/{cast.case.pk}/{sub_page}").status_code == 403
+    assert "Professional network" in page(client, cast, "teacher", "network/")  # the network is on their summary

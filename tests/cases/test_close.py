@@ -35,7 +35,8 @@ def test_a_case_manager_closes_and_reopens_a_case(cast: Cast, client: Client) ->
     assert response.status_code == 302
     case = Case.objects.get(pk=cast.case.pk)
     assert case.status == CaseStatus.CLOSED and case.closure_reason == "goals_met" and case.closed_at
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert response["Location"] == f"/cases/{case.pk}/details/"  # where the closure is shown
+    page = client.get(response["Location"]).content.decode()
     assert "The case is closed" in page and "back in school full time" in page
 
     response = client.post(url(cast, "reopen"), {"reason": "Kai was arrested again; the network asked for ECM."})

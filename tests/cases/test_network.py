@@ -76,8 +76,8 @@ def test_a_professional_without_an_account_is_added_with_their_details(
         email="imogen.vale@example.org",
         phone="0117 496 0000",
     )
-    assert response.status_code == 302
-    body = client.get(f"/cases/{fresh_case.pk}/").content.decode()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{fresh_case.pk}/network/"
+    body = client.get(response["Location"]).content.decode()
     assert "Dr Imogen Vale is in the network" in body
     for text in ("Avon Community Paediatrics", "Community paediatrician", "imogen.vale@example.org", "No ECM account"):
         assert text in body

@@ -92,7 +92,7 @@ def test_partner_case_page_is_the_shared_summary_without_identifiers(cast: Cast,
 
 def test_full_record_shows_identifiers_and_the_case_access_log_link(cast: Cast, client: Client) -> None:
     client.force_login(cast.psychologist)
-    body = client.get(f"/cases/{cast.case.pk}/").content.decode()
+    body = client.get(f"/cases/{cast.case.pk}/details/").content.decode()
     assert "LOC-100231" in body
     assert "See who has looked at this case" in body
 

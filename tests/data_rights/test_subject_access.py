@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.history import acting_as
 from accounts.models import AccessAction, AccessEvent, User
 from cases.models import Case, Child, Consultation, ContactKind
-from cases.services import child_rectify, contact_log
+from cases.services import child_rectify
 from core.documents.lifecycle import document_render
 from core.documents.models import DocumentState
 from data_rights.deadlines import subject_access_due_on
@@ -28,7 +28,7 @@ from data_rights.services import SUBJECT_ACCESS_PACK
 from formulation.models import DocumentKind, ReportDocument
 from referrals.models import Referral, ReferralStatus
 from tests.conftest import Cast
-from tests.factories import child, make_case
+from tests.factories import child, log_contact, make_case
 from tests.formulation.document_helpers import pdf_text
 from tests.reviews.helpers import on
 from tests.reviews.review_helpers import REVIEW_DAY, formulated, record_every_step, scheduled_review
@@ -52,17 +52,10 @@ def kai(cast: Cast) -> Child:
     with on(REVIEW_DAY, 12):
         record_every_step(cast, review)
     yesterday = timezone.now() - dt.timedelta(days=1)
-    contact_log(
-        case=cast.case,
-        actor=cast.case_manager,
-        occurred_at=yesterday,
-        kind=ContactKind.FACE_TO_FACE,
-        with_whom="Kai",
-        note=MENTION,
-    )
-    contact_log(
-        case=cast.case,
-        actor=cast.case_manager,
+    log_contact(cast.case, cast.case_manager, occurred_at=yesterday, with_whom="Kai", note=MENTION)
+    log_contact(
+        cast.case,
+        cast.case_manager,
         occurred_at=yesterday,
         kind=ContactKind.PHONE,
         with_whom="Kai",
@@ -97,14 +90,7 @@ def kai(cast: Cast) -> Child:
         report = cast.case.formulation_reports.get()
         ReportDocument.objects.create(report=report, kind=DocumentKind.FULL, status=DocumentState.READY, pages=4)
     earlier = make_case(owning_yjs=cast.banes, case_holder=cast.banes_case_manager, child_record=cast.case.child)
-    contact_log(
-        case=earlier,
-        actor=cast.banes_case_manager,
-        occurred_at=yesterday,
-        kind=ContactKind.FACE_TO_FACE,
-        with_whom="Kai and his aunt",
-        note=BANES_NOTE,
-    )
+    log_contact(earlier, cast.banes_case_manager, occurred_at=yesterday, with_whom="Kai and his aunt", note=BANES_NOTE)
     child_rectify(
         case=cast.case,
         actor=cast.case_manager,
@@ -123,10 +109,10 @@ def jayden(cast: Cast) -> Case:
         case_holder=cast.banes_case_manager,
         child_record=child(given_name="Jayden", family_name="Cole", date_of_birth=dt.date(2011, 2, 14)),
     )
-    contact_log(
-        case=case,
-        actor=cast.banes_case_manager,
-        occurred_at=timezone.now() - dt.timedelta(days=2),
+    log_contact(
+        case,
+        cast.banes_case_manager,
+        days_ago=2,
         kind=ContactKind.HOME_VISIT,
         with_whom="Jayden and his mother",
         note="Home visit at 4 Quarry Lane: Jayden talked about Kai Brennan.",
@@ -270,9 +256,9 @@ def test_restricted_contacts_are_included_and_flagged(cast: Cast, kai: Child) ->
 
 
 def test_another_childs_name_in_a_note_is_listed_for_redaction_review(cast: Cast, kai: Child, jayden: Case) -> None:
-    contact_log(
-        case=cast.case,
-        actor=cast.case_manager,
+    log_contact(
+        cast.case,
+        cast.case_manager,
         occurred_at=timezone.now() - dt.timedelta(hours=1),
         kind=ContactKind.PHONE,
         with_whom="Kai's aunt",
@@ -416,6 +402,7 @@ def test_the_list_shows_status_and_due_date_and_the_response_is_recorded_once(ca
 
 def test_the_case_page_offers_a_request_to_senior_practitioners_only(cast: Cast, kai: Child) -> None:
     link = f"{BASE}new/{kai.pk}/"
-    assert link in signed_in(cast.senior_practitioner).get(f"/cases/{cast.case.pk}/").content.decode()
-    assert link not in signed_in(cast.case_manager).get(f"/cases/{cast.case.pk}/").content.decode()
-    assert link not in signed_in(cast.psychologist).get(f"/cases/{cast.case.pk}/").content.decode()
+    details = f"/cases/{cast.case.pk}/details/"  # the section's sub-page (data_rights/apps.py)
+    assert link in signed_in(cast.senior_practitioner).get(details).content.decode()
+    assert link not in signed_in(cast.case_manager).get(details).content.decode()
+    assert link not in signed_in(cast.psychologist).get(details).content.decode()

@@ -15,6 +15,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from accounts.models import AccessAction, AccessEvent, User
+from cases import access
+from cases.access import Action
 from cases.models import NetworkMember
 from formulation.models import Attendance, Invitation, Meeting, MeetingStatus
 from formulation.services import Invitee, meeting_cancel, meeting_invite, meeting_record
@@ -433,8 +435,10 @@ def test_my_meetings_is_in_the_navigation_of_everyone_who_works_on_cases(cast: C
 
 
 def render_case_meetings(user: User, cast: Cast) -> str:
-    """The meetings section of the case page, as this person sees it."""
-    page = client_for(user).get(f"/cases/{cast.case.pk}/").content.decode()
+    """The meetings section of the case's pages, as this person sees it: on the full record's "Meetings and
+    reviews" page, on the network's shared summary."""
+    sub_page = "meetings-and-reviews/" if access.may(user, Action.VIEW, cast.case) else ""
+    page = client_for(user).get(f"/cases/{cast.case.pk}/{sub_page}").content.decode()
     start = page.index('<section aria-labelledby="meetings-heading">')
     return page[start : page.index("</section>", start)]
 
