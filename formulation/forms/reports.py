@@ -18,6 +18,8 @@ from formulation.selectors.reports import AFTER_FIVE_PS, BEFORE_FIVE_PS, FIVE_PS
 from trm_stages.models import InterventionType
 
 SECTION_MAX = 20000
+# The editor's parts, each merged on its own when two people save (see report_save).
+EDITOR_FIELDS = [*(name for name, _, _ in REPORT_SECTIONS), "trm_stage", "child_friendly_summary"]
 OTHER_OWNER = "other"
 
 
@@ -79,6 +81,11 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         self.fields["trm_rationale"].label = "Rationale for the stage"
         stage: Any = self.fields["trm_stage"]
         stage.choices = [(number, f"Stage {number}: {stage_names.get(number, '')}") for number in range(1, 7)]
+        # Per part, the text its box started from: the save merges three-way per part with it.
+        for name in EDITOR_FIELDS:
+            self.fields[f"base_{name}"] = forms.CharField(
+                required=False, strip=False, widget=forms.HiddenInput(attrs={"data-autosave-base": name})
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -94,6 +101,19 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         fields["child_friendly_summary"] = data.get("child_friendly_summary", "")
         fields["trm_stage"] = data.get("trm_stage")
         return fields
+
+    def started_from(self) -> dict[str, Any] | None:
+        """What each part's box started from, as report_save takes it; None from a page without them."""
+        if not all(f"base_{name}" in self.data for name in EDITOR_FIELDS):
+            return None
+        data = self.cleaned_data
+        base: dict[str, Any] = {name: _plain(data.get(f"base_{name}") or "") for name in EDITOR_FIELDS}
+        stage = base["trm_stage"].strip()
+        base["trm_stage"] = int(stage) if stage.isdigit() else None
+        return base
+
+    def base_inputs(self) -> list[forms.BoundField]:
+        return [self[f"base_{name}"] for name in EDITOR_FIELDS]
 
     def layout(self, theirs: dict[str, Any] | None = None) -> dict[str, list[EditorRow]]:
         """The editor's groups, each field with the other person's saved text when the save collided."""
@@ -116,7 +136,16 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         initial.update(
             revision=report.revision, trm_stage=report.trm_stage, child_friendly_summary=report.child_friendly_summary
         )
+        initial.update(ReportForm.bases_for(report))
         return initial
+
+    @staticmethod
+    def bases_for(report: Any) -> dict[str, str]:
+        """The hidden base_* inputs for a page showing `report` as saved."""
+        return {
+            f"base_{name}": ("" if getattr(report, name) is None else str(getattr(report, name)))
+            for name in EDITOR_FIELDS
+        }
 
 
 class CommentForm(ServiceErrorsMixin, forms.Form):
@@ -142,10 +171,23 @@ class CommentForm(ServiceErrorsMixin, forms.Form):
 
 
 class SignOffForm(ServiceErrorsMixin, forms.Form):
-    """The revision the reviewer read: a version changed since is not signed off unseen."""
+    """The revision the reviewer read: a version changed since is not signed off unseen. With comments
+    not resolved or no formulation meeting held, the reviewer confirms they sign off all the same."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages=STALE_PAGE)
+    confirmed = forms.BooleanField(label="I have weighed this and sign this version off all the same", required=False)
     error_anchor = "sign-off"
+
+
+class SendBackForm(ServiceErrorsMixin, forms.Form):
+    """A reviewer sends the version back to its author, saying what to change."""
+
+    reason = forms.CharField(
+        label="What does the author need to change?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": "Enter what the author needs to change"},
+    )
 
 
 class RecommendationForm(ServiceErrorsMixin, forms.Form):

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +24,8 @@ from formulation.capabilities import ReportCapabilities
 from formulation.forms import RecommendationForm, ReportForm
 from formulation.models import FormulationReport, Recommendation
 from formulation.views.report_helpers import edit_url, errors_to_messages, locked_redirect, open_version, report_url
-from trm_stages.selectors import sequencing_for_case
+from trm_stages.selectors import sequencing_for_case, sequencing_for_stages
+from trm_stages.sequencing import hint_rules
 
 
 @login_required
@@ -43,16 +44,22 @@ def report_edit(request: SignedInRequest, report: FormulationReport, caps: Repor
         typed = form.report_fields()
         try:
             saved = services.report_save(
-                report=report, actor=request.user, revision=form.cleaned_data["revision"], **typed
+                report=report,
+                actor=request.user,
+                revision=form.cleaned_data["revision"],
+                base=form.started_from(),
+                **typed,
             )
         except services.ReportConflict as collision:
             conflict = collision.current
-            theirs = {
-                name: _display_value(conflict, name, names)
-                for name in services.conflicting_fields(saved=conflict, typed=typed)
-            }
-            # What was typed stays in the form; the next save goes over the version just shown.
+            theirs = {name: _display_value(conflict, name, names) for name in collision.fields}
+            # The parts both changed keep what was typed, beside their text; the parts only they
+            # changed show their text. The next save goes over the version just shown.
             data = request.POST.copy()
+            for name, value in collision.merged.items():
+                data[name] = _posted(value)
+            for name, value in ReportForm.bases_for(conflict).items():
+                data[name] = value
             data["revision"] = str(conflict.revision)
             form = ReportForm(data, stage_names=names)
             form.is_valid()
@@ -62,7 +69,8 @@ def report_edit(request: SignedInRequest, report: FormulationReport, caps: Repor
             form.add_service_errors(error)
         else:
             saved_at = timezone.localtime(saved.updated_at).strftime("%H:%M")
-            messages.success(request, f"Draft saved at {saved_at}")
+            kept = _kept_from_others(form, saved, typed)
+            messages.success(request, f"Draft saved at {saved_at}{kept}")
             if request.POST.get("action") == "done":
                 return redirect(saved)
             return redirect(edit_url(saved))
@@ -84,6 +92,27 @@ def _label(form: ReportForm, name: str) -> str:
     return str(form.fields[name].label)
 
 
+def _posted(value: Any) -> str:
+    """A report field's value as the editor's form posts it."""
+    return "" if value is None else str(value)
+
+
+def _merged_in(saved: FormulationReport, typed: dict[str, Any]) -> dict[str, str]:
+    """The parts where the saved version holds someone else's newer text, not what was sent."""
+    return {
+        name: _posted(getattr(saved, name))
+        for name, value in typed.items()
+        if _posted(getattr(saved, name)).replace("\r\n", "\n") != _posted(value).replace("\r\n", "\n")
+    }
+
+
+def _kept_from_others(form: ReportForm, saved: FormulationReport, typed: dict[str, Any]) -> str:
+    names = [f"“{_label(form, name)}”" for name in _merged_in(saved, typed)]
+    if not names:
+        return ""
+    return f". Changes someone else saved meanwhile to {', '.join(names)} are kept"
+
+
 def _display_value(report: FormulationReport, name: str, names: dict[int, str]) -> str:
     if name == "trm_stage":
         return f"Stage {report.trm_stage}: {names.get(report.trm_stage, '')}" if report.trm_stage else "No stage chosen"
@@ -93,8 +122,11 @@ def _display_value(report: FormulationReport, name: str, names: dict[int, str]) 
 @require_POST
 def report_autosave(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
     """static/ecm/autosave.js posts the editor here every 20 seconds while someone types, and when they
-    leave the page. 204 when saved (X-ECM-Saved-At: the new revision), 409 when someone else saved
-    first or the version was signed off: the script then stops and says so.
+    leave the page. It sends, per part, the text the box started from, and the save merges per part.
+    204 when saved (X-ECM-Saved-At: the new revision); 200 with JSON {"revision", "fields"} when the
+    saved version also holds someone else's newer text of parts this editor did not change (the
+    script puts it in those boxes); 409 when someone else changed the same part or the version was
+    signed off: the script then stops and says so.
 
     Not behind login_required: a redirect to the sign-in page would look like success to a script,
     so a signed-out person gets a plain 401 and their browser keeps its copy.
@@ -112,21 +144,29 @@ def report_autosave(request: HttpRequest, case_id: int, report_id: int) -> HttpR
             "Say which revision this was typed on." if form.has_error("revision") else "Not saved: check the form."
         )
         return HttpResponse(problem, status=400, content_type="text/plain")
+    typed = form.report_fields()
     try:
         saved = services.report_save(
             report=report,
             actor=request.user,
             revision=form.cleaned_data["revision"],
-            **form.report_fields(),
+            base=form.started_from(),
+            **typed,
         )
     except services.ReportConflict:
         return HttpResponse(
-            "Someone else has saved this report since you opened it.", status=409, content_type="text/plain"
+            "Someone else has changed the same part of this report since you opened it.",
+            status=409,
+            content_type="text/plain",
         )
     except ValidationError as error:
         status = 409 if NON_FIELD_ERRORS in error.message_dict else 400
         return HttpResponse(" ".join(error.messages), status=status, content_type="text/plain")
-    response = HttpResponse(status=204)
+    merged_in = _merged_in(saved, typed)
+    # 200 with the parts someone else changed meanwhile (the editor shows them), else 204.
+    response = (
+        JsonResponse({"revision": saved.revision, "fields": merged_in}) if merged_in else HttpResponse(status=204)
+    )
     response["X-ECM-Saved-At"] = str(saved.revision)
     return response
 
@@ -204,6 +244,11 @@ def _render_recommendation_form(
         "recommendation": recommendation,
         "standing_warning": standing,
         "recorded": selectors.recorded_stage(report.case),
+        # For static/ecm/sequencing.js: the warning shows as soon as an intervention or stage is chosen.
+        "sequencing_rules": hint_rules(
+            sequencing_for_stages(case=report.case, stages=range(1, 7)),
+            form.fields["intervention_type"].queryset.values_list("pk", "lowest_stage"),  # type: ignore[attr-defined]
+        ),
     }
     return render(request, "formulation/report_recommendation_form.html", context)
 

@@ -19,9 +19,31 @@ function forgetDrafts() {
   }
 }
 
+// A form kept in this tab (autosave.js, data-autosave-local) was submitted and this page, another
+// one, says it was saved: the copy has done its job. A page without a success message (the sign-in
+// page after a time-out, a refusal) keeps it, and the form puts it back when the person returns.
+function forgetSavedDrafts() {
+  if (!document.querySelector(".govuk-notification-banner--success")) return;
+  const here = `${window.location.pathname}${window.location.search}`;
+  try {
+    const keys = [];
+    for (let index = 0; index < window.sessionStorage.length; index += 1) {
+      const key = window.sessionStorage.key(index);
+      if (!key || !key.startsWith("ecm-draft:")) continue;
+      const address = key.split(":").slice(2).join(":");
+      const stored = JSON.parse(window.sessionStorage.getItem(key) || "null");
+      if (stored && stored.submitted && address !== here) keys.push(key);
+    }
+    keys.forEach((key) => window.sessionStorage.removeItem(key));
+  } catch {
+    // Storage switched off: nothing was kept.
+  }
+}
+
 document.querySelectorAll("form[data-ecm-sign-out]").forEach((form) => {
   form.addEventListener("submit", forgetDrafts);
 });
 if (document.querySelector("[data-ecm-signed-out]")) forgetDrafts();
+forgetSavedDrafts();
 
 initAll();
