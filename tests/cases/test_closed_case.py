@@ -431,6 +431,10 @@ WRITE_LINKS = (
     "Record the child's stage",
     "Change the date, time or place",
     "Invite more people",
+    "Add a professional",
+    "Change sharing",
+    "Mark as significant",
+    "Close the case",
 )
 
 
@@ -446,6 +450,13 @@ WRITE_LINKS = (
         ("case_manager", "/cases/{case}/goals/"),
         ("psychologist", "/cases/{case}/thrive/"),
         ("psychologist", "/cases/{case}/stage/"),
+        # The case page's sub-pages, where the write actions of each part now live.
+        ("case_manager", "/cases/{case}/network/"),
+        ("case_manager", "/cases/{case}/details/"),
+        ("psychologist", "/cases/{case}/plan/"),
+        ("psychologist", "/cases/{case}/trm/"),
+        ("senior_practitioner", "/cases/{case}/meetings-and-reviews/"),
+        ("case_manager", "/cases/{case}/chronology/"),
     ],
 )
 def test_the_pages_of_a_closed_case_offer_no_write_action(world: World, client: Client, who: str, path: str) -> None:
