@@ -99,7 +99,7 @@ def test_a_senior_practitioner_hands_a_caseload_on_in_bulk(page: Page, live_serv
     }
 
     # Each case's holder history shows the reason.
-    visit(page, live_server, f"/cases/{cast.case.pk}/", "leaver work - Kai's case after the hand-over")
+    visit(page, live_server, f"/cases/{cast.case.pk}/details/", "leaver work - Kai's case details after the hand-over")
     expect(page.get_by_role("table", name="Everyone who has held this case, newest first")).to_contain_text(
         "Sam has left Bristol YJS; Priya takes on his caseload."
     )

@@ -162,7 +162,8 @@ def test_who_looked_at_a_case_is_shown_to_its_holder_and_the_administrator(
     sign_in(page, live_server, cast.case_manager.username, name="audit case manager")
     page.get_by_role("link", name="Kai Brennan").click()
     expect(page).to_have_url(live_server.url + case_path)
-    expect(page.get_by_role("main")).to_contain_text("LOC-100231")  # the full record
+    page.get_by_role("navigation", name="Case").get_by_role("link", name="Details", exact=True).click()
+    expect(page.get_by_role("main")).to_contain_text("LOC-100231")  # the full record: the child's details
     look(page, "audit - case manager - full case record")
 
     page.get_by_role("link", name="See who has looked at this case").click()

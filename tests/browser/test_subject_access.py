@@ -34,7 +34,7 @@ def test_the_senior_practitioner_starts_a_request_from_the_case_and_downloads_th
     page: Page, live_server: Any, cast: Cast
 ) -> None:
     sign_in(page, live_server, cast.senior_practitioner.username, name="sar - senior practitioner")
-    visit(page, live_server, f"/cases/{cast.case.pk}/", "sar - the case page")
+    visit(page, live_server, f"/cases/{cast.case.pk}/details/", "sar - the case's details page")
     page.get_by_role("link", name="Start a subject access request about Kai Brennan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a subject access request")
     today = timezone.localdate()

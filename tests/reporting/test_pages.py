@@ -65,7 +65,7 @@ def test_no_commissioner_page_or_csv_holds_a_name_a_date_of_birth_a_reference_or
         found = [secret for secret in world.secrets if secret in text]
         assert not found, f"the {name} holds {found}"
     # The secrets are real: the case manager's own case pages do hold them.
-    case_page = signed_in(world.cast.case_manager).get(f"/cases/{world.cases['B1'].pk}/").content.decode()
+    case_page = signed_in(world.cast.case_manager).get(f"/cases/{world.cases['B1'].pk}/details/").content.decode()
     assert "Quarrington" in case_page and "REF-900001" in case_page
 
 
