@@ -1,5 +1,5 @@
 """What the case tests post: a valid contact form. (Contacts themselves are made by tests.factories'
-`log_contact`, still handed on here for older imports.)"""
+`log_contact`.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import ContactKind
-from tests.factories import log_contact as log_contact
 
 
 def contact_form(**overrides: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Helpers for the report PDF tests: reading PDFs back with poppler (pdftotext, pdfinfo, pdftoppm) and looking
 at their pages. Kai's report itself and its ready PDFs are made by tests.factories (`kais_report`,
-`ready_document`), which the names below still hand on for older imports."""
+`ready_document`)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-
-from tests.factories import all_ready as all_ready
-from tests.factories import ready_document as ready_document
-from tests.factories import report_fields as report_fields
-from tests.factories import stage_journey_for as stage_journey_for
 
 RESULTS = Path("test-results/report-pdfs")
 FULL_NAME = "Kai Brennan"
