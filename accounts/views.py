@@ -31,11 +31,21 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.invitations import invitation_tokens, invitation_valid_days
-from accounts.throttle import within_hourly_limit
 from core.client_address import client_address
-from core.ratelimit import rate_limited
+from core.ratelimit import Rate, rate_limited, within_limit
 
 logger = logging.getLogger(__name__)
+
+
+def per_hour(limit: int) -> Rate:
+    """The forgotten-password limits are set per hour (ECM_PASSWORD_RESET_PER_*_PER_HOUR)."""
+    return Rate(limit=limit, seconds=60 * 60)
+
+
+def reset_email_key(email: str) -> str:
+    """One count per mailbox, however the address is typed."""
+    return email.strip().lower()
+
 
 # Pages of the second step hide the navigation: nothing in it is reachable yet.
 BEFORE_SIGN_IN: dict[str, list[Any]] = {"nav_items": []}
@@ -292,9 +302,12 @@ class ForgottenPasswordView(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         email = form.cleaned_data["email"]
-        allowed = within_hourly_limit(
-            "password-reset-ip", client_address(self.request) or "", settings.ECM_PASSWORD_RESET_PER_IP_PER_HOUR
-        ) and within_hourly_limit("password-reset-email", email, settings.ECM_PASSWORD_RESET_PER_EMAIL_PER_HOUR)
+        address = client_address(self.request) or ""
+        allowed = within_limit(
+            "password-reset-ip", address, per_hour(settings.ECM_PASSWORD_RESET_PER_IP_PER_HOUR)
+        ) and within_limit(
+            "password-reset-email", reset_email_key(email), per_hour(settings.ECM_PASSWORD_RESET_PER_EMAIL_PER_HOUR)
+        )
         if not allowed:
             logger.warning("forgotten-password requests over the hourly limit: nothing sent")
             return redirect(self.get_success_url())

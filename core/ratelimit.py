@@ -2,7 +2,8 @@
 
 Counted in fixed windows in the Django cache (Redis). Redis is an accelerator here too: when it is
 down, or the count cannot be read, the request is allowed and the page never fails (fail open).
-The sign-in lockout (django-axes) and the forgotten-password hourly limits do not depend on this.
+The sign-in lockout (django-axes) does not depend on this; the forgotten-password form's hourly limits
+per address and per e-mail address are counted here too (accounts.views, `within_limit`).
 
 Limits are `settings.ECM_RATE_LIMITS[scope]`, written "<count>/<period>" with the period s, m, h
 or d (DRF's format), so the API's throttle reads the same setting.
@@ -81,9 +82,7 @@ def within_limit(scope: str, who: str, rate: Rate) -> bool:
     """
     if not who:
         return True
-    window = int(time.time() // rate.seconds)
-    digest = hashlib.sha256(who.encode()).hexdigest()[:32]
-    key = f"ratelimit:{scope}:{digest}:{window}"
+    key = _key(scope, who, rate)
     try:
         cache.add(key, 0, timeout=rate.seconds + 5)
         count = cache.incr(key)
@@ -91,6 +90,21 @@ def within_limit(scope: str, who: str, rate: Rate) -> bool:
         logger.warning("rate limit for %s not checked: cache unavailable", scope)
         return True
     return int(count) <= rate.limit
+
+
+def _key(scope: str, who: str, rate: Rate) -> str:
+    window = int(time.time() // rate.seconds)
+    digest = hashlib.sha256(who.encode()).hexdigest()[:32]
+    return f"ratelimit:{scope}:{digest}:{window}"
+
+
+def count_so_far(scope: str, who: str, rate: Rate) -> int | None:
+    """How many requests by `who` this window has counted (None when none, or the cache is unreadable)."""
+    try:
+        count = cache.get(_key(scope, who, rate))
+    except Exception:  # noqa: BLE001 - same as counting: an unreadable cache is no answer
+        return None
+    return None if count is None else int(count)
 
 
 def _who(request: HttpRequest, per: Per) -> str:
