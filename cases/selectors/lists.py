@@ -1,0 +1,219 @@
+"""The case lists: what a row shows, the caseload's sortable work columns, finding a child."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cases import access
+from cases.access import Action, visible_cases
+from cases.list_facts import list_fact_expressions
+from cases.models import (
+    Case,
+    CaseStatus,
+    Contact,
+)
+
+# What a row of a case list shows (the table on the list pages and home, the API's case summary).
+CASE_LIST_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "opened_at",
+    "trm_stage",
+    "contact_frequency_days",
+    "child__given_name",
+    "child__family_name",
+    "owning_yjs__name",
+    "case_holder__first_name",
+    "case_holder__last_name",
+)
+
+# The caseload's sortable columns: the fields each sorts by, and the direction it offers first (the most
+# useful: longest since a contact, soonest review, most overdue actions, newest opened).
+CASELOAD_SORTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "child": (("child__family_name", "child__given_name"), "ascending"),
+    "last_contact": (("last_contact_at",), "ascending"),
+    "next_review": (("next_review_on",), "ascending"),
+    "trm_stage": (("stage_shown",), "ascending"),
+    "overdue_actions": (("overdue_actions",), "descending"),
+    "opened": (("opened_at",), "descending"),
+}
+DEFAULT_CASELOAD_SORT = "-opened"
+
+
+@dataclass(frozen=True)
+class CaseloadSort:
+    """The caseload's order: a column and a direction, read from `sort=` ("last_contact", "-opened")."""
+
+    column: str
+    descending: bool
+
+    @classmethod
+    def parse(cls, value: str) -> CaseloadSort:
+        column = value.removeprefix("-")
+        if column not in CASELOAD_SORTS:
+            column, value = DEFAULT_CASELOAD_SORT.removeprefix("-"), DEFAULT_CASELOAD_SORT
+        return cls(column=column, descending=value.startswith("-"))
+
+    @property
+    def value(self) -> str:
+        return f"-{self.column}" if self.descending else self.column
+
+    def order_by(self) -> list[Any]:
+        """The SQL order, then newest first. Empty values come last either way, except a case never
+        contacted, which counts as the longest since a contact."""
+        fields, _ = CASELOAD_SORTS[self.column]
+        never_first = self.column == "last_contact"
+        if self.column == "opened":  # never empty: the plain order, which the index `case_list_newest` answers
+            return [F("opened_at").desc(), F("pk").desc()] if self.descending else [F("opened_at").asc(), F("pk").asc()]
+        if self.descending:
+            ordered = [F(name).desc(nulls_last=True) for name in fields]
+        else:
+            ordered = [
+                F(name).asc(nulls_first=True) if never_first else F(name).asc(nulls_last=True) for name in fields
+            ]
+        return [*ordered, F("opened_at").desc(), F("pk").desc()]
+
+
+def _last_contact(contacts: QuerySet[Contact]) -> Subquery:
+    """The latest of these contacts (one index probe per case row: `cases_contact (case, -occurred_at)`)."""
+    latest = contacts.filter(case=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    return Subquery(latest, output_field=DateTimeField())
+
+
+def with_work_columns(user: Any, cases: QuerySet[Case]) -> QuerySet[Any]:
+    """The cases with what the caseload shows of the work on them, on the rows whose full record the person
+    may read (`full_record`; elsewhere NULL, so sorting does not betray them): `last_contact_at` (restricted
+    contacts counted for those who may read them), `stage_shown`, and each registered list fact
+    (cases.list_facts: `next_review_on`, `overdue_actions`). Scalar subqueries, read with the rows."""
+    full_record = access.row_condition(user, Action.VIEW)
+    restricted_too = access.row_condition(user, Action.VIEW_RESTRICTED)
+
+    def shown(expression: Any, output_field: Any) -> Coalesce:
+        # Wrapped so that, for a person who reads no case in full (the CASE then compiles to a bare NULL),
+        # ORDER BY still gets an expression rather than a constant PostgreSQL refuses.
+        case = DbCase(When(full_record, then=expression), default=Value(None), output_field=output_field)
+        return Coalesce(case, Value(None), output_field=output_field)
+
+    last_contact = DbCase(
+        When(restricted_too, then=_last_contact(Contact.objects.all())),
+        default=_last_contact(Contact.objects.filter(restricted=False)),
+        output_field=DateTimeField(),
+    )
+    facts: dict[str, Any] = {
+        name: shown(expression, expression.output_field) for name, expression in list_fact_expressions().items()
+    }
+    # Without the app that computes them, the columns are empty (and still sortable).
+    facts.setdefault("next_review_on", shown(Value(None, output_field=DateField()), DateField()))
+    facts.setdefault("overdue_actions", shown(Value(None, output_field=IntegerField()), IntegerField()))
+    return cases.annotate(
+        full_record=ExpressionWrapper(full_record, output_field=BooleanField()),
+        last_contact_at=shown(last_contact, DateTimeField()),
+        stage_shown=shown(F("trm_stage"), IntegerField()),
+        **facts,
+    )
+
+
+def case_list(
+    *,
+    user: Any,
+    status: str = CaseStatus.OPEN,
+    held_by_me: bool = False,
+    allocated_to_me: bool = False,
+    kind: str = "",
+    sort: CaseloadSort | None = None,
+) -> QuerySet[Case]:
+    """The person's visible cases for list pages, newest first, with what the rows show (and only that:
+    `cases/includes/case_table.html` and the API's case summary).
+
+    `sort`: the caseload's order; the rows then carry the work columns too (`with_work_columns`)."""
+    cases = visible_cases(user).select_related("child", "owning_yjs", "case_holder").only(*CASE_LIST_COLUMNS)
+    if status:
+        cases = cases.filter(status=status)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if held_by_me:
+        cases = cases.filter(case_holder=user)
+    if allocated_to_me:
+        cases = cases.filter(Q(psychologist=user) | Q(senior_practitioner=user))
+    if sort is None:
+        return cases.order_by("-opened_at", "-pk")
+    return with_work_columns(user, cases).order_by(*sort.order_by())
+
+
+def days_since(moment: dt.datetime | None, today: dt.date | None = None) -> int | None:
+    """Whole days from a moment (in UK dates) to today."""
+    if moment is None:
+        return None
+    return ((today or timezone.localdate()) - timezone.localdate(moment)).days
+
+
+def mark_work(cases: Iterable[Any], today: dt.date | None = None) -> list[Any]:
+    """The rows of `with_work_columns` with what their cells say, in Python (no query): `days_since_contact`,
+    `contact_overdue` (more days than the case's contact frequency since the last contact, or since it
+    opened when there has been none) and `review_overdue`."""
+    today = today or timezone.localdate()
+    marked = list(cases)
+    for case in marked:
+        case.days_since_contact = days_since(case.last_contact_at, today)
+        since = case.days_since_contact if case.last_contact_at else days_since(case.opened_at, today)
+        case.contact_overdue = bool(
+            case.full_record and case.is_open and since is not None and since > case.contact_frequency_days
+        )
+        case.review_overdue = bool(case.is_open and case.next_review_on and case.next_review_on < today)
+    return marked
+
+
+def case_search(*, user: Any, text: str = "", date_of_birth: dt.date | None = None) -> QuerySet[Case]:
+    """Cases whose child matches a name, a date of birth or a reference, among the person's visible cases.
+
+    One query. Names match on every case the person may see; a date of birth or a reference
+    matches only where the person may read the full record, so a partner who sees a shared
+    summary cannot confirm identifiers the summary leaves out. Each row carries `full_record`.
+    """
+    full_record = access.cases_for(user, Action.VIEW)
+    if date_of_birth is not None:
+        condition = Q(child__date_of_birth=date_of_birth) & Q(pk__in=full_record.values("pk"))
+    else:
+        words = text.split()
+        if not words:
+            return Case.objects.none()
+        by_name = Q()
+        for word in words:
+            by_name &= Q(child__given_name__icontains=word) | Q(child__family_name__icontains=word)
+        by_reference = Q(child__reference__iexact=text.strip()) & Q(pk__in=full_record.values("pk"))
+        condition = by_name | by_reference
+    return (
+        visible_cases(user)
+        .filter(condition)
+        .annotate(full_record=Exists(full_record.filter(pk=OuterRef("pk"))))
+        .select_related("child", "owning_yjs", "case_holder")
+        .order_by("child__family_name", "child__given_name", "-opened_at", "-pk")
+    )
+
+
+def open_case_count() -> int:
+    """How many ECM cases are open across every service (an aggregate: no child is identified)."""
+    return Case.objects.filter(status=CaseStatus.OPEN).count()
