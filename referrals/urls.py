@@ -1,19 +1,19 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
-from referrals import views
+from referrals import triage_views, views
 
 app_name = "referrals"
 
 urlpatterns = [
     path("", views.my_referrals, name="mine"),
     path("new/", views.referral_start_view, name="start"),
-    path("triage/", views.triage_queue_view, name="triage_queue"),
+    path("triage/", triage_views.triage_queue_view, name="triage_queue"),
     path("<id:referral_id>/", views.referral_detail, name="detail"),
     path("<id:referral_id>/check/", views.referral_check, name="check"),
     path("<id:referral_id>/submit/", views.referral_submit_view, name="submit"),
     path("<id:referral_id>/autosave/", views.referral_autosave, name="autosave"),
-    path("<id:referral_id>/consent-override/", views.referral_consent_override, name="consent_override"),
-    path("<id:referral_id>/decision/", views.referral_triage_view, name="triage"),
+    path("<id:referral_id>/consent-override/", triage_views.referral_consent_override, name="consent_override"),
+    path("<id:referral_id>/decision/", triage_views.referral_triage_view, name="triage"),
     path("<id:referral_id>/<slug:section>/", views.referral_section, name="section"),
 ]

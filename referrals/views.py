@@ -12,10 +12,9 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import LIST_MY_REFERRALS, LIST_TRIAGE, list_view_record
+from accounts.audit import LIST_MY_REFERRALS, list_view_record
 from accounts.models import Agency, Role, User
 from cases.access import Action
 from cases.services import StaleState
@@ -26,7 +25,6 @@ from referrals.forms import (
     SECTION_OF_FIELD,
     SECTIONS,
     ConfirmNewChildForm,
-    ConsentOverrideForm,
     FindChildForm,
     NewChildForm,
     ReferralSectionForm,
@@ -41,40 +39,35 @@ from referrals.selectors import (
     days_waiting,
     duplicate_check,
     get_referral_for,
-    get_referral_for_consent_override,
     may_refer,
-    may_triage,
     referral_may,
     referrals_made_by,
     referring_services,
-    triage_queue,
 )
 from referrals.services import (
     referral_missing,
-    referral_override_consent,
     referral_refer_new_child,
     referral_save_draft,
     referral_start,
     referral_submit,
-    referral_triage,
     referral_version,
 )
 
 PAGE_SIZE = 50
 
 
-def _person(request: HttpRequest) -> User:
+def person_of(request: HttpRequest) -> User:
     return cast(User, request.user)  # every view here is behind login_required or checks sign-in itself
 
 
-def _page(request: HttpRequest, items: Any) -> tuple[Page, str]:
+def page_of(request: HttpRequest, items: Any) -> tuple[Page, str]:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query: QueryDict = request.GET.copy()
     query.pop("page", None)
     return page, (query.urlencode() + "&") if query else ""
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
+def add_errors(form: Form, error: ValidationError) -> None:
     """Show a service's validation errors on the form, on the field they name when it has one."""
     for name, messages_for_field in error.message_dict.items():
         for message in messages_for_field:
@@ -88,10 +81,10 @@ def _add_errors(form: Form, error: ValidationError) -> None:
 @require_GET
 def my_referrals(request: HttpRequest) -> HttpResponse:
     """The referrer's own referrals: drafts to finish, and what became of the rest."""
-    user = _person(request)
+    user = person_of(request)
     if not may_refer(user):
         raise PermissionDenied("Referrals are made by youth justice case managers.")
-    page, querystring = _page(request, referrals_made_by(user))
+    page, querystring = page_of(request, referrals_made_by(user))
     page.object_list = list(page.object_list)  # fetched once, here: the log names the referrals the page shows
     list_view_record(
         user=user,
@@ -122,7 +115,7 @@ def referral_start_view(request: HttpRequest) -> HttpResponse:
     find → (possible matches) → the new child's details → draft. Matches the person may see are
     offered for reuse; matches elsewhere are only hinted at.
     """
-    user = _person(request)
+    user = person_of(request)
     services = _referring_services(user)
     if request.method == "GET":
         return _render_start(request, "find", FindChildForm(services=services))
@@ -159,7 +152,7 @@ def referral_start_view(request: HttpRequest) -> HttpResponse:
             referring_yjs=details_form.cleaned_data["referring_yjs"], actor=user, **details_form.child_fields()
         )
     except ValidationError as error:
-        _add_errors(details_form, error)
+        add_errors(details_form, error)
         return _render_start(request, "details", details_form)
     messages.success(request, f"A draft referral for {referral.child.full_name} has been started.")
     return redirect(referral)
@@ -220,11 +213,11 @@ def _render_start(
 @require_GET
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     """The referral: a draft's task list for its service, else the whole referral and its decision."""
-    user = _person(request)
+    user = person_of(request)
     referral = get_referral_for(user, referral_id, Action.VIEW_REFERRAL)
     if referral.status == ReferralStatus.DRAFT:
         return render(request, "referrals/draft.html", _draft_context(request, referral))
-    return render(request, "referrals/detail.html", _detail_context(request, referral))
+    return render(request, "referrals/detail.html", detail_context(request, referral))
 
 
 def _section_statuses(referral: Referral, missing: dict[str, str]) -> list[dict[str, Any]]:
@@ -263,8 +256,8 @@ def _override_helpers(request: HttpRequest, referral: Referral) -> dict[str, Any
     }
 
 
-def _detail_context(request: HttpRequest, referral: Referral, form: TriageDecisionForm | None = None) -> dict[str, Any]:
-    user = _person(request)
+def detail_context(request: HttpRequest, referral: Referral, form: TriageDecisionForm | None = None) -> dict[str, Any]:
+    user = person_of(request)
     decidable = referral.status == ReferralStatus.SUBMITTED and referral_may(user, Action.TRIAGE_REFERRAL, referral)
     if decidable and form is None:
         form = TriageDecisionForm(referral=referral)
@@ -286,7 +279,7 @@ def _complex_need_labels(referral: Referral) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def referral_section(request: HttpRequest, referral_id: int, section: str) -> HttpResponse:
     """One section of a draft. "Save and continue" and "Save as draft" both save; nothing is required."""
-    user = _person(request)
+    user = person_of(request)
     referral = get_referral_for(user, referral_id, Action.EDIT_REFERRAL)
     chosen = SECTION_BY_SLUG.get(section)
     if chosen is None:
@@ -304,7 +297,7 @@ def referral_section(request: HttpRequest, referral_id: int, section: str) -> Ht
             messages.info(request, str(error))
             return redirect(referral)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             if request.POST.get("action") == "draft":
                 messages.success(request, "Your draft has been saved. You can come back to it from My referrals.")
@@ -340,7 +333,7 @@ def referral_autosave(request: HttpRequest, referral_id: int) -> HttpResponse:
     """
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
-    user = _person(request)
+    user = person_of(request)
     referral = get_referral_for(user, referral_id, Action.EDIT_REFERRAL, log=False)
     chosen = SECTION_BY_SLUG.get(request.POST.get("section", ""))
     if chosen is None:
@@ -366,7 +359,7 @@ def referral_autosave(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_GET
 def referral_check(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Check your answers, then submit. What is missing shows as an error summary after a try."""
-    referral = get_referral_for(_person(request), referral_id, Action.EDIT_REFERRAL)
+    referral = get_referral_for(person_of(request), referral_id, Action.EDIT_REFERRAL)
     if referral.status != ReferralStatus.DRAFT:
         messages.info(request, "This referral has already been submitted.")
         return redirect(referral)
@@ -377,7 +370,7 @@ def referral_check(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def referral_submit_view(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Send the draft for triage, or show the check page again with what is missing."""
-    user = _person(request)
+    user = person_of(request)
     referral = get_referral_for(user, referral_id, Action.EDIT_REFERRAL)
     try:
         referral = referral_submit(referral=referral, actor=user)
@@ -422,93 +415,3 @@ def _field_link(referral: Referral, name: str) -> str:
     section = SECTION_OF_FIELD[name]
     anchor = f"id_{name}"
     return reverse("referrals:section", args=[referral.pk, section.slug]) + f"#{anchor}"
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def referral_consent_override(request: HttpRequest, referral_id: int) -> HttpResponse:
-    """A covering senior practitioner records why a draft may go ahead without full consent."""
-    user = _person(request)
-    referral = get_referral_for_consent_override(user, referral_id)
-    form = ConsentOverrideForm(request.POST or None)
-    can_override = referral.status == ReferralStatus.DRAFT
-    if request.method == "POST" and can_override and form.is_valid():
-        try:
-            referral_override_consent(referral=referral, actor=user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        except StaleState as error:
-            messages.info(request, str(error))
-            return redirect("referrals:consent_override", referral_id=referral.pk)
-        else:
-            messages.success(
-                request,
-                f"Consent override recorded. {referral.referrer.get_full_name()} can now submit the referral.",
-            )
-            return redirect("referrals:consent_override", referral_id=referral.pk)
-    return render(
-        request,
-        "referrals/consent_override.html",
-        {"referral": referral, "form": form, "can_override": can_override},
-    )
-
-
-# Journey 2: triage.
-
-
-@login_required
-@require_GET
-def triage_queue_view(request: HttpRequest) -> HttpResponse:
-    """Submitted referrals of the services the person covers, urgent ones first, then the longest waiting."""
-    user = _person(request)
-    if not may_triage(user):
-        raise PermissionDenied("The triage queue is for the ECM psychologists and senior practitioners.")
-    page, querystring = _page(request, triage_queue(user))
-    today = timezone.localdate()
-    rows = [{"referral": referral, "days_waiting": days_waiting(referral, today)} for referral in page.object_list]
-    list_view_record(
-        user=user,
-        list_name=LIST_TRIAGE,
-        case_ids=[row["referral"].case_id for row in rows],
-        referral_ids=[row["referral"].pk for row in rows],
-    )
-    return render(
-        request,
-        "referrals/triage_queue.html",
-        {"page_obj": page, "rows": rows, "querystring_without_page": querystring},
-    )
-
-
-@login_required
-@require_POST
-def referral_triage_view(request: HttpRequest, referral_id: int) -> HttpResponse:
-    """Record the triage decision. Of two people deciding at once, the second is told and changes nothing."""
-    user = _person(request)
-    referral = get_referral_for(user, referral_id, Action.TRIAGE_REFERRAL)
-    if referral.status != ReferralStatus.SUBMITTED:
-        return _already_decided(request, referral)
-    form = TriageDecisionForm(request.POST, referral=referral)
-    if form.is_valid():
-        try:
-            case = referral_triage(referral=referral, actor=user, **form.service_arguments())
-        except ValidationError as error:
-            _add_errors(form, error)
-        except StaleState:
-            return _already_decided(request, referral)
-        else:
-            referral.refresh_from_db()
-            decision = referral.get_decision_display()
-            messages.success(request, f"Decision recorded for {referral.child.full_name}: {decision}.")
-            return redirect(case if case is not None else reverse("referrals:triage_queue"))
-    return render(request, "referrals/detail.html", _detail_context(request, referral, form))
-
-
-def _already_decided(request: HttpRequest, referral: Referral) -> HttpResponse:
-    referral.refresh_from_db()
-    decided_by = referral.decided_by.get_full_name() if referral.decided_by else "someone else"
-    messages.warning(
-        request,
-        f"This referral has already been decided by {decided_by} ({referral.get_decision_display()}). "
-        "Your decision was not recorded and nothing was changed.",
-    )
-    return redirect(referral)

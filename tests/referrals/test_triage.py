@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent, Role
 from cases.models import Case
-from referrals import views
+from referrals import triage_views
 from referrals.models import Referral, ReferralStatus, TriageDecision
 from referrals.services import referral_triage
 from tests.conftest import Cast
@@ -213,7 +213,7 @@ def test_a_decision_that_loses_the_race_is_caught_and_explained(
         referral_triage(referral=referral, actor=cast.senior_practitioner, decision=TriageDecision.CONSULTATION)
         return referral_triage(**kwargs)
 
-    monkeypatch.setattr(views, "referral_triage", decided_meanwhile)
+    monkeypatch.setattr(triage_views, "referral_triage", decided_meanwhile)
     response = alex.post(f"/referrals/{referral.pk}/decision/", decide(cast))
     assert response.status_code == 302
     body = alex.get(response["Location"]).content.decode()
