@@ -37,30 +37,19 @@ from cases.models import (
 from data_rights.capabilities import RECORD_TYPE
 from data_rights.models import SubjectAccessRequest
 from data_rights.pack_schema import SCHEMA, SCHEMA_VERSION, SECTIONS
+from data_rights.pack_values import pack_day, pack_label, pack_moment, pack_person
+from data_rights.pack_work import (
+    actions_section,
+    documents_section,
+    goals_section,
+    meetings_section,
+    reports_section,
+    reviews_section,
+    stage_assessments_section,
+    thrive_groupings_section,
+)
 from data_rights.redaction import redaction_review
-from formulation.models import REPORT_SECTIONS, FormulationReport, Meeting, Recommendation, ReportDocument
 from referrals.models import ComplexNeed, Referral
-from reviews.models import Review, ReviewDocument
-from trm_stages.models import Goal, StageAssessment, ThriveGrouping
-
-
-def _name(person: Any) -> str:
-    if person is None:
-        return ""
-    return str(person.get_full_name() or person.username)
-
-
-def _when(value: dt.datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value is not None else None
-
-
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _label(choices: Any, value: str) -> str:
-    """A stored choice in words ("" stays "")."""
-    return str(dict(choices.choices).get(value, value)) if value else ""
 
 
 def subject_access_pack(
@@ -86,14 +75,14 @@ def subject_access_pack(
         "contacts": _contacts(case_ids),
         "consultations": _consultations(case_ids),
         "network": _network(case_ids),
-        "meetings": _meetings(case_ids),
-        "formulation_reports": _reports(case_ids),
-        "stage_assessments": _stage_assessments(case_ids),
-        "thrive_groupings": _thrive_groupings(case_ids),
-        "goals": _goals(case_ids),
-        "reviews": _reviews(case_ids),
-        "actions": _actions(case_ids),
-        "documents": _documents(case_ids),
+        "meetings": meetings_section(case_ids),
+        "formulation_reports": reports_section(case_ids),
+        "stage_assessments": stage_assessments_section(case_ids),
+        "thrive_groupings": thrive_groupings_section(case_ids),
+        "goals": goals_section(case_ids),
+        "reviews": reviews_section(case_ids),
+        "actions": actions_section(case_ids),
+        "documents": documents_section(case_ids),
         "chronology": _chronology(case_ids),
         "access_events": _access_events(child, case_ids, [referral.pk for referral in referrals]),
     }
@@ -101,7 +90,7 @@ def subject_access_pack(
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
-        "generated_at": _when(now or timezone.now()),
+        "generated_at": pack_moment(now or timezone.now()),
         "request": _request(request) if request is not None else None,
         "contents": [
             {
@@ -124,9 +113,9 @@ def _request(request: SubjectAccessRequest) -> dict[str, Any]:
         "reference": request.reference,
         "requester": request.get_requester_display(),
         "requester_name": request.requester_name,
-        "received_on": _day(request.received_on),
-        "due_on": _day(request.due_on),
-        "started_by": _name(request.created_by),
+        "received_on": pack_day(request.received_on),
+        "due_on": pack_day(request.due_on),
+        "started_by": pack_person(request.created_by),
     }
 
 
@@ -135,7 +124,7 @@ def _child(child: Child) -> dict[str, Any]:
         "id": child.pk,
         "given_name": child.given_name,
         "family_name": child.family_name,
-        "date_of_birth": _day(child.date_of_birth),
+        "date_of_birth": pack_day(child.date_of_birth),
         "reference": child.reference,
         "gender": child.get_gender_display(),
         "ethnicity": child.get_ethnicity_display(),
@@ -143,7 +132,7 @@ def _child(child: Child) -> dict[str, Any]:
         "legal_status": child.get_legal_status_display(),
         "address_area": child.address_area,
         "school": child.school,
-        "created_at": _when(child.created_at),
+        "created_at": pack_moment(child.created_at),
     }
 
 
@@ -153,12 +142,12 @@ def _referral(referral: Referral) -> dict[str, Any]:
         "case_id": referral.case_id,
         "status": referral.get_status_display(),
         "referring_service": referral.referring_yjs.name,
-        "referrer": _name(referral.referrer),
-        "created_at": _when(referral.created_at),
-        "submitted_at": _when(referral.submitted_at),
+        "referrer": pack_person(referral.referrer),
+        "created_at": pack_moment(referral.created_at),
+        "submitted_at": pack_moment(referral.submitted_at),
         "urgency": referral.get_urgency_display(),
         "reasons": referral.reasons,
-        "complex_needs": [_label(ComplexNeed, need) for need in referral.complex_needs],
+        "complex_needs": [pack_label(ComplexNeed, need) for need in referral.complex_needs],
         "current_risks": referral.current_risks,
         "agencies_involved": referral.agencies_involved,
         "tried_before": referral.tried_before,
@@ -166,15 +155,15 @@ def _referral(referral: Referral) -> dict[str, Any]:
         "carer_consent": referral.get_carer_consent_display(),
         "consent_covers_sharing": referral.consent_covers_sharing,
         "consent_given_by": referral.consent_given_by,
-        "consent_date": _day(referral.consent_date),
+        "consent_date": pack_day(referral.consent_date),
         "consent_override_reason": referral.consent_override_reason,
-        "consent_override_by": _name(referral.consent_override_by),
-        "consent_override_at": _when(referral.consent_override_at),
+        "consent_override_by": pack_person(referral.consent_override_by),
+        "consent_override_at": pack_moment(referral.consent_override_at),
         "decision": referral.get_decision_display() if referral.decision else "",
         "decision_reason": referral.decision_reason,
         "signposting": referral.signposting,
-        "decided_by": _name(referral.decided_by),
-        "decided_at": _when(referral.decided_at),
+        "decided_by": pack_person(referral.decided_by),
+        "decided_at": pack_moment(referral.decided_at),
     }
 
 
@@ -187,11 +176,11 @@ def _cases(cases: Sequence[Case]) -> list[dict[str, Any]]:
     ):
         changes[change.case_id].append(
             {
-                "changed_at": _when(change.changed_at),
-                "previous_holder": _name(change.previous_holder),
-                "new_holder": _name(change.new_holder),
+                "changed_at": pack_moment(change.changed_at),
+                "previous_holder": pack_person(change.previous_holder),
+                "new_holder": pack_person(change.new_holder),
                 "reason": change.reason,
-                "changed_by": _name(change.changed_by),
+                "changed_by": pack_person(change.changed_by),
             }
         )
     return [
@@ -200,12 +189,12 @@ def _cases(cases: Sequence[Case]) -> list[dict[str, Any]]:
             "service": case.owning_yjs.name,
             "kind": case.get_kind_display(),
             "status": case.get_status_display(),
-            "case_holder": _name(case.case_holder),
-            "psychologist": _name(case.psychologist),
-            "senior_practitioner": _name(case.senior_practitioner),
-            "opened_at": _when(case.opened_at),
-            "closed_at": _when(case.closed_at),
-            "closed_by": _name(case.closed_by),
+            "case_holder": pack_person(case.case_holder),
+            "psychologist": pack_person(case.psychologist),
+            "senior_practitioner": pack_person(case.senior_practitioner),
+            "opened_at": pack_moment(case.opened_at),
+            "closed_at": pack_moment(case.closed_at),
+            "closed_by": pack_person(case.closed_by),
             "closure_reason": case.get_closure_reason_display() if case.closure_reason else "",
             "outcome_summary": case.outcome_summary,
             "ending_plan": case.ending_plan,
@@ -227,8 +216,8 @@ def _rectifications(child: Child) -> list[dict[str, Any]]:
             "case_id": rectification.case_id,
             "changes": rectification.changes,
             "statement": rectification.statement,
-            "corrected_by": _name(rectification.corrected_by),
-            "corrected_at": _when(rectification.corrected_at),
+            "corrected_by": pack_person(rectification.corrected_by),
+            "corrected_at": pack_moment(rectification.corrected_at),
         }
         for rectification in corrections
     ]
@@ -245,21 +234,21 @@ def _contacts(case_ids: list[int]) -> list[dict[str, Any]]:
         {
             "id": contact.pk,
             "case_id": contact.case_id,
-            "occurred_at": _when(contact.occurred_at),
+            "occurred_at": pack_moment(contact.occurred_at),
             "kind": contact.get_kind_display(),
             "with_whom": contact.with_whom,
             "duration_minutes": contact.duration_minutes,
             "note": contact.note,
             "restricted": contact.restricted,
-            "recorded_by": _name(contact.recorded_by),
-            "recorded_at": _when(contact.recorded_at),
+            "recorded_by": pack_person(contact.recorded_by),
+            "recorded_at": pack_moment(contact.recorded_at),
             "corrections": [
                 {
                     "id": correction.pk,
                     "text": correction.text,
                     "reason": correction.reason,
-                    "recorded_by": _name(correction.recorded_by),
-                    "recorded_at": _when(correction.recorded_at),
+                    "recorded_by": pack_person(correction.recorded_by),
+                    "recorded_at": pack_moment(correction.recorded_at),
                 }
                 for correction in contact.corrections.all()
             ],
@@ -276,13 +265,13 @@ def _consultations(case_ids: list[int]) -> list[dict[str, Any]]:
         {
             "id": consultation.pk,
             "case_id": consultation.case_id,
-            "held_on": _day(consultation.held_on),
+            "held_on": pack_day(consultation.held_on),
             "attendees": consultation.attendees,
             "question": consultation.question,
             "advice": consultation.advice,
             "follow_up": consultation.follow_up,
             "minutes_spent": consultation.minutes_spent,
-            "psychologist": _name(consultation.psychologist),
+            "psychologist": pack_person(consultation.psychologist),
         }
         for consultation in consultations
     ]
@@ -304,256 +293,12 @@ def _network(case_ids: list[int]) -> list[dict[str, Any]]:
             "email": member.email,
             "phone": member.phone,
             "may_see_summary": member.may_see_summary,
-            "added_by": _name(member.added_by),
-            "added_at": _when(member.added_at),
-            "removed_at": _when(member.removed_at),
+            "added_by": pack_person(member.added_by),
+            "added_at": pack_moment(member.added_at),
+            "removed_at": pack_moment(member.removed_at),
         }
         for member in members
     ]
-
-
-def _meetings(case_ids: list[int]) -> list[dict[str, Any]]:
-    meetings = (
-        Meeting.objects.filter(case_id__in=case_ids)
-        .select_related("organiser")
-        .prefetch_related("invitations__agency")
-        .order_by("starts_at", "pk")
-    )
-    return [
-        {
-            "id": meeting.pk,
-            "case_id": meeting.case_id,
-            "purpose": meeting.get_purpose_display(),
-            "status": meeting.get_status_display(),
-            "starts_at": _when(meeting.starts_at),
-            "ends_at": _when(meeting.ends_at),
-            "location": meeting.location,
-            "video_link": meeting.video_link,
-            "organiser": _name(meeting.organiser),
-            "notes": meeting.notes,
-            "cancel_reason": meeting.cancel_reason,
-            "invitations": [
-                {
-                    "name": invitation.name,
-                    "role": invitation.role,
-                    "agency": invitation.agency_display,
-                    "attendance": invitation.get_attendance_display(),
-                    "withdrawn": invitation.removed_at is not None,
-                }
-                for invitation in meeting.invitations.all()
-            ],
-        }
-        for meeting in meetings
-    ]
-
-
-def _reports(case_ids: list[int]) -> list[dict[str, Any]]:
-    reports = (
-        FormulationReport.objects.filter(case_id__in=case_ids)
-        .select_related("author", "signed_off_by")
-        .prefetch_related("comments__author")
-        .order_by("case_id", "version")
-    )
-    return [
-        {
-            "id": report.pk,
-            "case_id": report.case_id,
-            "version": report.version,
-            "status": report.get_status_display(),
-            "author": _name(report.author),
-            "created_at": _when(report.created_at),
-            "signed_off_at": _when(report.signed_off_at),
-            "signed_off_by": _name(report.signed_off_by),
-            "trm_stage": report.trm_stage,
-            "content": [
-                {"field": field, "heading": heading, "text": getattr(report, field)}
-                for field, heading, _ in REPORT_SECTIONS
-            ],
-            "child_friendly_summary": report.child_friendly_summary,
-            "comments": [
-                {
-                    "id": comment.pk,
-                    "section": comment.section,
-                    "text": comment.text,
-                    "author": _name(comment.author),
-                    "created_at": _when(comment.created_at),
-                }
-                for comment in report.comments.all()
-            ],
-        }
-        for report in reports
-    ]
-
-
-def _stage_assessments(case_ids: list[int]) -> list[dict[str, Any]]:
-    assessments = (
-        StageAssessment.objects.filter(case_id__in=case_ids)
-        .select_related("stage", "assessor")
-        .prefetch_related("thresholds_crossed")
-        .order_by("assessed_on", "recorded_at", "pk")
-    )
-    return [
-        {
-            "id": assessment.pk,
-            "case_id": assessment.case_id,
-            "assessed_on": _day(assessment.assessed_on),
-            "stage": assessment.stage.number,
-            "stage_name": assessment.stage.name,
-            "thresholds_crossed": [threshold.name for threshold in assessment.thresholds_crossed.all()],
-            "indicators": list(assessment.indicators),
-            "evidence": assessment.evidence,
-            "source": assessment.get_source_display(),
-            "assessor": _name(assessment.assessor),
-            "move_back_note": assessment.move_back_note,
-            "recorded_at": _when(assessment.recorded_at),
-        }
-        for assessment in assessments
-    ]
-
-
-def _thrive_groupings(case_ids: list[int]) -> list[dict[str, Any]]:
-    groupings = (
-        ThriveGrouping.objects.filter(case_id__in=case_ids)
-        .select_related("recorded_by")
-        .order_by("applies_from", "recorded_at", "pk")
-    )
-    return [
-        {
-            "id": grouping.pk,
-            "case_id": grouping.case_id,
-            "grouping": grouping.get_grouping_display(),
-            "applies_from": _day(grouping.applies_from),
-            "reason": grouping.reason,
-            "recorded_by": _name(grouping.recorded_by),
-            "recorded_at": _when(grouping.recorded_at),
-        }
-        for grouping in groupings
-    ]
-
-
-def _goals(case_ids: list[int]) -> list[dict[str, Any]]:
-    goals = Goal.objects.filter(case_id__in=case_ids).prefetch_related("ratings").order_by("set_on", "pk")
-    return [
-        {
-            "id": goal.pk,
-            "case_id": goal.case_id,
-            "text": goal.text,
-            "set_by": goal.set_by,
-            "set_on": _day(goal.set_on),
-            "status": goal.get_status_display(),
-            "closed_on": _day(goal.closed_on),
-            "closing_note": goal.closing_note,
-            "ratings": [
-                {
-                    "id": rating.pk,
-                    "rated_on": _day(rating.rated_on),
-                    "score": rating.score,
-                    "context": rating.get_context_display(),
-                    "note": rating.note,
-                }
-                for rating in goal.ratings.all()
-            ],
-        }
-        for goal in goals
-    ]
-
-
-def _reviews(case_ids: list[int]) -> list[dict[str, Any]]:
-    reviews = (
-        Review.objects.filter(case_id__in=case_ids)
-        .select_related("meeting", "chair", "signed_off_by")
-        .order_by("meeting__starts_at", "pk")
-    )
-    return [
-        {
-            "id": review.pk,
-            "case_id": review.case_id,
-            "status": review.get_status_display(),
-            "held_on": _day(review.held_on),
-            "chair": _name(review.chair),
-            "childs_views": review.childs_views,
-            "next_review_on": _day(review.next_review_on),
-            "attendance": [
-                {key: str(line.get(key, "")) for key in ("name", "role", "agency", "attendance")}
-                for line in review.attendance_record
-            ],
-            "signed_off_at": _when(review.signed_off_at),
-            "signed_off_by": _name(review.signed_off_by),
-        }
-        for review in reviews
-    ]
-
-
-def _actions(case_ids: list[int]) -> list[dict[str, Any]]:
-    actions = (
-        Recommendation.objects.filter(case_id__in=case_ids)
-        .select_related("report", "owner", "owner_agency", "added_at_review")
-        .prefetch_related("progress__author")
-        .order_by("case_id", "created_at", "pk")
-    )
-    rows = []
-    for action in actions:
-        added = getattr(action, "added_at_review", None)
-        rows.append(
-            {
-                "id": action.pk,
-                "case_id": action.case_id,
-                "report_version": action.report.version if action.report else None,
-                "added_at_review": added.review_id if added is not None else None,
-                "text": action.text,
-                "suits_from_stage": action.suits_from_stage,
-                "justification": action.justification,
-                "sequencing_warning": action.sequencing_warning,
-                "owner": _name(action.owner) or action.owner_name,
-                "owner_agency": action.owner_agency.name if action.owner_agency else action.owner_agency_name,
-                "due_on": _day(action.due_on),
-                "status": action.get_status_display(),
-                "progress": [
-                    {
-                        "id": progress.pk,
-                        "noted_on": _day(progress.noted_on),
-                        "status": progress.get_status_display(),
-                        "note": progress.note,
-                        "author": _name(progress.author),
-                    }
-                    for progress in sorted(action.progress.all(), key=lambda note: (note.noted_on, note.pk))
-                ],
-            }
-        )
-    return rows
-
-
-def _documents(case_ids: list[int]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for document in ReportDocument.objects.filter(report__case_id__in=case_ids).select_related("report"):
-        rows.append(
-            {
-                "id": f"report-{document.pk}",
-                "case_id": document.report.case_id,
-                "title": f"{document.get_kind_display()} of formulation report version {document.report.version} (PDF)",
-                **_document_state(document),
-            }
-        )
-    for record in ReviewDocument.objects.filter(review__case_id__in=case_ids).select_related("review__meeting"):
-        rows.append(
-            {
-                "id": f"review-{record.pk}",
-                "case_id": record.review.case_id,
-                "title": f"Record of the review of {record.review.held_on.day} {record.review.held_on:%B %Y} (PDF)",
-                **_document_state(record),
-            }
-        )
-    return sorted(rows, key=lambda row: (row["requested_at"] or "", row["id"]))
-
-
-def _document_state(document: Any) -> dict[str, Any]:
-    return {
-        "status": document.get_status_display(),
-        "pages": document.pages,
-        "checksum": document.checksum,
-        "requested_at": _when(document.requested_at),
-        "finished_at": _when(document.finished_at),
-    }
 
 
 def _chronology(case_ids: list[int]) -> list[dict[str, Any]]:
@@ -562,10 +307,10 @@ def _chronology(case_ids: list[int]) -> list[dict[str, Any]]:
         {
             "id": event.pk,
             "case_id": event.case_id,
-            "occurred_at": _when(event.occurred_at),
+            "occurred_at": pack_moment(event.occurred_at),
             "kind": event.get_kind_display(),
             "summary": event.summary,
-            "by": _name(event.actor),
+            "by": pack_person(event.actor),
             "restricted": event.visibility == Visibility.RESTRICTED,
         }
         for event in events
@@ -587,8 +332,8 @@ def _access_events(child: Child, case_ids: list[int], referral_ids: list[int]) -
     return [
         {
             "id": event.pk,
-            "at": _when(event.at),
-            "who": _name(event.user),
+            "at": pack_moment(event.at),
+            "who": pack_person(event.user),
             "what": event_in_words(event),
             "case_id": event.case_id,
             "from": event.ip_address or "",
