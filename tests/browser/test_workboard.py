@@ -22,7 +22,9 @@ def some_work(cast: Cast) -> Case:
     """Kai: a report signed off 60 days ago (review 4 days overdue) with an overdue action of the case manager;
     Lena: last seen 20 days ago (contact overdue); two referrals waiting, one urgent; a draft."""
     today = timezone.localdate()
-    report = signed_off_report(cast, signed_off_at=timezone.now() - dt.timedelta(days=60))
+    # Noon, UK time, 60 days ago: "now minus 60 days" late in the evening falls on the next UK day in summer time.
+    sixty_days_ago = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=60), dt.time(12)))
+    report = signed_off_report(cast, signed_off_at=sixty_days_ago)
     recommendation(cast, report, "Weekly football", owner=cast.case_manager, due_on=today - dt.timedelta(days=3))
     Case.objects.filter(pk=cast.case.pk).update(trm_stage=3)
     lena = make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager, child_record=child(given_name="Lena"))
