@@ -38,6 +38,8 @@ _PROBLEMS: WeakKeyDictionary[BrowserContext, list[str]] = WeakKeyDictionary()
 # page whose markup was already checked, such as the sign-in page met again at every sign-in, is
 # not checked twice. Keyed by a digest of the DOM with per-request tokens masked.
 _CHECKED_MARKUP: set[str] = set()
+# The same for the 390 px phone check (`assert_fits_a_phone`).
+_FITTING_MARKUP: set[str] = set()
 _PER_REQUEST_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=)"[^"]*"')
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -79,10 +81,15 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _markup_digest(page: Page) -> str:
+    """The page's DOM with per-request tokens masked, as a digest: what the page-wide checks depend on."""
+    markup = _PER_REQUEST_TOKEN.sub(r'\1""', page.content())
+    return hashlib.sha256(f"{page.viewport_size}\n{markup}".encode()).hexdigest()
+
+
 def axe_check(page: Page) -> None:
     """Assert the page has no WCAG 2.0/2.1/2.2 A or AA violations that axe-core can detect."""
-    markup = _PER_REQUEST_TOKEN.sub(r'\1""', page.content())
-    key = hashlib.sha256(f"{page.viewport_size}\n{markup}".encode()).hexdigest()
+    key = _markup_digest(page)
     if key in _CHECKED_MARKUP:
         return
     if page.context in _CONTEXTS_WITHOUT_JAVASCRIPT:
@@ -275,8 +282,16 @@ def look(page: Page, name: str) -> None:
 
 
 def assert_fits_a_phone(page: Page) -> None:
-    """Issue 16: on a 390 px phone the page does not scroll sideways (a wide table scrolls in its own box)."""
+    """Issue 16: on a 390 px phone the page does not scroll sideways (a wide table scrolls in its own box).
+
+    Like axe, the layout depends only on the markup (the stylesheets are the same all session), so a page
+    whose markup already fitted is not laid out again (the sign-in pages of every journey, for one)."""
+    key = _markup_digest(page)
+    if key in _FITTING_MARKUP:
+        return
     width, offenders = page_width_at_phone(page)
+    if width <= PHONE_WIDTH:
+        _FITTING_MARKUP.add(key)
     assert width <= PHONE_WIDTH, (
         f"{page.url} is {width} px wide on a {PHONE_WIDTH} px phone; what sticks out:\n"
         + "\n".join(f"- {offender}" for offender in offenders)
