@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, CaseEventKind
 from cases.services import case_event_add
+from tests.clock import hold_today
 from tests.conftest import Cast
 from tests.factories import log_contact
 
@@ -35,6 +36,7 @@ def line(cast: Cast, summary: str, day: dt.date, *, kind: str = CaseEventKind.OT
 
 
 TODAY = timezone.localdate()
+_held = hold_today(TODAY)
 MARCH_1, MARCH_10, MARCH_20 = (TODAY - dt.timedelta(days=days) for days in (60, 50, 40))
 
 

@@ -19,12 +19,14 @@ from cases.services import network_member_remove
 from formulation.models import ActionStatus, FormulationReport, Recommendation, ReportStatus
 from reviews.models import ActionProgress
 from reviews.services import action_progress_add
+from tests.clock import hold_today
 from tests.conftest import Cast
 from tests.factories import recommendation, signed_off_report
 from tests.reviews.helpers import at
 from tests.reviews.review_helpers import REASON
 
 TODAY = timezone.localdate()
+_held = hold_today(TODAY)
 
 
 def signed_in(user: User) -> Client:

@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseEventKind
+from tests.clock import hold_today
 from tests.conftest import Cast
 from trm_stages.models import InterventionType, Stage, Threshold
 from trm_stages.selectors import current_stage_number, current_version, sequencing_for_case, thresholds
 from trm_stages.services import stage_assessment_record
 
 TODAY = timezone.localdate()
+_held = hold_today(TODAY)
 
 
 def record(cast: Cast, stage: int, days_ago: int = 0, **extra: object) -> object:

@@ -15,12 +15,14 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import CaseEvent, CaseEventKind, Visibility
+from tests.clock import hold_today
 from tests.conftest import Cast
 from trm_stages.models import Goal, GoalRating, GoalStatus, RatingContext, ThriveGroupingChoice
 from trm_stages.selectors import outcomes_for_case
 from trm_stages.services import goal_close, goal_rate, goal_set, thrive_grouping_set
 
 TODAY = timezone.localdate()
+_held = hold_today(TODAY)
 
 
 def days_ago(days: int) -> dt.date:

@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseEventKind
 from cases.services import case_close, case_reopen
+from tests.clock import hold_today
 from tests.conftest import Cast
 from trm_stages.models import InterventionType, Stage, StageAssessment, TrmVersion
 from trm_stages.selectors import current_version, stage_journey, stages, thresholds
 from trm_stages.services import stage_assessment_record
 
 TODAY = timezone.localdate()
+_held = hold_today(TODAY)
 
 
 def signed_in(user: Any) -> Client:

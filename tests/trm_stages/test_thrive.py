@@ -12,12 +12,14 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import CaseEvent, CaseEventKind, Visibility
+from tests.clock import hold_today
 from tests.conftest import Cast
 from trm_stages.models import THRIVE_CREDIT, ThriveGrouping, ThriveGroupingChoice
 from trm_stages.selectors import current_thrive_grouping, thrive_history
 from trm_stages.services import thrive_grouping_set
 
 TODAY = timezone.localdate()
+_held = hold_today(TODAY)
 
 
 def set_grouping(cast: Cast, grouping: str, days_ago: int = 0, reason: str = "Seen weekly by Sam") -> ThriveGrouping:
