@@ -5,25 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import (
     BooleanField,
     DateField,
     DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models import Case as DbCase
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cases import access
@@ -34,6 +30,7 @@ from cases.models import (
     CaseStatus,
     Contact,
 )
+from core.db import condition_sql, expression_sql
 
 # What a row of a case list shows (the table on the list pages and home, the API's case summary).
 CASE_LIST_COLUMNS = (
@@ -103,37 +100,121 @@ def _last_contact(contacts: QuerySet[Contact]) -> Subquery:
     return Subquery(latest, output_field=DateTimeField())
 
 
+@dataclass(frozen=True)
+class _ColumnSql:
+    sql: str
+    params: tuple[Any, ...]
+    output_field: Any
+
+
+_COMPILED: dict[dt.date, dict[str, _ColumnSql]] = {}
+
+
+def _work_column_sql() -> dict[str, _ColumnSql]:
+    """The SQL of each work column's subquery, compiled once a day (a fact may depend on the date): the
+    ORM built and resolved these on every request for more than it took to run them (issue 14)."""
+    today = timezone.localdate()
+    if today not in _COMPILED:
+        expressions: dict[str, Any] = {
+            "last_contact_any": _last_contact(Contact.objects.all()),
+            "last_contact_unrestricted": _last_contact(Contact.objects.filter(restricted=False)),
+            **list_fact_expressions(),
+        }
+        compiled = {
+            name: _ColumnSql(*expression_sql(Case, expression), expression.output_field)
+            for name, expression in expressions.items()
+        }
+        # Without the app that computes them, the columns are empty (and still sortable).
+        compiled.setdefault("next_review_on", _ColumnSql("NULL::date", (), DateField()))
+        compiled.setdefault("overdue_actions", _ColumnSql("NULL::integer", (), IntegerField()))
+        _COMPILED.clear()
+        _COMPILED[today] = compiled
+    return _COMPILED[today]
+
+
 def with_work_columns(user: Any, cases: QuerySet[Case]) -> QuerySet[Any]:
     """The cases with what the caseload shows of the work on them, on the rows whose full record the person
     may read (`full_record`; elsewhere NULL, so sorting does not betray them): `last_contact_at` (restricted
     contacts counted for those who may read them), `stage_shown`, and each registered list fact
-    (cases.list_facts: `next_review_on`, `overdue_actions`). Scalar subqueries, read with the rows."""
-    full_record = access.row_condition(user, Action.VIEW)
-    restricted_too = access.row_condition(user, Action.VIEW_RESTRICTED)
+    (cases.list_facts: `next_review_on`, `overdue_actions`). Scalar subqueries, read with the rows.
 
-    def shown(expression: Any, output_field: Any) -> Coalesce:
-        # Wrapped so that, for a person who reads no case in full (the CASE then compiles to a bare NULL),
-        # ORDER BY still gets an expression rather than a constant PostgreSQL refuses.
-        case = DbCase(When(full_record, then=expression), default=Value(None), output_field=output_field)
-        return Coalesce(case, Value(None), output_field=output_field)
+    The columns are raw SQL on the case's own row (`core.db.expression_sql`): `cases` must be a query on the
+    case table itself, and its rows are read by a query of their own, never as a subquery (`CaseloadPages`)."""
+    columns = _work_column_sql()
+    full_sql, full_params = condition_sql(Case, access.row_condition(user, Action.VIEW))
+    restricted_sql, restricted_params = condition_sql(Case, access.row_condition(user, Action.VIEW_RESTRICTED))
 
-    last_contact = DbCase(
-        When(restricted_too, then=_last_contact(Contact.objects.all())),
-        default=_last_contact(Contact.objects.filter(restricted=False)),
-        output_field=DateTimeField(),
+    def shown(sql: str, params: tuple[Any, ...], output_field: Any) -> RawSQL:
+        # Compiled by the ORM (core.db); every value is a parameter.
+        return RawSQL(f"CASE WHEN ({full_sql}) THEN ({sql}) END", (*full_params, *params), output_field)  # noqa: S611
+
+    any_contact, unrestricted = columns["last_contact_any"], columns["last_contact_unrestricted"]
+    last_contact = (
+        f"CASE WHEN ({restricted_sql}) THEN ({any_contact.sql}) ELSE ({unrestricted.sql}) END",
+        (*restricted_params, *any_contact.params, *unrestricted.params),
     )
-    facts: dict[str, Any] = {
-        name: shown(expression, expression.output_field) for name, expression in list_fact_expressions().items()
+    facts = {
+        name: shown(column.sql, column.params, column.output_field)
+        for name, column in columns.items()
+        if not name.startswith("last_contact_")
     }
-    # Without the app that computes them, the columns are empty (and still sortable).
-    facts.setdefault("next_review_on", shown(Value(None, output_field=DateField()), DateField()))
-    facts.setdefault("overdue_actions", shown(Value(None, output_field=IntegerField()), IntegerField()))
     return cases.annotate(
-        full_record=ExpressionWrapper(full_record, output_field=BooleanField()),
-        last_contact_at=shown(last_contact, DateTimeField()),
-        stage_shown=shown(F("trm_stage"), IntegerField()),
+        full_record=RawSQL(f"({full_sql})", full_params, BooleanField()),  # noqa: S611
+        last_contact_at=shown(*last_contact, DateTimeField()),
+        stage_shown=shown('"cases_case"."trm_stage"', (), IntegerField()),
         **facts,
     )
+
+
+class CaseloadPages:
+    """The caseload's pages, as `Paginator` reads them: the page's case ids first (over the case table, in the
+    caseload's order), then those cases' rows with their work columns, by id, in the same order. Two short
+    queries rather than one with the work columns in a subquery, which their raw SQL cannot be."""
+
+    ordered = True
+
+    def __init__(self, user: Any, cases: QuerySet[Case], sort: CaseloadSort) -> None:
+        self.user = user
+        self.cases = cases
+        self.sort = sort
+
+    def count(self) -> int:
+        return self.cases.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        if not isinstance(index, slice):
+            raise TypeError("CaseloadPages pages by slices")
+        ordered = self.cases if self.sort.column == "opened" else with_work_columns(self.user, self.cases)
+        ids = list(ordered.order_by(*self.sort.order_by()).values_list("pk", flat=True)[index])
+        rows = {case.pk: case for case in with_work_columns(self.user, self.cases.filter(pk__in=ids))}
+        return [rows[pk] for pk in ids]
+
+
+@overload
+def case_list(
+    *,
+    user: Any,
+    status: str = ...,
+    held_by_me: bool = ...,
+    allocated_to_me: bool = ...,
+    kind: str = ...,
+    sort: None = ...,
+) -> QuerySet[Case]: ...
+
+
+@overload
+def case_list(
+    *,
+    user: Any,
+    status: str = ...,
+    held_by_me: bool = ...,
+    allocated_to_me: bool = ...,
+    kind: str = ...,
+    sort: CaseloadSort,
+) -> CaseloadPages: ...
 
 
 def case_list(
@@ -144,11 +225,11 @@ def case_list(
     allocated_to_me: bool = False,
     kind: str = "",
     sort: CaseloadSort | None = None,
-) -> QuerySet[Case]:
+) -> QuerySet[Case] | CaseloadPages:
     """The person's visible cases for list pages, newest first, with what the rows show (and only that:
     `cases/includes/case_table.html` and the API's case summary).
 
-    `sort`: the caseload's order; the rows then carry the work columns too (`with_work_columns`)."""
+    `sort`: the caseload's order, and pages whose rows carry the work columns too (`CaseloadPages`)."""
     cases = visible_cases(user).select_related("child", "owning_yjs", "case_holder").only(*CASE_LIST_COLUMNS)
     if status:
         cases = cases.filter(status=status)
@@ -160,7 +241,7 @@ def case_list(
         cases = cases.filter(Q(psychologist=user) | Q(senior_practitioner=user))
     if sort is None:
         return cases.order_by("-opened_at", "-pk")
-    return with_work_columns(user, cases).order_by(*sort.order_by())
+    return CaseloadPages(user, cases, sort)
 
 
 def days_since(moment: dt.datetime | None, today: dt.date | None = None) -> int | None:

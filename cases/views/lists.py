@@ -125,7 +125,7 @@ def case_list_view(request: SignedInRequest) -> HttpResponse:
     }
     # Sorted by a column computed per row, every visible case is computed: no JIT for that (core.db).
     with nullcontext() if sort.value == DEFAULT_CASELOAD_SORT else without_jit():
-        context.update(paginate(request, IdsFirst(cases)))
+        context.update(paginate(request, cases))
     context["page_obj"].object_list = mark_work(context["page_obj"].object_list)
     list_view_record(
         user=request.user, list_name=LIST_CASELOAD, case_ids=[case.pk for case in context["page_obj"].object_list]
