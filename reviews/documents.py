@@ -31,7 +31,8 @@ from core.documents.registry import DocumentKindSpec
 from core.documents.rendering import DocumentNotRenderable, RenderedPdf, render_pdf
 from core.documents.services import document_wanted, documents_send_on_commit
 from reviews.models import Review, ReviewDocument, ReviewStatus
-from reviews.selectors import actions_added_at, attendance_by_agency, attendance_of, goal_ratings_at, walkthrough
+from reviews.selectors import attendance_by_agency, attendance_of
+from reviews.walkthrough import actions_added_at, goal_ratings_at, walkthrough
 
 __all__ = ["DocumentNotRenderable"]  # raised by review_pdf_render
 

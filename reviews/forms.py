@@ -12,7 +12,7 @@ from cases.selectors import CasePerson
 from core.forms import GovDateField, ServiceErrorsMixin
 from formulation.models import ActionStatus
 from reviews.models import DEFAULT_REVIEW_WEEKS, LONGEST_REVIEW_WEEKS, EmailPreference
-from reviews.selectors import WalkthroughItem
+from reviews.walkthrough import WalkthroughItem
 from trm_stages.models import Goal, Stage
 
 # (value, label, hint) of each e-mail a person can choose; the value is the EmailPreference field.

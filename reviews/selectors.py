@@ -17,7 +17,6 @@ from django.db.models import (
     Exists,
     Func,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -35,31 +34,19 @@ from formulation.models import (
     Attendance,
     FormulationReport,
     MeetingStatus,
-    Recommendation,
     ReportStatus,
 )
 from formulation.selectors import current_invitations
 from reviews.action_selectors import (
-    OPEN_ACTION_STATUSES,
-    action_origin,
-    actions_of,
-    in_order,
     long_date,
-    owner_label,
-    with_details,
 )
 from reviews.models import (
     DEFAULT_REVIEW_WEEKS,
-    ActionProgress,
     Review,
-    ReviewAction,
-    ReviewGoalRating,
     ReviewSchedule,
     ReviewStatus,
 )
-from trm_stages.models import Goal, GoalStatus
-from trm_stages.selectors import sequencing_for_stages
-from trm_stages.sequencing import SequencingResult
+from reviews.walkthrough import goals_to_rate_count
 
 
 class PlusDays(Func):
@@ -212,12 +199,18 @@ def next_review(case: Case, *, today: dt.date | None = None, facts: Mapping[str,
 # One review.
 
 
-def review_for(*, user: Any, case_id: int, review_id: int, action: Action) -> Review:
-    """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden."""
+def review_for(
+    *, user: Any, case_id: int, review_id: int, action: Action, counting_goals_to_rate: bool = False
+) -> Review:
+    """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden.
+    `counting_goals_to_rate`: the review also carries `goals_to_rate` (reviews.walkthrough.goals_to_rate_count)."""
     case = access.get_case_for(user, case_id, action)
-    review = get_object_or_404(
-        reviews_of(case).select_related("stage_assessment__stage", "stage_assessment__assessor"), pk=review_id
-    )
+    reviews = reviews_of(case).select_related("stage_assessment__stage", "stage_assessment__assessor")
+    if counting_goals_to_rate:
+        reviews = reviews.annotate(held_on_date=TruncDate("meeting__starts_at")).annotate(
+            goals_to_rate=goals_to_rate_count()
+        )
+    review = get_object_or_404(reviews, pk=review_id)
     review.case = case
     return review
 
@@ -291,173 +284,3 @@ def attendance_by_agency(lines: list[AttendanceLine]) -> list[AgencyLines]:
         label = line.agency_display or "No agency recorded"
         groups.setdefault(label, AgencyLines(agency=label)).lines.append(line)
     return sorted(groups.values(), key=lambda group: (not group.lines[0].agency_display, group.agency.lower()))
-
-
-@dataclass
-class WalkthroughItem:
-    """One action as the review walks through it."""
-
-    action: Recommendation
-    number: int
-    at_this_review: ActionProgress | None
-    earlier: list[ActionProgress]
-    sequencing: SequencingResult | None  # live while the review is open; None once signed off
-
-    @property
-    def owner(self) -> str:
-        return owner_label(self.action)
-
-    @property
-    def origin(self) -> str:
-        return action_origin(self.action)
-
-    @property
-    def warning(self) -> str:
-        """The sequencing warning standing now (open review) or at sign-off (signed-off review)."""
-        if self.sequencing is not None:
-            return self.sequencing.warning
-        return self.at_this_review.sequencing_warning if self.at_this_review else ""
-
-
-def walkthrough_actions(review: Review) -> QuerySet[Recommendation]:
-    """The actions a review walks through: while open, every open action not added at this review and
-    every action already walked through at it; once signed off, those it walked through."""
-    walked = Exists(ActionProgress.objects.filter(action=OuterRef("pk"), review=review))
-    if review.is_locked:
-        return actions_of(review.case).filter(walked)
-    added_here = Exists(ReviewAction.objects.filter(action=OuterRef("pk"), review=review))
-    return actions_of(review.case).filter(Q(status__in=OPEN_ACTION_STATUSES) | walked).exclude(added_here)
-
-
-def walkthrough(review: Review) -> list[WalkthroughItem]:
-    """Every action of the walk-through with its note at this review, the earlier notes and the standing
-    sequencing warning. A fixed number of queries however many actions there are."""
-    actions = list(in_order(with_details(walkthrough_actions(review))))
-    sequencing = (
-        {}
-        if review.is_locked
-        else sequencing_for_stages(case=review.case, stages={a.suits_from_stage for a in actions})
-    )
-    items = []
-    for number, action in enumerate(actions, start=1):
-        notes: list[ActionProgress] = getattr(action, "notes", [])
-        items.append(
-            WalkthroughItem(
-                action=action,
-                number=number,
-                at_this_review=next((note for note in notes if note.review_id == review.pk), None),
-                earlier=[note for note in notes if note.review_id != review.pk],
-                sequencing=None if review.is_locked else sequencing[action.suits_from_stage],
-            )
-        )
-    return items
-
-
-def actions_added_at(review: Review) -> list[Recommendation]:
-    """The actions this review added, in the order added."""
-    return list(
-        Recommendation.objects.filter(added_at_review__review=review)
-        .select_related("owner", "owner_agency")
-        .order_by("created_at", "pk")
-    )
-
-
-def open_goals_to_rate(review: Review) -> list[Goal]:
-    """The case's open goals not yet rated at this review, in the order set."""
-    rated = ReviewGoalRating.objects.filter(review=review, goal=OuterRef("pk"))
-    return list(
-        Goal.objects.filter(case=review.case, status=GoalStatus.OPEN, set_on__lte=review.held_on)
-        .exclude(Exists(rated))
-        .order_by("set_on", "recorded_at", "pk")
-    )
-
-
-def goal_ratings_at(review: Review) -> list[ReviewGoalRating]:
-    return list(
-        ReviewGoalRating.objects.filter(review=review).select_related("goal", "rating").order_by("goal__set_on", "pk")
-    )
-
-
-@dataclass
-class ReviewSteps:
-    """Where the recording of a review has got to, step by step (the review page's task list)."""
-
-    review: Review
-    attendance_done: bool
-    stage_done: bool
-    walkthrough_total: int
-    walkthrough_done: int
-    goals_to_rate: int
-    goals_rated: int
-    actions_added: int
-    outcome_done: bool
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ready_to_sign_off(self) -> bool:
-        return not self.problems
-
-    @property
-    def walkthrough_complete(self) -> bool:
-        return self.walkthrough_done >= self.walkthrough_total
-
-    @property
-    def walkthrough_todo(self) -> str:
-        return f"{self.walkthrough_done} of {self.walkthrough_total} done"
-
-    @property
-    def goals_todo(self) -> str:
-        return f"{self.goals_to_rate} to rate"
-
-    @property
-    def goals_hint(self) -> str:
-        return "" if self.goals_rated or self.goals_to_rate else "No open goals"
-
-    @property
-    def actions_todo(self) -> str:
-        return "Optional" if not self.actions_added else f"{self.actions_added} added"
-
-
-def review_steps(
-    review: Review,
-    *,
-    items: list[WalkthroughItem] | None = None,
-    added_actions: list[Recommendation] | None = None,
-    goal_ratings: list[ReviewGoalRating] | None = None,
-) -> ReviewSteps:
-    """What is recorded and what is missing before the review can be signed off. A page that has already
-    read the walk-through, the actions added and the goal ratings passes them in and they are counted."""
-    if items is None:
-        walked = walkthrough_actions(review)
-        total = walked.count()
-        done = ActionProgress.objects.filter(review=review, action__in=walked).count()
-    else:
-        # One note per action per review (action_progress_once_per_review).
-        total, done = len(items), sum(1 for item in items if item.at_this_review is not None)
-    to_rate = len(open_goals_to_rate(review))
-    steps = ReviewSteps(
-        review=review,
-        attendance_done=review.meeting.status == MeetingStatus.HELD,
-        stage_done=review.stage_assessment_id is not None,
-        walkthrough_total=total,
-        walkthrough_done=done,
-        goals_to_rate=to_rate,
-        goals_rated=(
-            len(goal_ratings) if goal_ratings is not None else ReviewGoalRating.objects.filter(review=review).count()
-        ),
-        actions_added=(
-            len(added_actions) if added_actions is not None else ReviewAction.objects.filter(review=review).count()
-        ),
-        outcome_done=bool(review.childs_views.strip()) and review.next_review_on is not None,
-    )
-    if not steps.attendance_done:
-        steps.problems.append("Record who attended the review")
-    if not steps.stage_done:
-        steps.problems.append("Record the TRM re-assessment")
-    if done < total:
-        steps.problems.append(f"Record progress on every open action ({done} of {total} done)")
-    if to_rate:
-        steps.problems.append(f"Rate every open goal ({to_rate} not rated yet)")
-    if not steps.outcome_done:
-        steps.problems.append("Record the child's views and the date of the next review")
-    return steps

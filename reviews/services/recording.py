@@ -27,7 +27,7 @@ from formulation.services import meeting_record
 from reviews.action_selectors import OPEN_ACTION_STATUSES, owner_label
 from reviews.documents import review_document_request
 from reviews.models import LONGEST_REVIEW_WEEKS, ActionProgress, Review, ReviewAction, ReviewGoalRating, ReviewStatus
-from reviews.selectors import open_goals_to_rate, recording_closed_reason, review_steps, walkthrough_actions
+from reviews.selectors import recording_closed_reason
 from reviews.services.common import (
     NOTE_LIMIT,
     TEXT_LIMIT,
@@ -38,6 +38,7 @@ from reviews.services.common import (
     refuse,
     too_long,
 )
+from reviews.walkthrough import open_goals_to_rate, review_steps, walkthrough_actions
 from trm_stages.models import AssessmentSource, GoalRating, RatingContext, StageAssessment, Threshold
 from trm_stages.selectors import sequencing_for_case, sequencing_for_stages
 from trm_stages.services import goal_rate, stage_assessment_record

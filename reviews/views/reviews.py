@@ -30,7 +30,7 @@ from core.http import SignedInRequest, is_post
 from core.pagination import paginate
 from formulation.forms import MeetingRecordForm, MeetingScheduleForm
 from formulation.selectors import current_invitations, invitation_candidates, network_members_without_email
-from reviews import action_selectors, documents, selectors, services
+from reviews import action_selectors, documents, selectors, services, walkthrough
 from reviews.capabilities import case_review_capabilities, review_capabilities
 from reviews.forms import (
     GoalRatingsForm,
@@ -133,15 +133,22 @@ def review_schedule(request: SignedInRequest, case_id: int) -> HttpResponse:
 @require_GET
 def review_detail(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """One review: while open, the steps to record and what is recorded so far; once signed off, the record."""
-    review = selectors.review_for(user=request.user, case_id=case_id, review_id=review_id, action=Action.VIEW)
+    review = selectors.review_for(
+        user=request.user, case_id=case_id, review_id=review_id, action=Action.VIEW, counting_goals_to_rate=True
+    )
     case = review.case
     attendance = selectors.attendance_of(review)
     caps = review_capabilities(request.user, review)
-    items = selectors.walkthrough(review)
-    added_actions = selectors.actions_added_at(review)
-    goal_ratings = selectors.goal_ratings_at(review)
+    items, added_actions = walkthrough.walkthrough_and_added(review)
+    goal_ratings = walkthrough.goal_ratings_at(review)
     steps = (
-        selectors.review_steps(review, items=items, added_actions=added_actions, goal_ratings=goal_ratings)
+        walkthrough.review_steps(
+            review,
+            items=items,
+            added_actions=added_actions,
+            goal_ratings=goal_ratings,
+            goals_to_rate=getattr(review, "goals_to_rate"),  # noqa: B009 - an annotation (counting_goals_to_rate)
+        )
         if caps.is_open
         else None
     )
@@ -255,7 +262,7 @@ def review_walkthrough(request: SignedInRequest, case_id: int, review_id: int) -
     refused = _closed(request, review)
     if refused:
         return refused
-    items = selectors.walkthrough(review)
+    items = walkthrough.walkthrough(review)
     form = WalkthroughForm(request.POST if is_post(request) else None, items=items)
     if is_post(request) and form.is_valid():
         try:
@@ -276,7 +283,7 @@ def review_goals(request: SignedInRequest, case_id: int, review_id: int) -> Http
     refused = _closed(request, review)
     if refused:
         return refused
-    goals = selectors.open_goals_to_rate(review)
+    goals = walkthrough.open_goals_to_rate(review)
     form = GoalRatingsForm(request.POST if is_post(request) else None, goals=goals)
     if is_post(request) and goals and form.is_valid():
         try:
@@ -286,7 +293,7 @@ def review_goals(request: SignedInRequest, case_id: int, review_id: int) -> Http
         else:
             messages.success(request, f"Ratings saved for {len(saved)} goal{'' if len(saved) == 1 else 's'}")
             return redirect(review)
-    context = {"case": review.case, "review": review, "form": form, "rated": selectors.goal_ratings_at(review)}
+    context = {"case": review.case, "review": review, "form": form, "rated": walkthrough.goal_ratings_at(review)}
     return render(request, "reviews/review_goals.html", context)
 
 
@@ -382,7 +389,7 @@ def review_sign_off(request: SignedInRequest, case_id: int, review_id: int) -> H
         else:
             messages.success(request, "Review signed off: it can no longer be changed")
             return redirect(review)
-    context = {"case": review.case, "review": review, "form": form, "steps": selectors.review_steps(review)}
+    context = {"case": review.case, "review": review, "form": form, "steps": walkthrough.review_steps(review)}
     return render(request, "reviews/review_sign_off.html", context)
 
 

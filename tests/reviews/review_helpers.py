@@ -18,7 +18,6 @@ from formulation.models import (
 from formulation.selectors import current_invitations
 from formulation.services import Invitee
 from reviews.models import Review
-from reviews.selectors import open_goals_to_rate, walkthrough_actions
 from reviews.services import (
     review_attendance_record,
     review_goals_rate,
@@ -27,6 +26,7 @@ from reviews.services import (
     review_stage_record,
     review_walkthrough_record,
 )
+from reviews.walkthrough import open_goals_to_rate, walkthrough_actions
 from tests.conftest import Cast
 from tests.factories import recommendation, signed_off_report
 from tests.reviews.helpers import at, on

@@ -15,7 +15,7 @@ from formulation.models import ActionStatus, Attendance, MeetingPurpose, Recomme
 from formulation.selectors import current_invitations
 from formulation.services import meeting_cancel, meeting_record
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewGoalRating, ReviewStatus
-from reviews.selectors import next_review, review_steps, walkthrough
+from reviews.selectors import next_review
 from reviews.services import (
     review_action_add,
     review_attendance_record,
@@ -27,6 +27,7 @@ from reviews.services import (
     review_stage_record,
     review_walkthrough_record,
 )
+from reviews.walkthrough import review_steps, walkthrough
 from tests.conftest import Cast
 from tests.factories import signed_off_report
 from tests.formulation.helpers import calendar_in
