@@ -50,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "data_rights.handle_subject_access_request",
         # Retention: review closed cases, keep, place legal holds, anonymise (data_rights/retention.py).
         "data_rights.handle_retention",
+        # Merging two records of the same child in a covered service (cases/services/merges.py).
+        "cases.merge_case_records",
     ],
     Role.PARTNER: [],
     Role.COMMISSIONER: ["reporting.read_aggregate_reports"],

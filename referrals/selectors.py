@@ -16,6 +16,7 @@ from accounts.models import AccessAction, Agency, Role, User
 from cases import access
 from cases.access import Action
 from cases.models import Case, CaseStatus, Child
+from cases.selectors import matching
 from referrals.models import Referral, ReferralStatus, Urgency
 
 # Consent overrides happen on drafts, which the covering team cannot otherwise see: for this one
@@ -120,17 +121,17 @@ def clinicians_covering(yjs: Agency, role: str) -> QuerySet[User]:
 def possible_duplicates(
     *, given_name: str, family_name: str, date_of_birth: Any, reference: str = ""
 ) -> QuerySet[Child]:
-    """Children who may be this child: the same name and date of birth, or the same reference."""
+    """Children who may be this child: close names and a near date of birth (cases.selectors.matching:
+    spelt or sounding alike, day and month swapped, one digit different), or the same reference.
+    Records merged into another are left out: their child lives on in the surviving record."""
     same_person = _same_name_and_birth(given_name=given_name, family_name=family_name, date_of_birth=date_of_birth)
     if reference.strip():
         same_person |= Q(reference__iexact=reference.strip())
-    return Child.objects.filter(same_person)
+    return Child.objects.filter(same_person, merged_into__isnull=True)
 
 
 def _same_name_and_birth(*, given_name: str, family_name: str, date_of_birth: Any) -> Q:
-    return Q(
-        given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip(), date_of_birth=date_of_birth
-    )
+    return matching.near_duplicate(given_name=given_name, family_name=family_name, date_of_birth=date_of_birth)
 
 
 def children_visible_to(user: Any) -> QuerySet[Child]:
@@ -161,11 +162,12 @@ def duplicate_check(
 ) -> DuplicateCheck:
     """Look for this child before a new record is made, telling the person only what they may see.
 
-    Children the person may see are offered when the name and date of birth or the reference match.
-    Elsewhere only the name and date of birth count: a reference alone gets the same answer as no
-    match, so references cannot be tried one by one to learn what other services hold. Every match
-    is written to the access log as a search, each hint included: the ECM team can then find the
-    record a referrer was routed to them about, though the referrer never sees it.
+    Children the person may see are offered when the name and date of birth (or near versions of them:
+    `possible_duplicates`) or the reference match. Elsewhere only the name and date of birth count: a
+    reference alone gets the same answer as no match, so references cannot be tried one by one to learn
+    what other services hold. Every match is written to the access log as a search, each hint included:
+    the ECM team can then find the record a referrer was routed to them about, though the referrer never
+    sees it.
     """
     matches = possible_duplicates(
         given_name=given_name, family_name=family_name, date_of_birth=date_of_birth, reference=reference
@@ -185,7 +187,8 @@ def duplicate_check(
     )
     hidden_ids = list(
         Child.objects.filter(
-            _same_name_and_birth(given_name=given_name, family_name=family_name, date_of_birth=date_of_birth)
+            _same_name_and_birth(given_name=given_name, family_name=family_name, date_of_birth=date_of_birth),
+            merged_into__isnull=True,
         )
         .exclude(pk__in=visible_children)
         .values_list("pk", flat=True)

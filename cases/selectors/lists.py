@@ -30,6 +30,7 @@ from cases.models import (
     CaseStatus,
     Contact,
 )
+from cases.selectors import matching
 from core.db import condition_sql, expression_sql
 
 # What a row of a case list shows (the table on the list pages and home, the API's case summary).
@@ -270,28 +271,38 @@ def mark_work(cases: Iterable[Any], today: dt.date | None = None) -> list[Any]:
 def case_search(*, user: Any, text: str = "", date_of_birth: dt.date | None = None) -> QuerySet[Case]:
     """Cases whose child matches a name, a date of birth or a reference, among the person's visible cases.
 
-    One query. Names match on every case the person may see; a date of birth or a reference
-    matches only where the person may read the full record, so a partner who sees a shared
-    summary cannot confirm identifiers the summary leaves out. Each row carries `full_record`.
+    One query. Names match on every case the person may see, near-duplicates included ("Brenan" finds
+    Brennan, "Kay" finds Kai: cases.selectors.matching); a date of birth (or one typed a little wrong) or
+    a reference matches only where the person may read the full record, so a partner who sees a shared
+    summary cannot confirm identifiers the summary leaves out. Closest first. Each row carries
+    `full_record` and `exact` (the name as typed, or the very date of birth).
     """
     full_record = access.cases_for(user, Action.VIEW)
     if date_of_birth is not None:
-        condition = Q(child__date_of_birth=date_of_birth) & Q(pk__in=full_record.values("pk"))
+        condition = matching.birth_matches(date_of_birth, prefix="child__") & Q(pk__in=full_record.values("pk"))
+        exact: Any = Q(child__date_of_birth=date_of_birth)
+        closest: list[Any] = []
     else:
-        words = text.split()
-        if not words:
+        by_name = matching.name_matches(text, prefix="child__")
+        if by_name is None:
             return Case.objects.none()
-        by_name = Q()
-        for word in words:
-            by_name &= Q(child__given_name__icontains=word) | Q(child__family_name__icontains=word)
         by_reference = Q(child__reference__iexact=text.strip()) & Q(pk__in=full_record.values("pk"))
-        condition = by_name | by_reference
+        # `pk=0` (no case has it) keeps PostgreSQL from reading the name conditions as a filter on every child of
+        # the country: with an arm about the case alone, they are tested on the visible cases' children only.
+        condition = by_name | by_reference | Q(pk=0)
+        exact = Q()
+        for word in text.split():
+            exact &= Q(child__given_name__icontains=word) | Q(child__family_name__icontains=word)
+        closest = [matching.closeness(text, prefix="child__").desc()]
     return (
         visible_cases(user)
-        .filter(condition)
-        .annotate(full_record=Exists(full_record.filter(pk=OuterRef("pk"))))
+        .filter(condition, merged_into__isnull=True)
+        .annotate(
+            full_record=Exists(full_record.filter(pk=OuterRef("pk"))),
+            exact=matching.flag(exact),
+        )
         .select_related("child", "owning_yjs", "case_holder")
-        .order_by("child__family_name", "child__given_name", "-opened_at", "-pk")
+        .order_by(F("exact").desc(), *closest, "child__family_name", "child__given_name", "-opened_at", "-pk")
     )
 
 
