@@ -21,7 +21,7 @@ from django.utils.text import Truncator
 from accounts.models import CLINICIAN_ROLES, Role
 from cases import access
 from cases.access import Action
-from cases.models import CaseKind, CaseStatus, Contact
+from cases.models import CaseKind, CaseStatus, Contact, TransferStatus
 from core.reminders import reminder_setting
 from core.working_days import add_working_days
 from formulation.models import FormulationReport, MeetingStatus, ReportStatus
@@ -234,10 +234,42 @@ def _drafts(user: Any, today: dt.date) -> WorkGroup:
     )
 
 
+def _offers(user: Any, today: dt.date) -> list[WorkGroup]:
+    """Cases another service offered to the person's service, waiting for its decision (issue 17): shown by
+    initials and date of birth, as the offer itself shows them. Only when there are some."""
+    offers = access.offers_to(user).filter(status=TransferStatus.PENDING).select_related("case__child", "from_yjs")
+    items = [
+        WorkItem(
+            what=f"Case offered by {offer.from_yjs.name}",
+            child_name=f"{offer.case.child.initials}, born {offer.case.child.date_of_birth:%-d %b %Y}",
+            href=reverse("cases:transfer_detail", args=[offer.pk]),
+            due_on=None,
+            today=today,
+            case_id=offer.case_id,
+            detail=f"Offered {timezone.localdate(offer.offered_at):%-d %b %Y}: accept it or decline it",
+        )
+        for offer in offers.order_by("offered_at", "pk")[:GROUP_LIMIT]
+    ]
+    if not items:
+        return []
+    return [
+        WorkGroup(
+            "transfers",
+            "Cases offered to your service",
+            items,
+            "No case is offered to your service.",
+            reverse("cases:transfers"),
+            "See all transfers",
+        )
+    ]
+
+
 def case_manager_groups(user: Any, today: dt.date) -> list[WorkGroup]:
-    """Contacts due against each held case's frequency, reviews due, the person's actions due, drafts."""
+    """Contacts due against each held case's frequency, reviews due, the person's actions due, drafts, and cases
+    offered to their service."""
     held = list(held_cases_due(user))
-    return [_contacts_due(held, today), _reviews_due(held, today), _actions_due(user, today), _drafts(user, today)]
+    groups = [_contacts_due(held, today), _reviews_due(held, today), _actions_due(user, today), _drafts(user, today)]
+    return groups + _offers(user, today)
 
 
 # Clinicians (psychologists and senior practitioners).

@@ -29,7 +29,7 @@ from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Agency
-from cases.models import Case, CaseEvent, CaseHolderChange, Child, Consultation
+from cases.models import Case, CaseEvent, CaseHolderChange, CaseHolding, Child, Consultation
 from formulation.models import FormulationReport, Invitation, Meeting, Recommendation
 from referrals.models import Referral
 from reporting import report_cache
@@ -140,11 +140,23 @@ def _written(sender: type[Model], instance: Any, **kwargs: Any) -> None:
         note(children=(instance.pk,))
     elif isinstance(instance, REFERENCE_ROWS):
         note(everything=True)
+    elif isinstance(instance, CaseHolding):
+        # A case that moved: the service it left is retired too, not only the one that holds it now.
+        note(services=(instance.agency_id,))
     else:
         note(cases=(instance.case_id,))
 
 
-WATCHED: tuple[type[Model], ...] = (Case, Referral, Invitation, GoalRating, Child, *CASE_ROWS, *REFERENCE_ROWS)
+WATCHED: tuple[type[Model], ...] = (
+    Case,
+    Referral,
+    Invitation,
+    GoalRating,
+    Child,
+    CaseHolding,
+    *CASE_ROWS,
+    *REFERENCE_ROWS,
+)
 
 
 def connect() -> None:

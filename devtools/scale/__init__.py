@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import Case, Contact
+from cases.services.transfers import holdings_backfill
 from devtools.scale.bulk import Counts
 from devtools.scale.cases import cases_make, consultations_make, contacts_make, holder_changes_make, referrals_make
 from devtools.scale.meetings import meetings_make
@@ -52,6 +53,7 @@ def seed_scale(*, scale: float, seed: int, label: str, with_history: bool = Fals
         meetings_make(rng=rng, cases=cases, partners=partners, stages=stages, now=now, counts=counts)
         consultations_make(rng=rng, cases=cases, now=now, counts=counts)
         contacts_make(scale=scale, rng=rng, cases=cases, now=now, counts=counts)
+        holdings_backfill()  # each case's first spell with its service (the trigger that adds it was skipped)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
     with connection.cursor() as cursor:

@@ -10,7 +10,8 @@ cases, or the events dated in the period (and, where a figure needs the history 
 the history of the cases those events belong to).
 
 Definitions (the page and the CSV repeat them):
-- the period's cases: cases of the chosen services open at any time in the period;
+- the period's cases: cases of the chosen services open at any time in the period; a case that moved between
+  services counts in each for the time it held the case (cases.CaseHolding);
 - waiting times: measured when the step happened in the period (a decision made, a case's first
   formulation meeting held, a case's first report signed off), from the day the referral was sent;
 - a stage "spell": the days from the assessment that put a child in a stage to the assessment that
@@ -31,7 +32,7 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from accounts.models import Agency
-from cases.models import Case, CaseHolderChange, Child, Consultation
+from cases.models import Case, CaseHolderChange, CaseHolding, Child, Consultation
 from formulation.models import FormulationReport, Invitation, Meeting, Recommendation
 from referrals.models import Referral
 from reporting.indicators import ConditionSql, Funnel
@@ -51,6 +52,7 @@ def _tables() -> dict[str, str]:
         "case": Case,
         "child": Child,
         "holder_change": CaseHolderChange,
+        "holding": CaseHolding,
         "consultation": Consultation,
         "referral": Referral,
         "meeting": Meeting,

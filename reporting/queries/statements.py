@@ -22,12 +22,20 @@ CHOSEN = "(SELECT unnest(%(agencies)s::bigint[]))"
 
 # --- Row sets several figures read -------------------------------------------------------------------
 
-# The period's cases: the chosen services' cases open at any time in the period.
+# The period's cases: the cases a chosen service held at any time in the period while they were open, each once,
+# from when a chosen service took it (or it opened) to when the last chosen one let it go (or it closed). A case that
+# moved between services (cases.CaseHolding: one spell per service, the first from the case's opening) counts in
+# each service for the days it held it; its current spell has no end.
 POPULATION = """
-    SELECT c.id, c.child_id, c.opened_at, c.closed_at
-    FROM {case} c
-    WHERE c.owning_yjs_id IN {chosen}
-      AND c.opened_at < %(end_at)s AND (c.closed_at IS NULL OR c.closed_at >= %(start_at)s)"""
+    SELECT c.id, c.child_id,
+           min(greatest(c.opened_at, coalesce(h.started_at, c.opened_at))) AS opened_at,
+           CASE WHEN bool_or(h.ended_at IS NULL AND c.closed_at IS NULL) THEN NULL
+                ELSE max(least(h.ended_at, c.closed_at)) END AS closed_at
+    FROM {holding} h JOIN {case} c ON c.id = h.case_id
+    WHERE h.agency_id IN {chosen}
+      AND c.opened_at < %(end_at)s AND (c.closed_at IS NULL OR c.closed_at >= %(start_at)s)
+      AND coalesce(h.started_at, c.opened_at) < %(end_at)s AND (h.ended_at IS NULL OR h.ended_at >= %(start_at)s)
+    GROUP BY c.id, c.child_id"""
 
 # Meetings held in the period (any service's: waiting times follow the referral's service).
 PERIOD_MEETINGS = """
