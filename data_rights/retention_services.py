@@ -48,7 +48,7 @@ from data_rights.models import (
 )
 from data_rights.retention import cases_due
 from formulation.models import FormulationReport, Invitation, Meeting, Recommendation, ReportComment, ReportDocument
-from referrals.models import Referral
+from referrals.models import ConsentRecord, Referral
 from reviews.models import ActionProgress, Notification, Review, ReviewDocument
 from trm_stages.models import Goal, GoalRating, StageAssessment, ThriveGrouping
 
@@ -297,6 +297,7 @@ def case_anonymise(*, review: RetentionReview, actor: User) -> RetentionReview:
             ContactCorrection.objects.filter(contact__case__child_id=child.pk), _text_fields(ContactCorrection), marker
         )
         _blank(Consultation.objects.filter(**in_cases), ["attendees", "question", "advice", "follow_up"], marker)
+        _blank(ConsentRecord.objects.filter(**in_cases), ["given_by_name", "explanation"], marker)
         _blank(CaseEvent.objects.filter(**in_cases), ["summary"], marker)
         _scrub(NetworkMember.objects.filter(**in_cases), {"name": marker, "email": "", "phone": ""})
         _blank(Meeting.objects.filter(**in_cases), ["location", "notes", "cancel_reason"], marker)

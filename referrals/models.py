@@ -156,3 +156,7 @@ class Referral(models.Model):
             and self.consent_date is not None
         )
         return given or bool(self.consent_override_reason and self.consent_override_by_id)
+
+
+# Consent over time (issue 17): its own module, imported here so Django finds the model.
+from referrals.consent_models import ConsentRecord as ConsentRecord  # noqa: E402

@@ -15,6 +15,7 @@ from accounts.models import Agency, Coverage, Membership, Role, User
 from cases.access import Action
 from cases.models import Case, CaseEventKind, CaseKind, CaseStatus, Child, Visibility
 from cases.services import StaleState, case_event_add, case_open, child_create
+from referrals.consent import referral_consent_records
 from referrals.models import DECISION_STATUS, Referral, ReferralStatus, TriageDecision
 from referrals.selectors import referral_may
 
@@ -233,6 +234,7 @@ def referral_triage(
                 visibility=Visibility.FULL,
                 link=referral.get_absolute_url(),
             )
+            referral_consent_records(referral)  # the referral's consent: the case's first consent records
     transaction.on_commit(lambda: _tell_the_referrer(referral.pk))
     return case
 
