@@ -21,6 +21,40 @@ class CasesConfig(AppConfig):
         # The people a case's summary is shared with hear of a correction to the child's details.
         register_reminder_source(RectificationNotice(), order=5)
 
+        from cases.transfer_notices import TransferDecided, TransferOffered
+
+        # Transfers between services: the receiving service hears of an offer, the offering one of the decision.
+        register_reminder_source(TransferOffered(), order=6)
+        register_reminder_source(TransferDecided(), order=6)
+
+        from cases.sections import DETAILS, CaseSection
+        from cases.sections import register as register_section
+        from cases.transfer_section import transfer_section_context, transfer_section_facts
+
+        register_section(
+            CaseSection(
+                "transfer",
+                80,
+                "cases/includes/transfer_section.html",
+                transfer_section_context,
+                transfer_section_facts,
+                page=DETAILS,
+            )
+        )
+
+        from cases.merge_section import merge_section_context, merge_section_facts
+
+        register_section(
+            CaseSection(
+                "merges",
+                85,
+                "cases/includes/merge_section.html",
+                merge_section_context,
+                merge_section_facts,
+                page=DETAILS,
+            )
+        )
+
         from cases.documents import CHRONOLOGY_KIND
         from core.documents.registry import register_document_kind
 
@@ -34,6 +68,7 @@ class CasesConfig(AppConfig):
         register_nav(NavEntry("My caseload", "cases:list", 10, any_of(Role.CASE_MANAGER)))
         register_nav(NavEntry("ECM cases", "cases:list", 30, any_of(CLINICIAN_ROLES)))
         register_nav(NavEntry("Find a child", "cases:search", 50, any_of(working_on_cases)))
+        register_nav(NavEntry("Transfers", "cases:transfers", 55, any_of(Role.CASE_MANAGER, Role.SENIOR_PRACTITIONER)))
         register_nav(
             NavEntry(
                 "Shared cases",

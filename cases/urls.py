@@ -1,7 +1,18 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
-from cases.views import chronology, consultations, contact_frequency, contacts, lists, network, record, rectification
+from cases.views import (
+    chronology,
+    consultations,
+    contact_frequency,
+    contacts,
+    lists,
+    merges,
+    network,
+    record,
+    rectification,
+    transfers,
+)
 
 app_name = "cases"
 
@@ -9,6 +20,8 @@ urlpatterns = [
     path("", lists.case_list_view, name="list"),
     path("search/", lists.case_search_view, name="search"),
     path("access-log/", lists.access_log, name="access_log"),
+    path("transfers/", transfers.transfer_list, name="transfers"),
+    path("transfers/<id:transfer_id>/", transfers.transfer_detail, name="transfer_detail"),
     path("<id:case_id>/", record.case_detail, name="detail"),
     # The overview's sub-pages (templates/cases/includes/case_subnav.html); contacts and chronology are below.
     path("<id:case_id>/details/", record.case_details, name="details"),
@@ -21,8 +34,14 @@ urlpatterns = [
     path("<id:case_id>/child/correct/", rectification.child_correct, name="child_correct"),
     path("<id:case_id>/child/corrections/", rectification.rectifications, name="rectifications"),
     path("<id:case_id>/case-holder/", record.case_holder_change, name="holder_change"),
+    path("<id:case_id>/merge/", merges.merge_start, name="merge_start"),
+    path("<id:case_id>/merge/<id:other_id>/", merges.merge_compare, name="merge_compare"),
+    path("<id:case_id>/merges/<id:merge_id>/", merges.merge_detail, name="merge_detail"),
     path("<id:case_id>/close/", record.case_close, name="close"),
     path("<id:case_id>/reopen/", record.case_reopen, name="reopen"),
+    path("<id:case_id>/transfer/", transfers.transfer_offer, name="transfer_offer"),
+    path("<id:case_id>/transfer/withdraw/", transfers.transfer_withdraw, name="transfer_withdraw"),
+    path("<id:case_id>/recorded-by-your-service/", transfers.former_records, name="former_records"),
     path(
         "<id:case_id>/contact-frequency/",
         contact_frequency.contact_frequency_change,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    # Documents uploaded to a case: /cases/<id>/documents/...
+    path("cases/", include("case_documents.urls")),
     # The administration area (people, agencies, coverage); commissioning's pages are in reporting's URLs.
     path("manage/", include("cases.manage_urls")),
     path("referrals/", include("referrals.urls")),

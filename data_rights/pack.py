@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.audit_words import event_in_words
 from accounts.models import AccessEvent
+from case_documents.pack import uploaded_documents_section
 from cases.models import (
     Case,
     CaseEvent,
@@ -49,6 +50,7 @@ from data_rights.pack_work import (
     thrive_groupings_section,
 )
 from data_rights.redaction import redaction_review
+from referrals.consent_pack import consent_section
 from referrals.models import ComplexNeed, Referral
 
 
@@ -75,6 +77,7 @@ def subject_access_pack(
         "contacts": _contacts(case_ids),
         "consultations": _consultations(case_ids),
         "network": _network(case_ids),
+        "consent": consent_section(case_ids),
         "meetings": meetings_section(case_ids),
         "formulation_reports": reports_section(case_ids),
         "stage_assessments": stage_assessments_section(case_ids),
@@ -83,6 +86,7 @@ def subject_access_pack(
         "reviews": reviews_section(case_ids),
         "actions": actions_section(case_ids),
         "documents": documents_section(case_ids),
+        "uploaded_documents": uploaded_documents_section(case_ids),
         "chronology": _chronology(case_ids),
         "access_events": _access_events(child, case_ids, [referral.pk for referral in referrals]),
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SCHEMA = "ecm.subject-access-pack"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the uploaded documents and the consent history (issue 17)
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,13 @@ SECTIONS: tuple[PackSection, ...] = (
         "id case_id name role agency email phone may_see_summary added_by added_at removed_at",
     ),
     _section(
+        "consent",
+        "Consent to share",
+        "Every time consent was given, refused or withdrawn, by whom, how and for what, and any lawful basis "
+        "recorded to go on sharing without it.",
+        "id case_id kind purposes given_by given_by_name method on lawful_basis explanation recorded_by recorded_at",
+    ),
+    _section(
         "meetings",
         "Meetings",
         "Formulation and review meetings: when, where, who was invited and came, and the notes.",
@@ -134,6 +141,14 @@ SECTIONS: tuple[PackSection, ...] = (
         "Documents",
         "The PDFs made from the record (their content is in the sections above).",
         "id case_id title status pages checksum requested_at finished_at",
+    ),
+    _section(
+        "uploaded_documents",
+        "Documents uploaded to the case",
+        "Court reports, plans, consent forms and other files added to the child's cases: each one's kind, date, "
+        "description and whether it was shared with the network, and every version (the files themselves are "
+        "not in this pack).",
+        "id case_id category document_date description shared_with_network uploaded_by uploaded_at versions",
     ),
     _section(
         "chronology",

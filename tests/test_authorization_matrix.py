@@ -10,17 +10,21 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.authz import case_documents as case_documents_rows
 from tests.authz import cases as cases_rows
+from tests.authz import consent as consent_rows
 from tests.authz import core, referrals, report_documents
 from tests.authz import data_rights as data_rights_rows
 from tests.authz import formulation as formulation_rows
 from tests.authz import identity as identity_rows
 from tests.authz import leavers as leavers_rows
 from tests.authz import manage as manage_rows
+from tests.authz import merges as merges_rows
 from tests.authz import oidc as oidc_rows
 from tests.authz import reporting as reporting_rows
 from tests.authz import reports as report_rows
 from tests.authz import reviews as reviews_rows
+from tests.authz import transfers as transfers_rows
 from tests.authz import trm as trm_rows
 from tests.authz.core import Row, mismatches_for
 from tests.conftest import Cast
@@ -40,6 +44,10 @@ MATRIX: dict[str, Row] = {
     **manage_rows.ROWS,
     **leavers_rows.ROWS,
     **data_rights_rows.ROWS,
+    **transfers_rows.ROWS,
+    **case_documents_rows.ROWS,
+    **consent_rows.ROWS,
+    **merges_rows.ROWS,
 }
 
 

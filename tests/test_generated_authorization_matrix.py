@@ -90,6 +90,7 @@ class CaseFacts:
     is_open: bool
     shared_with: frozenset[str]  # personas given the shared summary (personally or through their agency)
     author: str | None  # who wrote the report in review (a persona, or someone outside the cast)
+    former: frozenset[str] = frozenset()  # services that held the case before it moved here (within the read period)
 
 
 CASES: dict[str, CaseFacts] = {
@@ -98,11 +99,18 @@ CASES: dict[str, CaseFacts] = {
     # The teacher is in this case's network, but its summary is not shared with her.
     "other": CaseFacts("banes", "banes_case_manager", True, frozenset(), None),
     # North Somerset's: shared with the teacher personally and with the social worker's agency.
-    "shared": CaseFacts("north_somerset", None, True, frozenset({"teacher", "social_worker"}), None),
+    # It moved to North Somerset from BANES ten days ago: BANES's case managers read it as its former service.
+    "shared": CaseFacts(
+        "north_somerset", None, True, frozenset({"teacher", "social_worker"}), None, former=frozenset({"banes"})
+    ),
 }
 # Each case's signed-off report has its full and summary PDFs ready and the child's failed; its version in
 # review has none. Each case's signed-off review has its record; the review under way has none.
 DOCUMENTS_READY = {"full", "summary"}
+# Each case's uploaded documents: "shared" with the network (its version 1 clean, its version 2 "held", waiting
+# for the virus check) and "kept" to the case team (version 1 clean).
+SHARED_DOCUMENTS = {"shared", "held"}
+CLEAN_VERSIONS = {"shared", "kept"}
 # Invited to each case's "invited" meeting and owner of each case's action (among the personas).
 INVITED_TO_MEETING = "teacher"
 OWNS_THE_ACTIONS = "teacher"
@@ -117,6 +125,7 @@ REFERRALS = {  # referral → (referring service, submitted?)
     "banes_submitted": ("banes", True),
 }
 NOTIFICATION_RECIPIENTS = {"psychologist": "psychologist", "teacher": "teacher"}
+TRANSFERS_TO = {"to_banes": "banes"}  # offer → the service it is offered to
 SUMMARY_REQUESTERS = {"commissioner": "commissioner", "case_manager": "case_manager"}
 
 
@@ -132,6 +141,8 @@ def relations(who: str, case: str) -> frozenset[str]:
         found.add("covering")
     if who in facts.shared_with:
         found.add("shared")
+    if persona.role == CASE_MANAGER and persona.agency in facts.former and persona.agency != facts.service:
+        found.add("former")
     return frozenset(found)
 
 
@@ -163,6 +174,8 @@ class Need(Enum):
     PSYCHOLOGIST = "the covering psychologist's work"
     CLINICIAN = "the covering clinicians' work"
     CHAIR = "chairing a review (covering senior practitioner)"
+    CONTINUE_SHARING = "a lawful basis to share without consent (covering senior practitioner)"
+    MERGE = "merging two records of the child (covering senior practitioner)"
     MEETING = "the full record, or an invitation to this meeting for the network"
     REPORT = "a signed-off report for the full record; a draft for the covering clinicians"
     SIGN_OFF = "the covering clinicians' review, never the author (a signed-off version: back to it)"
@@ -173,6 +186,9 @@ class Need(Enum):
     ACTION = "the action's owner while they see the case; the full record"
     ACTION_PROGRESS = "the action's owner while they see the case; the covering clinicians"
     OWN_CHRONOLOGY_PDF = "the shared summary, and the PDF is one's own (each case's holder asked for one)"
+    FORMER_RECORDS = "what a former service recorded (its case managers, for a while after the case moved)"
+    CASE_DOCUMENT = "the full record; the network only a document shared with it (any other: not found)"
+    CASE_DOCUMENT_FILE = "as CASE_DOCUMENT, and a version waiting for its virus check is not found"
 
 
 class Page(Enum):
@@ -195,6 +211,7 @@ class Page(Enum):
     SERVICE = "management: the service (service administrators only)"
     SUBJECT_ACCESS = "subject access requests (senior practitioners and service administrators, every child)"
     RETENTION = "retention reviews (senior practitioners and service administrators, every closed case)"
+    TRANSFER_OFFER = "an offer of a case to a service: its case managers and the senior practitioners covering it"
 
 
 Class = Need | Page
@@ -243,6 +260,18 @@ SPECIAL: dict[str, Class] = {
     "cases:chronology_pdf_download": Need.OWN_CHRONOLOGY_PDF,
     "cases:chronology_pdf_retry": Need.OWN_CHRONOLOGY_PDF,
     "cases:contact_significant": Need.CONTACT,
+    # Transfers between services (issue 17): offering and withdrawing are the full record's (Need.FULL, by the
+    # route); the former service's own page; the receiving service's list and offers.
+    "cases:former_records": Need.FORMER_RECORDS,
+    # Merging two records of the same child: covering senior practitioners; a merge done is the full record's.
+    "cases:merge_start": Need.MERGE,
+    "cases:merge_compare": Need.MERGE,
+    "cases:transfers": Page.OWN_ACCOUNT,
+    "cases:transfer_detail": Page.TRANSFER_OFFER,
+    # Documents uploaded to the case: the network lists and opens only those shared with it.
+    "case_documents:list": Need.SUMMARY,
+    "case_documents:detail": Need.CASE_DOCUMENT,
+    "case_documents:download": Need.CASE_DOCUMENT_FILE,
     "formulation:case_meetings": Need.SUMMARY,
     "formulation:report_documents": Need.DOCUMENTS,
     "formulation:meeting_detail": Need.MEETING,
@@ -300,6 +329,10 @@ SPECIAL: dict[str, Class] = {
     "referrals:autosave": Page.REFERRAL_EDIT,
     "referrals:triage": Page.REFERRAL_TRIAGE,
     "referrals:consent_override": Page.REFERRAL_CONSENT,
+    # Consent over time on a case (issue 17): the Consent panel's forms.
+    "referrals:consent_record": Need.FULL,
+    "referrals:consent_withdraw": Need.FULL,
+    "referrals:consent_lawful_basis": Need.CONTINUE_SHARING,
     # Commissioner figures.
     "reporting:dashboard": Page.FIGURES,
     "reporting:figures_csv": Page.FIGURES,
@@ -405,7 +438,7 @@ def _meets(need: Need, who: str, target: Target) -> Outcome:
         return allow(covering and role == PSYCHOLOGIST)
     if need is Need.CLINICIAN:
         return allow(covering)
-    if need is Need.CHAIR:
+    if need in {Need.CHAIR, Need.CONTINUE_SHARING, Need.MERGE}:
         return allow(covering and role == SENIOR)
     if need is Need.MEETING:
         if full:
@@ -435,8 +468,18 @@ def _meets(need: Need, who: str, target: Target) -> Outcome:
         return Outcome.ALLOW if who == OWNS_THE_ACTIONS else allow(full)
     if need is Need.ACTION_PROGRESS:
         return Outcome.ALLOW if who == OWNS_THE_ACTIONS else allow(covering)
+    if need in {Need.CASE_DOCUMENT, Need.CASE_DOCUMENT_FILE}:
+        document = target.object("version_id") or target.object("document_id")
+        if not full and document not in SHARED_DOCUMENTS:
+            # Whoever sees only the shared summary (the network, a former service) finds only shared documents.
+            return Outcome.HIDE
+        if need is Need.CASE_DOCUMENT_FILE and document not in CLEAN_VERSIONS:
+            return Outcome.HIDE
+        return Outcome.ALLOW
     if need is Need.OWN_CHRONOLOGY_PDF:
         return Outcome.ALLOW if CASES[case].holder == who else Outcome.HIDE
+    if need is Need.FORMER_RECORDS:
+        return allow("former" in found)
     raise AssertionError(need)
 
 
@@ -506,6 +549,12 @@ def _page(page: Page, who: str, target: Target) -> Outcome:
         return allow(role in {SENIOR, ADMINISTRATOR})
     if page is Page.RETENTION:
         return allow(role in {SENIOR, ADMINISTRATOR})
+    if page is Page.TRANSFER_OFFER:
+        receiving = TRANSFERS_TO[target.object("transfer_id") or ""]
+        deciding = (role == CASE_MANAGER and persona.agency == receiving) or (
+            role == SENIOR and receiving in persona.covers
+        )
+        return Outcome.ALLOW if deciding else Outcome.HIDE  # an offer to another service is not found
     raise AssertionError(page)
 
 

@@ -35,6 +35,12 @@ from cases.access.core import (
     visible,
     visible_cases,
 )
+from cases.access.documents import (
+    CATEGORY_ACTIONS,
+    document_condition,
+    may_add_documents,
+    visible_document_categories,
+)
 from cases.access.people import (
     get_person_for,
     manageable_agencies,
@@ -44,10 +50,12 @@ from cases.access.people import (
     may_manage_service,
 )
 from cases.access.standing import SUMMARY_PERMISSION
+from cases.access.transfers import get_transfer_for, may_decide_transfer, offers_from, offers_to
 from cases.access.viewers import CaseViewer, may_reassign_work, who_can_see, work_services_for
 
 __all__ = [
     "CASE_SCOPE",
+    "CATEGORY_ACTIONS",
     "REFERRAL_CONSENT_SCOPE",
     "REFERRAL_SCOPE",
     "RULES",
@@ -59,14 +67,18 @@ __all__ = [
     "Rule",
     "Scope",
     "cases_for",
+    "document_condition",
     "get_case_for",
     "get_for",
     "get_person_for",
+    "get_transfer_for",
     "has_role",
     "has_role_permission",
     "manageable_agencies",
     "manageable_people",
     "may",
+    "may_decide_transfer",
+    "may_add_documents",
     "may_manage_people",
     "may_manage_person",
     "may_manage_service",
@@ -76,6 +88,8 @@ __all__ = [
     "may_read_aggregate_reports",
     "may_read_whole_access_log",
     "may_reassign_work",
+    "offers_from",
+    "offers_to",
     "records_for",
     "referral_scope_for",
     "relations_to",
@@ -83,6 +97,7 @@ __all__ = [
     "row_condition",
     "visible",
     "visible_cases",
+    "visible_document_categories",
     "who_can_see",
     "work_services_for",
 ]

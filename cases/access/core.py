@@ -38,7 +38,9 @@ from accounts.models import (
     Membership,
     Role,
 )
+from cases.access.former import former_condition
 from cases.access.standing import Standing, standing_of
+from cases.merge_redirect import RecordMerged
 from cases.models import Case
 from config.converters import record_id_or_404
 
@@ -50,6 +52,8 @@ class Relation(StrEnum):
     HOLDER = "holder"
     COVERING = "covering"
     SHARED = "shared"
+    # A case manager of a service that held the case before it moved, for a set period (cases/access/former.py).
+    FORMER = "former"
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Rule:
 
 
 _OWNER, _HOLDER, _COVERING, _SHARED = Relation.OWNER, Relation.HOLDER, Relation.COVERING, Relation.SHARED
+_FORMER = Relation.FORMER
 
 
 class Action(StrEnum):
@@ -85,6 +90,9 @@ class Action(StrEnum):
     EDIT_REFERRAL = "edit_referral"
     TRIAGE_REFERRAL = "triage_referral"
     OVERRIDE_CONSENT = "override_consent"
+    MERGE_RECORDS = "merge_records"
+    READ_FORMER_RECORDS = "read_former_records"
+    CONTINUE_SHARING = "continue_sharing"
 
 
 # The access matrix of DESIGN.md, one action per line. Later features add their actions here.
@@ -92,7 +100,9 @@ RULES: dict[Action, Rule] = {
     Action.VIEW: Rule("cases.read_case_record", frozenset({_OWNER, _COVERING})),
     Action.CHANGE: Rule("cases.write_case_record", frozenset({_OWNER, _COVERING})),
     Action.VIEW_RESTRICTED: Rule("cases.read_restricted_notes", frozenset({_HOLDER, _COVERING})),
-    Action.VIEW_SUMMARY: Rule(None, frozenset({_OWNER, _COVERING, _SHARED})),
+    Action.VIEW_SUMMARY: Rule(None, frozenset({_OWNER, _COVERING, _SHARED, _FORMER})),
+    # After a case moved: its former service reads what it recorded while it held the case (cases/access/former.py).
+    Action.READ_FORMER_RECORDS: Rule("cases.read_case_record", frozenset({_FORMER})),
     Action.VIEW_ACCESS_LOG: Rule("cases.read_case_access_log", frozenset({_OWNER, _COVERING})),
     Action.LOG_CONSULTATION: Rule("cases.log_consultation", frozenset({_COVERING})),
     Action.RECORD_STAGE_ASSESSMENT: Rule("trm_stages.record_stage_assessment", frozenset({_COVERING})),
@@ -115,10 +125,14 @@ RULES: dict[Action, Rule] = {
     Action.EDIT_REFERRAL: Rule("cases.write_case_record", frozenset({_OWNER})),
     Action.TRIAGE_REFERRAL: Rule("referrals.triage_referral", frozenset({_COVERING})),
     Action.OVERRIDE_CONSENT: Rule("referrals.override_consent", frozenset({_COVERING})),
+    # Merging two records of the same child: covering senior practitioners, both cases of one service.
+    Action.MERGE_RECORDS: Rule("cases.merge_case_records", frozenset({_COVERING})),
+    # Consent to share withdrawn: a covering senior practitioner may record a lawful basis to go on sharing.
+    Action.CONTINUE_SHARING: Rule("referrals.override_consent", frozenset({_COVERING})),
 }
 
 # Relations that make a case visible at all (anything else is a 404).
-VISIBLE_RELATIONS = frozenset({_OWNER, _COVERING, _SHARED})
+VISIBLE_RELATIONS = frozenset({_OWNER, _COVERING, _SHARED, _FORMER})
 
 
 def _is_signed_in(user: Any) -> bool:
@@ -200,6 +214,7 @@ _CONDITIONS = {
     _HOLDER: _holder_condition,
     _COVERING: _covering_condition,
     _SHARED: _shared_condition,
+    _FORMER: former_condition,
 }
 
 
@@ -325,6 +340,9 @@ def get_for(
     if record is None or not relations & VISIBLE_RELATIONS:
         _log(user, AccessAction.DENIED, scope, pk, case_id, f"{action}: not visible")
         raise Http404("No such record")
+    if scope is CASE_SCOPE and getattr(record, "merged_into_id", None) is not None:
+        # Seen by this person before the merge: its pages lead to the surviving case (cases/merge_redirect.py).
+        raise RecordMerged(pk, record.merged_into_id)
     if not has_role_permission(user, rule.role_permission) or not relations & rule.relations:
         _log(user, AccessAction.DENIED, scope, pk, case_id, f"{action}: forbidden")
         raise PermissionDenied(f"You may not {action.replace('_', ' ')} this {scope.record_type}.")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import CLINICIAN_ROLES, Agency, Coverage, Membership, Role, User
+from cases.access.consent import sharing_stopped_params, sharing_stopped_sql
+from cases.access.former import FORMER_TAG, former_params, former_sql
 from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
 from core.person_facts import PersonFact, person_fact, register_person_fact
 
@@ -30,7 +32,10 @@ STANDING = "access_standing"
 class Standing:
     owned_yjs: frozenset[int]  # services where the person is an active case manager (service active)
     covered_yjs: frozenset[int]  # services the person covers while an active ECM clinician
-    shared_cases: frozenset[int]  # cases whose shared summary was granted to them or their agency's group
+    # cases whose shared summary was granted to them or their agency's group, while consent to share stands
+    shared_cases: frozenset[int]
+    # cases that moved away from a service where the person is a case manager, still in its read period (former.py)
+    former_cases: frozenset[int] = frozenset()
 
 
 def standing_of(user: Any) -> Standing:
@@ -61,20 +66,27 @@ def _standing_sql() -> str:
         UNION ALL
         SELECT {_SHARED}, p.content_object_id FROM {personal} p
          WHERE p.user_id = %(user)s AND p.permission_id IN ({summary_permission})
+           AND NOT {sharing_stopped_sql("p.content_object_id", STANDING)}
         UNION ALL
         SELECT {_SHARED}, g.content_object_id FROM {through_agency} g
          WHERE g.group_id IN (SELECT ug.group_id FROM {user_groups} ug WHERE ug.user_id = %(user)s)
            AND g.permission_id IN ({summary_permission})
+           AND NOT {sharing_stopped_sql("g.content_object_id", STANDING)}
+        UNION ALL
+        {former_sql(STANDING)}
       ) AS standing
     """  # noqa: S608 - table names come from the models' metadata, every value is a parameter
 
 
 def _parse(rows: list[list[int]] | None) -> Standing:
-    found: dict[int, set[int]] = {_OWNS: set(), _COVERS: set(), _SHARED: set()}
+    found: dict[int, set[int]] = {_OWNS: set(), _COVERS: set(), _SHARED: set(), FORMER_TAG: set()}
     for tag, value in rows or []:
         found[tag].add(value)
     return Standing(
-        owned_yjs=frozenset(found[_OWNS]), covered_yjs=frozenset(found[_COVERS]), shared_cases=frozenset(found[_SHARED])
+        owned_yjs=frozenset(found[_OWNS]),
+        covered_yjs=frozenset(found[_COVERS]),
+        shared_cases=frozenset(found[_SHARED]),
+        former_cases=frozenset(found[FORMER_TAG]),
     )
 
 
@@ -88,6 +100,10 @@ def register() -> None:
                 f"{STANDING}__case_manager": str(Role.CASE_MANAGER),
                 f"{STANDING}__clinician_roles": [str(role) for role in CLINICIAN_ROLES],
                 f"{STANDING}__codename": SUMMARY_PERMISSION,
+                # Consent to share withdrawn: the share stands but gives nothing (cases/access/consent.py).
+                **sharing_stopped_params(STANDING),
+                # A case that moved away: its former service reads it for a while (cases/access/former.py).
+                **former_params(STANDING),
             },
         )
     )

@@ -14,7 +14,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from accounts.models import CLINICIAN_ROLES, Agency, AgencyKind, Coverage, Membership, Role, User
 from accounts.roles import ROLE_PERMISSIONS
+from cases.access.consent import sharing_stands
 from cases.access.core import RULES, Action, Relation, has_role
+from cases.access.former import former_people
 from cases.access.people import may_manage_people, may_manage_person
 from cases.access.standing import SUMMARY_PERMISSION
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
@@ -97,6 +99,10 @@ def who_can_see(case: Case) -> list[CaseViewer]:
         "shared_personally": _shared_personally_people(case),
         "shared_through_group": _shared_through_group_people(case),
     }
+    # Consent to share withdrawn: the shares stand but give nothing (cases/access/consent.py).
+    for shared in ("shared_personally", "shared_through_group"):
+        flags[shared] &= sharing_stands(case)
+    flags["is_former"] = former_people(case)  # a service the case moved away from, for a while (former.py)
     any_relation = Q(pk__in=[])
     for condition in flags.values():
         any_relation |= condition
@@ -161,6 +167,9 @@ def _viewer(case: Case, person: Any, roles: set[str], agencies: list[str]) -> Ca
     if person.shared_through_group:
         relations.add(Relation.SHARED)
         reasons.append(f"The shared summary is shared with {', '.join(agencies)}, where they work")
+    if person.is_former and not person.is_owner:
+        relations.add(Relation.FORMER)
+        reasons.append("Case manager of a service the case moved away from: reads what it recorded, for a while")
     full = RULES[Action.VIEW]
     # The role layer as the role groups hold it (accounts.roles keeps the groups in step with this table).
     full_record = bool(relations & full.relations) and any(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -12,6 +13,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.history import history_tracked
 from accounts.models import Agency
+from cases.models.matching import DMetaphone
 from core.documents.models import RenderedDocument
 
 
@@ -68,10 +70,21 @@ class Child(models.Model):
     address_area = models.CharField("Area the child lives in", max_length=100, blank=True)
     school = models.CharField("School, college or training", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when this record was merged into another of the same child (cases.services.merges).
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name_plural = "children"
-        indexes = [models.Index(fields=["family_name", "given_name"]), models.Index(fields=["reference"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["reference"]),
+            # Near-duplicates (cases/selectors/matching.py): names by trigrams and by sound, births by date.
+            GinIndex(fields=["family_name"], opclasses=["gin_trgm_ops"], name="child_family_trgm"),
+            GinIndex(fields=["given_name"], opclasses=["gin_trgm_ops"], name="child_given_trgm"),
+            models.Index(DMetaphone("family_name"), name="child_family_sound"),
+            models.Index(DMetaphone("given_name"), name="child_given_sound"),
+            models.Index(fields=["date_of_birth"], name="child_birth"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -155,6 +168,8 @@ class Case(models.Model):
     # lists and reports read it without a join; copied to `final_trm_stage` when the case closes.
     trm_stage = models.PositiveSmallIntegerField(null=True, blank=True)
     final_trm_stage = models.PositiveSmallIntegerField("Final TRM stage", null=True, blank=True)
+    # Set when this case was merged into another record of the same child; its pages redirect there.
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # How often the child should be seen or spoken to; the workboard counts a contact overdue after it.
     contact_frequency_days = models.PositiveSmallIntegerField(
         "Days between contacts",
@@ -412,6 +427,7 @@ class CaseEventKind(models.TextChoices):
     REVIEW = "review", "Review"
     ACTION = "action", "Recommendation or action"
     STATUS = "status", "Case opened, closed or reopened"
+    DOCUMENT = "document", "Document"
     OTHER = "other", "Other"
 
 
@@ -474,3 +490,9 @@ class ChronologyDocument(RenderedDocument):
 
     def __str__(self) -> str:
         return f"Chronology of case {self.case_id} for {self.requested_by_id}"
+
+
+from cases.models.merges import CaseMerge as CaseMerge  # noqa: E402
+from cases.models.transfers import CaseHolding as CaseHolding  # noqa: E402 - after the models it refers to
+from cases.models.transfers import CaseTransfer as CaseTransfer  # noqa: E402
+from cases.models.transfers import TransferStatus as TransferStatus  # noqa: E402

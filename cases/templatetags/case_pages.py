@@ -30,13 +30,14 @@ FULL_RECORD_PAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Contacts", "cases:contacts", ("cases:consultations",)),
     ("Chronology", "cases:chronology", ()),
     ("Network", "cases:network", ()),
+    ("Documents", "case_documents:list", ("case_documents:detail", "case_documents:upload", "case_documents:replace")),
     ("Plan and actions", "cases:plan", ()),
     ("TRM and goals", "cases:trm", ()),
     ("Meetings and reviews", "cases:meetings", ()),
     ("Details", "cases:details", ()),
 )
-# The network's shared summary: the overview, the chronology lines shared with them, the network.
-SUMMARY_PAGES = ("cases:detail", "cases:chronology", "cases:network")
+# The network's shared summary: the overview, the chronology lines and the documents shared with them, the network.
+SUMMARY_PAGES = ("cases:detail", "cases:chronology", "cases:network", "case_documents:list")
 
 
 @register.simple_tag(takes_context=True)

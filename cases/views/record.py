@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import access, sections, selectors, services
 from cases.access import Action
+from cases.access.consent import sharing_state
 from cases.capabilities import case_capabilities
 from cases.forms import CaseCloseForm, CaseHolderForm, CaseReopenForm, ChildDetailsForm
 from cases.services.rectification import child_field_label
@@ -111,6 +112,8 @@ def case_network(request: SignedInRequest, case_id: int) -> HttpResponse:
         "case": case,
         "caps": case_capabilities(request.user, case),
         "network": list(selectors.network_of(case=case)),
+        # Consent to share withdrawn (or a lawful basis to go on sharing): the page says so (cases/access/consent.py).
+        "sharing": sharing_state(case),
     }
     return render(request, "cases/case_network.html", context)
 

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "trm_stages",
     "formulation",
     "reviews",
+    # Documents uploaded to a case: stored through the storage API, held until a virus check passes.
+    "case_documents",
     "reporting",
     # Data rights (subject access requests): reads every app above, so it comes last.
     "data_rights",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "accounts.middleware.RequestContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    # A merged case's addresses redirect to the surviving case (cases/merge_redirect.py).
+    "cases.merge_redirect.MergedRecordRedirectMiddleware",
     # Last, so a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -256,6 +260,39 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("ECM_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
 
+# Documents uploaded to a case (case_documents/). Never served by the web server: MEDIA_URL is not routed, a
+# Django view streams each file after the access check. The largest file accepted, in bytes (20 MB):
+ECM_DOCUMENT_MAX_BYTES = env.int("ECM_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Where their bytes are kept: "filesystem" (the default storage, under MEDIA_ROOT/case_documents/, which
+# backups archive) or "s3" (an S3-compatible bucket through django-storages, which must then be installed:
+# `django-storages[s3]`; the bucket is not in ECM's backup archive, so give it versioning and its own backup).
+ECM_DOCUMENT_STORAGE = env.str("ECM_DOCUMENT_STORAGE", default="filesystem")
+if ECM_DOCUMENT_STORAGE == "s3":
+    STORAGES["case_documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {  # type: ignore[dict-item]
+            "bucket_name": env.str("ECM_DOCUMENT_S3_BUCKET"),
+            "endpoint_url": env.str("ECM_DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ECM_DOCUMENT_S3_REGION", default="") or None,
+            "access_key": env.str("ECM_DOCUMENT_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ECM_DOCUMENT_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ECM_DOCUMENT_S3_PREFIX", default="case-documents"),
+            "default_acl": None,  # private: the bucket's own policy, never public-read
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+elif ECM_DOCUMENT_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"ECM_DOCUMENT_STORAGE must be filesystem or s3, not {ECM_DOCUMENT_STORAGE!r}")
+# The virus check (case_documents/scanning.py): ClamAV's daemon over a Unix socket (ECM_CLAMD_SOCKET) or TCP
+# (ECM_CLAMD_HOST, ECM_CLAMD_PORT). With neither set, a built-in check finds ONLY the EICAR test string: fit
+# for development and tests, not a virus scanner. Production should set one.
+ECM_CLAMD_SOCKET = env.str("ECM_CLAMD_SOCKET", default="")
+ECM_CLAMD_HOST = env.str("ECM_CLAMD_HOST", default="")
+ECM_CLAMD_PORT = env.int("ECM_CLAMD_PORT", default=3310)
+ECM_CLAMD_TIMEOUT_SECONDS = env.float("ECM_CLAMD_TIMEOUT_SECONDS", default=30.0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -324,6 +361,8 @@ CELERY_BEAT_SCHEDULE = {
     # PDF jobs of every kind (core/documents/) whose message was lost (Redis down when it was sent) or
     # whose worker died mid-render are sent again: every minute, core.documents.lifecycle.RESEND_EVERY_SECONDS.
     "documents-resend": {"task": "core.documents.documents_resend_stale", "schedule": 60.0},
+    # Virus checks of uploaded case documents whose message or worker was lost are sent again (case_documents/tasks.py).
+    "case-documents-scan-resend": {"task": "case_documents.versions_resend_stale", "schedule": 60.0},
     # Retention (data_rights/retention.py): on the 1st of each month at 06:00, the closed cases due for
     # review are written down as RetentionReview rows and senior practitioners are notified.
     "retention-reviews-list": {
@@ -376,6 +415,10 @@ ECM_RETENTION = {
     "report_until_age": env.int("ECM_RETENTION_REPORT_UNTIL_AGE", default=25),
     "report_years_after_last_contact": env.int("ECM_RETENTION_REPORT_YEARS_AFTER_LAST_CONTACT", default=8),
 }
+
+# Transfers between services (cases/services/transfers.py): after a case moves, the service that held it reads
+# what it wrote for this many days (cases/access/former.py).
+ECM_TRANSFER_READ_DAYS = env.int("ECM_TRANSFER_READ_DAYS", default=90)
 
 # Sign-in with an agency's own identity provider (OpenID Connect, mozilla-django-oidc), one entry per
 # provider keyed by a slug; every key is described in .env.example. Empty: no "Sign in with" buttons.

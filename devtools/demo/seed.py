@@ -18,7 +18,11 @@ from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, coverage_add, membership_add, user_create
 from cases.models import Case, Child, Ethnicity, Gender, LegalStatus, LookedAfter
 from cases.services import case_close, child_create, consultation_log, contact_log, network_member_add
+from devtools.demo.consent import demo_consent
+from devtools.demo.documents import demo_documents
+from devtools.demo.merges import demo_near_duplicates
 from devtools.demo.totp import demo_device_ensure
+from devtools.demo.transfers import demo_transfers
 from formulation.services import Invitee, meeting_schedule, recommendation_add, report_save, report_start
 from referrals.models import Referral, TriageDecision
 from referrals.services import referral_save_draft, referral_start, referral_submit, referral_triage
@@ -171,6 +175,8 @@ def seed_demo() -> list[DemoPerson]:
     for story in DEMO_CHILDREN:
         if not Child.objects.filter(reference=story.reference).exists():
             _tell(story, agencies=agencies, people=people)
+    demo_transfers(agencies=agencies, people=people)  # Jay's case offered to BANES, waiting (issue 17)
+    demo_near_duplicates(agencies=agencies, people=people)  # Kai referred again as Kay Brenan (issue 17)
     return DEMO_PEOPLE
 
 
@@ -270,6 +276,7 @@ def _tell(story: DemoChild, *, agencies: dict[str, Agency], people: dict[str, Us
         note="Carer shared a disclosure about an older cousin. Safeguarding referral made.",
         restricted=True,
     )
+    demo_consent(case, story.story, holder=referrer)  # consent over time (devtools/demo/consent.py)
     if story.story == "consultation":
         consultation_log(
             case=case,
@@ -284,6 +291,7 @@ def _tell(story: DemoChild, *, agencies: dict[str, Agency], people: dict[str, Us
         _stage_journey(case, psychologist)
         _goals_and_meeting(case, referrer=referrer, senior=senior, teacher=teacher)
         _report_draft(case, psychologist=psychologist, teacher=teacher)
+        demo_documents(case, holder=referrer)
     if story.story == "closed_and_referred_again":
         stage_assessment_record(
             case=case,

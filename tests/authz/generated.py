@@ -17,6 +17,9 @@ The world, around the cast's case:
 | other    | BANES YJS       | Tom (BANES)        | open   | in network, NOT shared |                                |
 | shared   | North Somerset  | a North Somerset CM| open   | in network, shared     | shared with social care's group|
 
+The shared case moved to North Somerset from BANES ten days ago, so Tom (BANES) reads it as its former service
+(issue 17), and the own case is offered to BANES, waiting for its decision (`World.transfers`).
+
 Every case has the same records hanging off it (two contacts, one restricted; the holder's chronology PDF; an
 outside network member; a consultation; a stage assessment; a goal; a meeting the teacher is invited to and one
 she is not; a signed-off report with its PDFs and an action the teacher owns; a second version in review with a
@@ -30,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -43,8 +46,19 @@ from django.utils import timezone
 
 from accounts.history import acting_as
 from accounts.models import Agency, AgencyKind, Commissioning, Coverage, Role, User
-from cases.models import Case, ChronologyDocument, Consultation, Contact, ContactKind, NetworkMember
+from cases.models import (
+    Case,
+    CaseHolding,
+    CaseMerge,
+    CaseTransfer,
+    ChronologyDocument,
+    Consultation,
+    Contact,
+    ContactKind,
+    NetworkMember,
+)
 from cases.services import case_close, case_share_summary, consultation_log, contact_log, network_member_add
+from cases.services.transfers import transfer_offer
 from core.documents.models import DocumentState
 from data_rights.models import RetentionReview, SubjectAccessRequest
 from formulation.models import (
@@ -71,6 +85,7 @@ from reporting.models import SummaryDocument
 from reporting.services import commissioning_add
 from reviews.models import Notification, Review, ReviewDocument, ReviewStatus
 from reviews.services import review_schedule
+from tests.authz.case_documents import document_records, version_records, world_case_documents
 from tests.authz.core import ANON
 from tests.authz.core import PEOPLE as WRITTEN_PEOPLE
 from tests.authz.data_rights import retention_review_of, sar_of
@@ -115,6 +130,7 @@ class CaseWorld:
     comment: ReportComment  # on v2
     action: Recommendation  # v1's agreed action, owned by the teacher
     reviews: dict[str, Review]  # "under_way", "signed_off"
+    merges: dict[str, CaseMerge] = field(default_factory=dict)  # "earlier": a record merged into this case
 
 
 @dataclass
@@ -131,6 +147,8 @@ class World:
     network_candidate: User  # someone to add to a network (the network picker's choose step)
     subject_access: SubjectAccessRequest  # a subject access request about Kai, its PDF pack ready
     retention_review: RetentionReview  # a closed Bristol case due for retention review
+    # Offers of a case to another service: "to_banes", the own case offered to BANES, waiting (issue 17).
+    transfers: dict[str, CaseTransfer] = field(default_factory=dict)
 
     def everyone(self) -> dict[str, User]:
         return self.cast.everyone()
@@ -319,6 +337,7 @@ def _case_world(
     ChronologyDocument.objects.create(
         case=case, requested_by=holder, status=DocumentState.READY, file=_sample_pdf(), pages=1, finished_at=now
     )
+    world_case_documents(case, uploader=holder)  # one shared with the network, one kept to the case team
     if close_as is not None:
         case = case_close(
             case=case,
@@ -467,6 +486,8 @@ def build_world(cast: Cast) -> World:
         )
         for who in ("commissioner", "case_manager")
     }
+    for case_world in cases.values():
+        case_world.merges = {"earlier": _merged_into(case_world.case)}
     return World(
         cast=cast,
         cases=cases,
@@ -480,7 +501,35 @@ def build_world(cast: Cast) -> World:
         network_candidate=cast.social_worker,
         subject_access=sar_of(cast),
         retention_review=retention_review_of(cast),
+        transfers=_transfers(cast, shared_case, from_yjs=cast.banes),
     )
+
+
+def _merged_into(case: Case) -> CaseMerge:
+    """An earlier record of the case's child in the same service, merged into the case (cases/services/merges.py)."""
+    earlier = make_case(owning_yjs=case.owning_yjs, case_holder=case.case_holder)
+    with acting_as(case.case_holder):
+        Case.objects.filter(pk=earlier.pk).update(merged_into=case, status="closed", closed_at=timezone.now())
+        return CaseMerge.objects.create(
+            survivor=case,
+            merged_case=earlier,
+            survivor_child=case.child,
+            merged_child=earlier.child,
+            reason="Referred twice.",
+            merged_by=case.case_holder,
+        )
+
+
+def _transfers(cast: Cast, moved: Case, *, from_yjs: Agency) -> dict[str, CaseTransfer]:
+    """Transfers between services (issue 17): the own case offered to BANES (waiting), and the shared case's past:
+    it moved to its service from `from_yjs` ten days ago, so `from_yjs`'s case managers read it, as a former
+    service, for ECM_TRANSFER_READ_DAYS (cases/access/former.py)."""
+    moved_at = timezone.now() - dt.timedelta(days=10)
+    with acting_as(cast.administrator):
+        CaseHolding.objects.filter(case=moved, ended_at__isnull=True).update(started_at=moved_at)
+        CaseHolding.objects.create(case=moved, agency=from_yjs, started_at=None, ended_at=moved_at)
+    offered = transfer_offer(case=cast.case, actor=cast.case_manager, to_yjs=cast.banes, reason="Moved to Bath.")
+    return {"to_banes": offered}
 
 
 # --- The URL conf --------------------------------------------------------------------------------------
@@ -590,12 +639,15 @@ _CASE_RECORDS: dict[str, Callable[[CaseWorld], dict[str, dict[str, int | str]]]]
         "in_review": {"report_id": w.reports["in_review"].pk, "recommendation_id": w.recommendation.pk},
     },
     "review_id": lambda w: {which: {"review_id": r.pk} for which, r in w.reviews.items()},
+    "document_id": lambda w: document_records(w.case),
+    "version_id": lambda w: version_records(w.case),
+    "merge_id": lambda w: {which: {"merge_id": m.pk} for which, m in w.merges.items()},
     "pdf_id": lambda w: {
         "holders": {"pdf_id": ChronologyDocument.objects.filter(case=w.case).values_list("pk", flat=True)[0]}
     },
 }
 # When a pattern has several of these, the most specific one decides (an invitation names its meeting).
-_MOST_SPECIFIC = ("invitation_id", "kind", "comment_id", "recommendation_id")
+_MOST_SPECIFIC = ("invitation_id", "kind", "comment_id", "recommendation_id", "version_id")
 
 
 def _case_targets(pattern: Pattern, world: World) -> Iterator[Target]:
@@ -608,6 +660,11 @@ def _case_targets(pattern: Pattern, world: World) -> Iterator[Target]:
         for key in CASE_KEYS:
             kwargs = {"case_id": world.cases[key].case.pk, "person_id": world.network_candidate.pk}
             yield Target(pattern, reverse(pattern.name, kwargs=kwargs), case=key, objects=(("person_id", "partner"),))
+        return
+    if records == ["other_id"]:  # merging (cases/views/merges.py): the other record is a case, asked as itself
+        for key in CASE_KEYS:
+            kwargs = {"case_id": world.cases[key].case.pk, "other_id": world.cases[key].case.pk}
+            yield Target(pattern, reverse(pattern.name, kwargs=kwargs), case=key, objects=(("other_id", "itself"),))
         return
     deciding = next((a for a in _MOST_SPECIFIC if a in records), records[-1])
     if deciding not in _CASE_RECORDS:
@@ -649,6 +706,8 @@ def targets_for(pattern: Pattern, world: World) -> list[Target]:
         return list(_simple(pattern, "child_id", {key: w.case.child_id for key, w in world.cases.items()}))
     if arguments == {"sar_id"}:
         return list(_simple(pattern, "sar_id", {"kai": world.subject_access.pk}))
+    if arguments == {"transfer_id"}:
+        return list(_simple(pattern, "transfer_id", {k: t.pk for k, t in world.transfers.items()}))
     if arguments == {"retention_id"}:
         return list(_simple(pattern, "retention_id", {"closed": world.retention_review.pk}))
     if arguments == {"action_id"}:

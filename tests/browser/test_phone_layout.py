@@ -23,6 +23,7 @@ from formulation.services import Invitee
 from referrals.services import referral_save_draft, referral_start, referral_submit
 from reviews.services.scheduling import review_schedule
 from tests.browser.support import PHONE, PHONE_WIDTH, SCREENSHOTS, look, page_width_at_phone, sign_in, sign_out
+from tests.case_documents.helpers import add_document
 from tests.conftest import Cast
 from tests.factories import child, signed_off_report
 
@@ -82,6 +83,7 @@ def a_busy_case(cast: Cast) -> None:
         ],
     )
     _report_draft(case, psychologist=cast.psychologist, teacher=cast.teacher)
+    add_document(case, manager, category="education", shared=True, description=f"Support plan: {LONG_NOTE}"[:300])
     start = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=14), dt.time(14)))
     review_schedule(
         case=case,

@@ -201,8 +201,8 @@ def test_case_pages_query_counts_are_pinned_with_many_rows_behind_them(
     assert "Stage 3:" in body  # the last of the 30 assessments
     open_actions = Recommendation.objects.filter(case=cast.case, became_action_at__isnull=False).count()
     assert "Getting help" in body and f"{open_actions} open" in body, body[body.index("Where things stand") :]
-    # The sub-pages: the network, every row of it, in a query of its own.
-    with django_assert_max_num_queries(6):
+    # The sub-pages: the network, every row of it, in a query of its own; whether consent to share stands (issue 17).
+    with django_assert_max_num_queries(7):
         body = client.get(f"{case_url}network/").content.decode()
     assert body.count("<strong>Professional ") == 50
     # The TRM and goals: the sections' facts, the stage assessments and the TRM reference data, goals and ratings.

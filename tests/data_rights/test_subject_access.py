@@ -26,7 +26,9 @@ from data_rights.models import RequestStatus, SubjectAccessDocument, SubjectAcce
 from data_rights.pack_schema import SECTION_KEYS, SECTIONS, pack_problems
 from data_rights.services import SUBJECT_ACCESS_PACK
 from formulation.models import DocumentKind, ReportDocument
+from referrals.consent import consent_withdraw
 from referrals.models import Referral, ReferralStatus
+from tests.case_documents.helpers import add_document
 from tests.conftest import Cast
 from tests.factories import child, log_contact, make_case
 from tests.formulation.document_helpers import pdf_text
@@ -68,6 +70,15 @@ def kai(cast: Cast) -> Child:
         grouping=ThriveGroupingChoice.GETTING_MORE_HELP,
         applies_from=timezone.localdate(),
         reason="Several agencies are working together with Kai.",
+    )
+    add_document(cast.case, cast.case_manager, category="consent", description="Signed consent to share")
+    consent_withdraw(  # the consent history (issue 17)
+        case=cast.case,
+        actor=cast.case_manager,
+        given_by="child",
+        method="verbal",
+        purposes=["ask_agencies"],
+        on=timezone.localdate(),
     )
     with acting_as(cast.psychologist):
         Consultation.objects.create(
@@ -209,7 +220,7 @@ def test_the_pack_holds_every_section_of_the_childs_record_across_agencies(cast:
 def test_the_json_validates_against_its_declared_sections(cast: Cast, kai: Child) -> None:
     sar = started(cast)
     _, pack = json_pack(signed_in(cast.administrator), sar)
-    assert (pack["schema"], pack["schema_version"]) == ("ecm.subject-access-pack", 1)
+    assert (pack["schema"], pack["schema_version"]) == ("ecm.subject-access-pack", 2)
     assert pack_problems(pack) == []
     for entry, section in zip(pack["contents"], SECTIONS, strict=True):
         assert entry["key"] == section.key

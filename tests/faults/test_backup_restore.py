@@ -180,7 +180,9 @@ def test_backup_wipe_restore_gives_back_every_row_and_document(
     make_source(server, run, django_db_blocker, source, media)
     counts_before, files_before = server.counts(source), checksums(media)
     assert sum(counts_before.values()) > 100, "the demo world should have been seeded"
-    assert len(files_before) == len(DOCUMENTS)
+    uploaded = [name for name in files_before if name.startswith("case_documents/")]
+    assert len(uploaded) == 3, "the demo's documents uploaded to Kai's case (devtools/demo/documents.py)"
+    assert len(files_before) == len(DOCUMENTS) + len(uploaded)
     # An old backup of ours and a file that is not ours: --keep-days removes only the first.
     backups.mkdir()
     (backups / "ecm-20200101-020000.tar").write_bytes(b"old")
@@ -199,7 +201,7 @@ def test_backup_wipe_restore_gives_back_every_row_and_document(
         names = set(tar.getnames())
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
         dump = tar.extractfile("database.dump").read()  # type: ignore[union-attr]
-    assert names == {"manifest.json", "database.dump"} | {f"media/{relative}" for relative in DOCUMENTS}
+    assert names == {"manifest.json", "database.dump"} | {f"media/{relative}" for relative in files_before}
     assert dump.startswith(b"PGDMP"), "pg_dump --format=custom"
     assert manifest["database"]["tables"] == counts_before
     assert manifest["database"]["dump"]["sha256"] == hashlib.sha256(dump).hexdigest()
