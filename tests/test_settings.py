@@ -143,3 +143,29 @@ def test_development_and_test_settings_install_devtools_with_its_commands() -> N
     code = "import django; django.setup(); from django.conf import settings as s; print('devtools' in s.INSTALLED_APPS)"
     result = _python(code, settings="config.settings.dev", env={})
     assert result.stdout.split() == ["True"], result.stderr
+
+
+def test_production_keeps_case_documents_in_a_private_s3_bucket_when_asked() -> None:
+    """ECM_DOCUMENT_STORAGE=s3 makes the documents' storage django-storages' S3 backend (installed, configured:
+    private, encrypted, never overwriting); the storage is built without reaching any bucket."""
+    code = (
+        "import django; django.setup(); from case_documents.models import case_document_storage as c; s = c(); "
+        "print(type(s).__name__, s.bucket_name, s.location, s.default_acl, s.file_overwrite, "
+        "s.object_parameters['ServerSideEncryption'])"
+    )
+    clean = {
+        key: value for key, value in os.environ.items() if key not in GOOD_ENV and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    clean.update(
+        GOOD_ENV,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ECM_DOCUMENT_STORAGE="s3",
+        ECM_DOCUMENT_S3_BUCKET="ecm-case-documents",
+        ECM_DOCUMENT_S3_ENDPOINT_URL="https://objects.example.invalid",
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["S3Storage", "ecm-case-documents", "case-documents", "None", "False", "AES256"], (
+        result.stderr
+    )
