@@ -264,8 +264,8 @@ MEDIA_ROOT = Path(env.str("ECM_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "m
 # Django view streams each file after the access check. The largest file accepted, in bytes (20 MB):
 ECM_DOCUMENT_MAX_BYTES = env.int("ECM_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # Where their bytes are kept: "filesystem" (the default storage, under MEDIA_ROOT/case_documents/, which
-# backups archive) or "s3" (an S3-compatible bucket through django-storages,
-# `django-storages[s3]` in pyproject.toml; the bucket is not in ECM's backup archive, so give it versioning and its own backup).
+# backups archive) or "s3" (an S3-compatible bucket through django-storages, `django-storages[s3]` in
+# pyproject.toml; the bucket is not in ECM's backup archive, so give it versioning and its own backup).
 ECM_DOCUMENT_STORAGE = env.str("ECM_DOCUMENT_STORAGE", default="filesystem")
 if ECM_DOCUMENT_STORAGE == "s3":
     STORAGES["case_documents"] = {
