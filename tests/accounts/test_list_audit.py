@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from typing import cast as cast_to
 
 import pytest
 from django.db import connection
@@ -16,9 +17,9 @@ from accounts.audit import LIST_RECORD_TYPE, list_view_record
 from accounts.audit_words import event_in_words
 from accounts.history import acting_as
 from accounts.models import AccessAction, AccessEvent, User
-from cases.models import Case
+from cases.models import Case, Child
 from tests.conftest import Cast
-from tests.factories import child, make_case, recommendation, signed_off_report
+from tests.factories import ChildFactory, child, make_case, recommendation, signed_off_report
 from tests.referrals.helpers import submitted_referral
 from tests.reviews.helpers import at
 from tests.reviews.review_helpers import REASON
@@ -128,9 +129,18 @@ def test_a_cases_list_events_are_found_through_the_gin_index(cast: Cast) -> None
     assert "access_event_case_ids" in plan
 
 
+UNALIKE_NAMES = (("Marnie", "Oakes"), ("Tobias", "Quill"), ("Esme", "Varga"))
+
+
 def test_a_scripted_browse_writes_exactly_the_expected_events(cast: Cast, client: Client) -> None:
     """Three personas each browse four records: the caseload, a case page, its contacts, a search."""
-    cases = [cast.case, *(make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager) for _ in range(3))]
+    # Names unlike each other (and Kai's): a search finds near-duplicates too (issue 17), and each search here
+    # must find its own case only.
+    children = [cast_to(Child, ChildFactory(given_name=given, family_name=family)) for given, family in UNALIKE_NAMES]
+    cases = [
+        cast.case,
+        *(make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager, child_record=child) for child in children),
+    ]
     personas = (cast.case_manager, cast.psychologist, cast.senior_practitioner)
     start = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     for persona in personas:
