@@ -252,7 +252,10 @@ class Migration(migrations.Migration):
             model_name="casemerge",
             name="survivor",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="merges_received", to="cases.case"
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merges_received",
+                to="cases.case",
             ),
         ),
         migrations.AddField(

@@ -37,7 +37,10 @@ class Migration(migrations.Migration):
                 (
                     "agency",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.agency"
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
                     ),
                 ),
                 (
@@ -119,6 +122,7 @@ class Migration(migrations.Migration):
                 (
                     "to_yjs",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="transfers_received",
                         to="accounts.agency",

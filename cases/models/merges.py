@@ -19,7 +19,8 @@ from accounts.history import history_tracked
 class CaseMerge(models.Model):
     """One merge: `merged_case` (and its child) folded into `survivor`, by a senior practitioner, with a reason."""
 
-    survivor = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="merges_received")
+    # Indexed by `case_merge_survivor` (survivor, -merged_at).
+    survivor = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="merges_received", db_index=False)
     merged_case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="merge_as_merged")
     survivor_child = models.ForeignKey("cases.Child", on_delete=models.PROTECT, related_name="+")
     # The merged child; the same as `survivor_child` when both cases were already the one child's.

@@ -39,7 +39,8 @@ class CaseTransfer(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     from_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="transfers_offered")
-    to_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="transfers_received")
+    # Indexed by `case_transfer_to` (to_yjs, status).
+    to_yjs = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="transfers_received", db_index=False)
     status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.PENDING)
     reason = models.TextField("Why the case should move")
     note = models.TextField("Note for the receiving service", blank=True)
@@ -77,7 +78,9 @@ class CaseHolding(models.Model):
     """One spell of a case with a youth justice service: from (null: since the case opened) to (null: now)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="holdings", db_index=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # case_holding_agency
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     transfer = models.ForeignKey(

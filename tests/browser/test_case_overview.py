@@ -178,7 +178,8 @@ def test_the_network_sees_the_shared_summary_on_one_page(page: Page, live_server
     expect(page.get_by_text("You are seeing the shared summary")).to_be_visible()
     expect(page.get_by_role("heading", name="Professional network")).to_be_visible()
     nav = page.get_by_role("navigation", name="Case")
-    expect(nav.get_by_role("link")).to_have_text(["Overview", "Chronology", "Network"])
+    # The network's tabs: the documents shared with it too (issue 17).
+    expect(nav.get_by_role("link")).to_have_text(["Overview", "Chronology", "Network", "Documents"])
     expect(page.get_by_role("link", name="Log a contact")).to_have_count(0)
     expect(page.get_by_text("Restricted notes")).to_have_count(0)
     visit(page, live_server, f"{case_url}plan/", "overview - plan refused to the network", status=403)
