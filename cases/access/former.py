@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Agency, Membership, Role
+from accounts.models import Membership, Role
 from cases.models import CaseHolding
 
 FORMER_TAG = 4  # the standing's tag for these cases (1-3 are owned, covered and shared: standing.py)
@@ -47,14 +47,16 @@ def former_condition(user: Any, standing: Any, scope: Any) -> Q:
     return Q(pk__in=sorted(standing.former_cases))
 
 
-def former_sql(fact: str) -> str:
-    """The standing's part for these cases: (tag, case id) rows, parameters named after the standing's fact."""
-    holding, membership, agency = (model._meta.db_table for model in (CaseHolding, Membership, Agency))
+def former_sql(fact: str, *, managed: str) -> str:
+    """The standing's part for these cases: (tag, case id) rows, parameters named after the standing's fact.
+
+    `managed` names the standing's part listing the active services where the person is a case manager
+    (a relation with an `agency_id` column). A case may appear twice (two spells): the standing keeps a set.
+    """
+    holding = CaseHolding._meta.db_table
     return f"""
-        SELECT DISTINCT {FORMER_TAG}, h.case_id FROM {holding} h
-          JOIN {membership} m ON m.agency_id = h.agency_id
-          JOIN {agency} a ON a.id = m.agency_id
-         WHERE m.user_id = %(user)s AND m.role = %({fact}__case_manager)s AND m.is_active AND a.is_active
+        SELECT {FORMER_TAG}, h.case_id FROM {holding} h
+         WHERE h.agency_id IN (SELECT {managed}.agency_id FROM {managed})
            AND h.ended_at IS NOT NULL AND h.ended_at > %({fact}__former_since)s
     """  # noqa: S608 - table names come from the models' metadata, every value is a parameter
 
