@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -77,7 +78,8 @@ class Child(models.Model):
         verbose_name_plural = "children"
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
-            models.Index(fields=["reference"]),
+            # A reference is looked up ignoring case (`reference__iexact`: UPPER(reference) = UPPER(typed)).
+            models.Index(Upper("reference"), name="child_reference_upper"),
             # Near-duplicates (cases/selectors/matching.py): names by trigrams and by sound, births by date.
             GinIndex(fields=["family_name"], opclasses=["gin_trgm_ops"], name="child_family_trgm"),
             GinIndex(fields=["given_name"], opclasses=["gin_trgm_ops"], name="child_given_trgm"),
