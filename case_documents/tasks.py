@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     bind=True,
-    name="case_documents.scan_version",
+    name=services.SCAN_TASK,
     max_retries=services.MAX_SCAN_ATTEMPTS,
     soft_time_limit=120,
     time_limit=150,
