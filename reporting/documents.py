@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,9 @@ from core.documents.progress import DocumentLinks, DocumentProgress, document_pr
 from core.documents.registry import DocumentKindSpec
 from core.documents.rendering import DocumentNotRenderable
 from core.documents.services import documents_send_on_commit
+from reporting import comparison
+from reporting.figures import Figure, FigureRow, Report, Section
+from reporting.headline import headline_for, report_charts
 from reporting.models import SummaryDocument
 from reporting.report_cache import cached_report
 from reporting.scope import ReportScope, report_scope
@@ -38,6 +42,12 @@ SUMMARY = "reporting.summary"
 TEMPLATE = "pdf/reporting_summary.html"
 # The summaries shown on the reports page: the person's latest few.
 SHOWN_ON_THE_PAGE = 3
+# Up to this many services, the summary prints every table in full, as the page shows it. Beyond, the tables by
+# service (a row per service: 110 for a national scope, three such tables) would make most of the PDF and most of
+# its printing time (issue 18: a quarter across all services in 1.5 s), so they print their totals for all the
+# services; each service's own figures are on the reports page and in both CSV downloads.
+SERVICES_IN_FULL = 12
+SERVICE_COLUMN = "Service"
 
 
 # --- Writes ----------------------------------------------------------------------------------------
@@ -77,14 +87,53 @@ def summary_scope(document: SummaryDocument) -> ReportScope:
     )
 
 
+@dataclass(frozen=True)
+class PrintedFigure:
+    """A figure's table as the summary prints it: every row, or (many services) only its total rows."""
+
+    figure: Figure
+    rows: list[FigureRow]
+    by_service_elsewhere: bool = False
+
+
+def summary_printed_sections(report: Report) -> list[tuple[Section, list[PrintedFigure]]]:
+    """The tables the summary prints, section by section: every row, as on the page; with more than
+    `SERVICES_IN_FULL` services, a table by service prints its total rows only. Every cell is the page's own
+    (the same suppressed `Shown`)."""
+    compact = len(report.scope.agencies) > SERVICES_IN_FULL
+    sections = []
+    for section in report.sections:
+        printed = []
+        for figure in section.figures:
+            if compact and figure.header and figure.header[0] == SERVICE_COLUMN and figure.total_rows:
+                printed.append(PrintedFigure(figure, figure.total_rows, by_service_elsewhere=True))
+            else:
+                printed.append(PrintedFigure(figure, figure.rows))
+        sections.append((section, printed))
+    return sections
+
+
 def summary_pdf_context(document: SummaryDocument) -> dict[str, Any]:
-    """What the print template shows: the report for the summary's scope."""
-    report = cached_report(summary_scope(document))
+    """What the print template shows: the key figures against the previous period, the charts, then the tables.
+
+    The key figures and charts are reporting/headline.py's (the page's own); the previous period's report is
+    the page's cached one too.
+    """
+    scope = summary_scope(document)
+    report = cached_report(scope)
+    headline = headline_for(scope, comparison.PREVIOUS)
+    sections = summary_printed_sections(report)
     return {
         "report": report,
         "scope": report.scope,
         "marks": MARKS,
         "printed_on": timezone.localdate(document.requested_at),
+        "headline": headline.figures,
+        "earlier_scope": headline.earlier_scope,
+        "when": headline.when,
+        "charts": report_charts(report),
+        "sections": sections,
+        "services_in_full": SERVICES_IN_FULL,
     }
 
 

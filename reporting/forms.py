@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Agency, AgencyKind
 from core.forms import GovDateField, ServiceErrorsMixin
+from reporting import comparison
 from reporting.scope import LONGEST_PERIOD_YEARS
 
 
@@ -44,6 +45,14 @@ class ReportFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose services from the list", "invalid_pk_value": "Choose services"},
     )
+    compare = forms.ChoiceField(
+        label="Compare with",
+        choices=comparison.CHOICES,
+        initial=comparison.DEFAULT,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose what to compare the figures with"},
+    )
 
     def __init__(self, *args: Any, allowed: QuerySet[Agency], default_period: tuple[dt.date, dt.date], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -64,6 +73,7 @@ class ReportFilterForm(forms.Form):
         data = self.cleaned_data
         if "start" in self.errors or "end" in self.errors:
             return data
+        data["compare"] = data.get("compare") or comparison.DEFAULT
         start = data.get("start") or self.default_period[0]
         end = data.get("end") or self.default_period[1]
         if end < start:

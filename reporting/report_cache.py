@@ -35,7 +35,7 @@ from reporting.scope import ReportScope
 logger = logging.getLogger(__name__)
 
 # Raise when a figure's definition or the shape of `Report` changes: every older entry is then unread.
-REPORT_VERSION = 3  # 3: counts published as ranges of five (issue 15)
+REPORT_VERSION = 4  # 3: counts published as ranges of five (issue 15); 4: key figures, months, charts (issue 18)
 EVERYTHING = "everything"
 
 

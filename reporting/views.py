@@ -10,6 +10,7 @@ else's answers 404.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -27,15 +28,16 @@ from cases import access
 from core.documents.services import document_retry
 from core.documents.views import document_download_response, document_retry_response, document_status_response
 from core.http import SignedInRequest
-from reporting import documents
+from reporting import comparison, documents
 from reporting.csv_export import report_csv
 from reporting.forms import ReportFilterForm
+from reporting.headline import KEY_FIGURES, headline_figures
 from reporting.report_cache import cached_report
 from reporting.scope import ReportScope, default_period
 from reporting.suppression import MARKS
 
 RECORD_TYPE = "aggregate report"
-FILTER_FIELDS = ("start_day", "start_month", "start_year", "end_day", "end_month", "end_year", "agencies")
+FILTER_FIELDS = ("start_day", "start_month", "start_year", "end_day", "end_month", "end_year", "agencies", "compare")
 
 
 def _scope_and_form(request: SignedInRequest, data: QueryDict | None = None) -> tuple[ReportScope, ReportFilterForm]:
@@ -78,8 +80,12 @@ def _log(request: SignedInRequest, action: str, scope: ReportScope, what: str) -
 @login_required
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    """Every figure for the chosen period and services, as tables and charts."""
+    """The key figures with their change and trend, then every figure for the chosen period and services, as
+    charts and tables, compared with an earlier period or service by service (reporting/comparison.py)."""
     scope, form = _scope_and_form(request)
+    kind = comparison.DEFAULT
+    if form.is_bound and not form.errors:
+        kind = form.cleaned_data.get("compare") or comparison.DEFAULT
     context: dict[str, Any] = {
         "form": form,
         "scope": scope,
@@ -87,13 +93,38 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         "marks": MARKS,
         "report": None,
         "chosen_ids": form.chosen_ids,
+        "compare": kind,
         "summaries": [
             documents.summary_document_progress(document) for document in documents.summary_documents_for(request.user)
         ],
     }
     if not form.errors:
-        context["report"] = cached_report(scope)
-        _log(request, AccessAction.VIEW, scope, "dashboard")
+        report = cached_report(scope)
+        earlier_scope = comparison.comparison_scope(scope, kind)
+        earlier = cached_report(earlier_scope) if earlier_scope is not None else None
+        when = comparison.period_words(kind)
+        context.update(
+            report=report,
+            earlier_scope=earlier_scope,
+            when=when,
+            headline=headline_figures(report, earlier, when=when),
+            views=comparison.figure_views(report, earlier, when=when),
+        )
+        what = "dashboard"
+        if earlier_scope is not None:
+            what = f"dashboard, compared with {earlier_scope.period_text}"
+        if kind == comparison.SERVICES:
+            if len(scope.agencies) > comparison.MOST_SIDE_BY_SIDE:
+                context["side_by_side"] = comparison.SideBySide(services=[], too_many=True)
+            elif len(scope.agencies) > 1:
+                parts = [
+                    (agency, cached_report(dataclasses.replace(scope, agencies=(agency,)))) for agency in scope.agencies
+                ]
+                context["side_by_side"] = comparison.side_by_side(
+                    report, parts, [(spec.key, spec.label) for spec in KEY_FIGURES]
+                )
+                what = "dashboard, services side by side"
+        _log(request, AccessAction.VIEW, scope, what)
     return render(request, "reporting/dashboard.html", context)
 
 

@@ -20,14 +20,15 @@ say() { printf 'run: %s\n' "$*" >&2; }
 
 mkdir -p .local
 LOGINS="$ROOT/.local/demo-logins.txt"
-# migrate, then seed_demo (idempotent), in one process: starting Django once instead of twice
+# migrate, then seed_demo (idempotent; with the reports' invented cases, made on the first run only and
+# skipped once there, devtools/demo/reporting_data.py), in one process: starting Django once instead of twice
 # saves seconds on every `make run`. The demo logins are kept and printed last, once the server
 # answers, so they are not lost above the start-up output. E-mails go to .local/mail/ (one line each).
 "$BIN/python" manage.py shell --no-startup --verbosity 0 -c "
 from django.core.management import call_command
 call_command('migrate', interactive=False, verbosity=0)
 with open('$LOGINS', 'w') as logins:
-    call_command('seed_demo', stdout=logins)
+    call_command('seed_demo', '--reporting-data', stdout=logins)
 "
 
 # Job control gives each background job its own process group. Terminal Ctrl-C then reaches

@@ -21,6 +21,7 @@ from cases.services import case_close, child_create, consultation_log, contact_l
 from devtools.demo.consent import demo_consent
 from devtools.demo.documents import demo_documents
 from devtools.demo.merges import demo_near_duplicates
+from devtools.demo.reporting_data import ReportingDataMade, demo_reporting_data, demo_reporting_data_exists
 from devtools.demo.totp import demo_device_ensure
 from devtools.demo.transfers import demo_transfers
 from formulation.services import Invitee, meeting_schedule, recommendation_add, report_save, report_start
@@ -178,6 +179,21 @@ def seed_demo() -> list[DemoPerson]:
     demo_transfers(agencies=agencies, people=people)  # Jay's case offered to BANES, waiting (issue 17)
     demo_near_duplicates(agencies=agencies, people=people)  # Kai referred again as Kay Brenan (issue 17)
     return DEMO_PEOPLE
+
+
+@transaction.atomic
+def seed_demo_reporting_data() -> ReportingDataMade | None:
+    """The demo's reporting data (devtools/demo/reporting_data.py), after `seed_demo`; None when there already."""
+    if not settings.DEMO_LOGINS_ALLOWED:
+        raise DemoRefused("Demo data is refused where demo logins are off (ECM_DEMO_LOGINS_ALLOWED).")
+    if demo_reporting_data_exists():
+        return None
+    agencies = {agency.name: agency for agency in Agency.objects.all()}
+    return demo_reporting_data(
+        services=[agencies[name] for name in YJS_NAMES],
+        ecm_team=agencies[ECM_TEAM],
+        partners=[agencies[name] for name, _ in PARTNERS],
+    )
 
 
 def _tell(story: DemoChild, *, agencies: dict[str, Agency], people: dict[str, User]) -> None:

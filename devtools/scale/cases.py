@@ -65,14 +65,25 @@ class SeededCase:
 
 
 def cases_make(
-    *, scale: float, rng: random.Random, label: str, services: list[Service], now: dt.datetime, counts: Counts
+    *,
+    scale: float,
+    rng: random.Random,
+    label: str,
+    services: list[Service],
+    now: dt.datetime,
+    counts: Counts,
+    number: int | None = None,
+    years: float = 10,
 ) -> list[SeededCase]:
-    """Cases opened evenly over the last ten years, three in four for formulation; their children first."""
-    number = max(10, round(FULL["cases"] * scale))
+    """Cases opened evenly over the last ten years (or `years`), three in four for formulation; their children first.
+
+    `number` cases when given (the demo's reporting data), else the scale's share of the full size.
+    """
+    number = number if number is not None else max(10, round(FULL["cases"] * scale))
     # About one child in ten is referred twice: 20,000 cases for about 18,000 children.
     child_ids = reserve_ids(Child, max(1, round(number * 0.9)))
     case_ids = reserve_ids(Case, number)
-    ten_years_ago = now - dt.timedelta(days=3652)
+    ten_years_ago = now - dt.timedelta(days=round(365.25 * years))
     cases: list[SeededCase] = []
     rows = []
     for position, case_id in enumerate(case_ids):
@@ -274,10 +285,16 @@ def consultations_make(*, rng: random.Random, cases: list[SeededCase], now: dt.d
 
 
 def contacts_make(
-    *, scale: float, rng: random.Random, cases: list[SeededCase], now: dt.datetime, counts: Counts
+    *,
+    scale: float,
+    rng: random.Random,
+    cases: list[SeededCase],
+    now: dt.datetime,
+    counts: Counts,
+    number: int | None = None,
 ) -> None:
-    """Contacts spread over the cases in proportion to how long each was open."""
-    target = max(len(cases), round(FULL["contacts"] * scale))
+    """Contacts spread over the cases in proportion to how long each was open (`number` of them when given)."""
+    target = max(len(cases), number if number is not None else round(FULL["contacts"] * scale))
     spans = [max((case.end(now) - case.opened).total_seconds(), 86400.0) for case in cases]
     total = sum(spans)
     shares = [int(target * span / total) for span in spans]

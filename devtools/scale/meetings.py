@@ -28,6 +28,9 @@ ATTENDS = {
     AgencyKind.VOLUNTARY: 0.7,
     AgencyKind.YOUTH_JUSTICE: 0.95,
 }
+# Someone from an agency not on ECM ("Not listed" in the forms): how often they come, and the name typed in.
+NOT_LISTED_ATTENDS = 0.6
+NOT_LISTED_AGENCY = "A local agency not on ECM"
 
 
 def meetings_make(
@@ -38,8 +41,13 @@ def meetings_make(
     stages: dict[int, int],
     now: dt.datetime,
     counts: Counts,
+    not_listed: float = 0.0,
 ) -> None:
-    """Formulation meetings, reviews every eight weeks, invitations, reports, actions, stages and goals."""
+    """Formulation meetings, reviews every eight weeks, invitations, reports, actions, stages and goals.
+
+    With `not_listed` above 0, each meeting also invites, with that chance, someone from an agency entered as
+    "Not listed" (no agency on ECM, its name typed in): the reports count them under "Other".
+    """
     meetings: list[tuple[Any, ...]] = []
     invitations: list[tuple[Any, ...]] = []
     reports: list[tuple[Any, ...]] = []
@@ -85,6 +93,11 @@ def meetings_make(
                     )
                 role = AgencyKind(kind).label
                 invitations.append((meeting_ref, person, role, agency_id, attendance, case.senior, starts))
+            if not_listed and rng.random() < not_listed:
+                attendance = "not_recorded"
+                if held:
+                    attendance = "attended" if rng.random() < NOT_LISTED_ATTENDS else "apologies"
+                invitations.append((meeting_ref, None, "Other", None, attendance, case.senior, starts))
             if not held:
                 break  # an open case's next meeting, still to come
             day = timezone.localdate(starts)
@@ -163,7 +176,7 @@ def _write_meetings(meetings: list[tuple[Any, ...]], invitations: list[tuple[Any
              "invited_by_id", "invited_at", "send_failed"],
             (
                 (pk, meeting_ids[meeting], person, f"Invitee {pk}", f"invitee{pk}@scale.ecm.invalid", kind, agency,
-                 "", attendance, organiser, starts, False)
+                 "" if agency else NOT_LISTED_AGENCY, attendance, organiser, starts, False)
                 for pk, (meeting, person, kind, agency, attendance, organiser, starts) in zip(
                     invitation_ids, invitations, strict=True
                 )

@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from reporting import queries
-from reporting.figures import tables
+from reporting.figures import tables, trends
 from reporting.figures.cells import CountRef, Figure, FigureRow, Section, Sheet, Shown, render, show
 from reporting.indicators import Funnel, load_funnel
+from reporting.queries.trends import PIECES as TREND_PIECES
+from reporting.queries.trends import Trends, trends_from
 from reporting.scope import ReportScope
 from reporting.suppression import Line, protect
+
+EMPTY_TRENDS = Trends(decisions={}, waiting={}, open={}, moves_up={}, actions={}, attendance={}, flow={})
 
 __all__ = ["Figure", "FigureRow", "Report", "Section", "Shown", "build_report"]
 
@@ -39,6 +43,11 @@ class Report:
     made_at: dt.datetime
     # The lines the published counts add up along (each cell's `Shown.key`): keys only, no count.
     lines: list[Line] = field(default_factory=list)
+    # The key figures of the headline page (reporting/headline.py), by name, and each one month by month
+    # (`labels`: the months, or years, of the period).
+    key: dict[str, Shown] = field(default_factory=dict)
+    series: dict[str, list[Shown]] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
 
     def figures(self) -> Iterator[Figure]:
         for section in self.sections:
@@ -49,14 +58,15 @@ class Report:
 
 
 def build_report(scope: ReportScope) -> Report:
-    """Every figure for the scope, suppressed together: one statement (after turning JIT off), whatever the size."""
+    """Every figure for the scope, suppressed together: one statement (after turning JIT off), whatever the size,
+    with the figures by month (reporting/queries/trends.py) asked for in it."""
     funnel = load_funnel("mental_health")
     with queries.report_transaction():
-        figures = queries.report_figures(scope, funnel)
-    return lay_out(scope, figures, funnel)
+        figures = queries.report_figures(scope, funnel, TREND_PIECES)
+    return lay_out(scope, figures, funnel, trends_from(figures.extra))
 
 
-def lay_out(scope: ReportScope, figures: queries.Figures, funnel: Funnel) -> Report:
+def lay_out(scope: ReportScope, figures: queries.Figures, funnel: Funnel, monthly: Trends | None = None) -> Report:
     """The report's tables from the figures' answers, with small numbers suppressed across all of them."""
     sheet = Sheet()
     names = figures.stage_names
@@ -99,6 +109,13 @@ def lay_out(scope: ReportScope, figures: queries.Figures, funnel: Funnel) -> Rep
         ),
         ("demographics", "Who ECM worked with", tables.demographics(scope, sheet, figures)),
     ]
+    planned = trends.plan(scope, sheet, figures, monthly or EMPTY_TRENDS)
+    for section_key, spec in planned.specs:
+        # Each after the figure it details (the months of referrals first, before the table by service).
+        [specs] = [specs for key, _, specs in sections_specs if key == section_key]
+        after = {"referrals_by_month": None, "waiting_by_month": "waiting", "movement_flow": "movement"}[spec.key]
+        place = 0 if after is None else next(i for i, one in enumerate(specs) if one.key == after) + 1
+        specs.insert(place, spec)
     protection = protect(sheet.values, sheet.lines, displayed=sheet.displayed)
     headline = [
         ("Cases open in the period", show(population, sheet, protection)),
@@ -111,6 +128,7 @@ def lay_out(scope: ReportScope, figures: queries.Figures, funnel: Funnel) -> Rep
     sections = [
         Section(key, title, [render(spec, sheet, protection) for spec in specs]) for key, title, specs in sections_specs
     ]
+    trends.attach_charts([figure for section in sections for figure in section.figures], funnel.title)
     return Report(
         scope=scope,
         headline=headline,
@@ -118,4 +136,7 @@ def lay_out(scope: ReportScope, figures: queries.Figures, funnel: Funnel) -> Rep
         funnel=funnel,
         made_at=timezone.now(),
         lines=list(sheet.lines),
+        key={name: show(cell, sheet, protection) for name, cell in planned.key.items()},
+        series={name: [show(cell, sheet, protection) for cell in cells] for name, cells in planned.series.items()},
+        labels=trends.bucket_labels(scope),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
-from reporting.charts import Bar, bar_chart
+from reporting.charts import Bar, Chart, bar_chart
 from reporting.suppression import (
     FEW_CASES,
     HIDDEN_COUNT,
@@ -100,7 +100,8 @@ class Figure:
     header: list[str]
     rows: list[FigureRow]
     notes: list[str]
-    chart: SafeString | None = None
+    # An SVG string (the plain bar chart) or a `Chart` (reporting/charts.py), which renders as its SVG.
+    chart: SafeString | Chart | None = None
 
     @property
     def body_rows(self) -> list[FigureRow]:

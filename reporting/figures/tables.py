@@ -22,6 +22,7 @@ PARTNER_KIND_ORDER = [
     AgencyKind.VOLUNTARY,
 ]
 OWNER_KIND_ORDER = [*PARTNER_KIND_ORDER, AgencyKind.YOUTH_JUSTICE, AgencyKind.ECM_TEAM, ""]
+OTHER_AGENCIES = "Other"
 OWNER_KIND_LABELS = {**{kind.value: kind.label for kind in AgencyKind}, "": "Not on ECM, or not recorded"}
 ACTION_STATE_LABELS = {
     "done_on_time": "Done by the due date",
@@ -129,23 +130,25 @@ def meetings(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
 def attendance(scope: ReportScope, sheet: Sheet, figures: Figures) -> FigureSpec:
     found = figures.attendance
     rows = []
-    for kind in PARTNER_KIND_ORDER:
-        seen = found.get(kind, queries.Attendance(0, 0, 0))
-        invited = sheet.count(f"attendance:{kind}:invited", seen.recorded)
-        attended = sheet.count(f"attendance:{kind}:attended", seen.attended)
+    # The partner kinds, then "Other": people whose agency was entered as "Not listed" (no agency on ECM).
+    kinds = [(str(kind), str(kind), AgencyKind(kind).label) for kind in PARTNER_KIND_ORDER]
+    for found_kind, key, label in [*kinds, (queries.NOT_LISTED, "other", OTHER_AGENCIES)]:
+        seen = found.get(found_kind, queries.Attendance(0, 0, 0))
+        invited = sheet.count(f"attendance:{key}:invited", seen.recorded)
+        attended = sheet.count(f"attendance:{key}:attended", seen.attended)
         rate = MeasureRef(
             seen.attended / seen.recorded if seen.recorded else None,
             seen.cases,
             "percent",
             share_of=(attended.key, invited.key),
         )
-        rows.append(RowSpec(AgencyKind(kind).label, [invited, attended, rate]))
+        rows.append(RowSpec(label, [invited, attended, rate]))
     return FigureSpec(
         key="attendance",
         title="Attendance by partner agency type",
         description="People from partner agencies invited to formulation meetings and reviews held in the period, "
         "whose attendance was recorded, and the share who attended. Rates are shown from 5 cases upwards, as the "
-        "range of shares the published counts allow.",
+        "range of shares the published counts allow. Other: an agency entered as not listed on ECM.",
         header=["Agency type", "Invitations", "Attended", "Attendance rate"],
         rows=rows,
         notes=[

@@ -25,7 +25,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
@@ -109,6 +109,11 @@ class Spread:
     cases: int
     median: float | None
     p90: float | None = None
+
+
+# The agency kind of an invitation whose agency is not on ECM (entered as "Not listed", with its name typed in):
+# counted under "Other" in attendance by agency type.
+NOT_LISTED = ""
 
 
 @dataclass(frozen=True)
@@ -222,7 +227,8 @@ def meetings_held(scope: ReportScope) -> dict[tuple[int, str], int]:
 
 
 def attendance_by_agency_kind(scope: ReportScope) -> dict[str, Attendance]:
-    """Attendance at meetings held in the period, by the invited person's kind of agency ("" when not on ECM)."""
+    """Attendance at meetings held in the period, by the invited person's kind of agency (`NOT_LISTED`, "", when
+    the agency was entered as "Not listed": not on ECM)."""
     return _attendance(_one(scope, statements.ATTENDANCE))
 
 
@@ -313,12 +319,15 @@ class Figures:
     goals: GoalChange
     demographics: dict[str, dict[str, int]]
     funnel: list[int]
+    # The answers of the `extra` pieces asked for with them (reporting/queries/trends.py), as decoded JSON.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def report_figures(scope: ReportScope, funnel: Funnel) -> Figures:
-    """Every figure of the report in one statement: each row set it shares is read once."""
+def report_figures(scope: ReportScope, funnel: Funnel, extra: dict[str, Piece] | None = None) -> Figures:
+    """Every figure of the report in one statement (with the `extra` pieces): each row set it shares is read once."""
     funnel_piece, params = _funnel_sql(funnel)
     pieces = {
+        **(extra or {}),
         "population": statements.POPULATION_COUNT,
         "stage_names": statements.STAGE_NAMES,
         "referrals": statements.REFERRALS,
@@ -354,4 +363,5 @@ def report_figures(scope: ReportScope, funnel: Funnel) -> Figures:
         goals=_goals(found["goals"]),
         demographics=_demographics(found["demographics"]),
         funnel=[int(count) for count in found["funnel"]],
+        extra={key: found[key] for key in extra or {}},
     )

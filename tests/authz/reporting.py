@@ -69,6 +69,7 @@ def summary_path(suffix: str) -> Callable[[Cast], str]:
 ROWS: dict[str, Row] = {
     "reporting:dashboard": Row(lambda cast: "/reports/", REPORT_READERS),
     "reporting:figures_csv": Row(lambda cast: "/reports/figures.csv", REPORT_READERS),
+    "reporting:figures_as_shown_csv": Row(lambda cast: "/reports/figures-as-shown.csv", REPORT_READERS),
     "reporting:summary_request": Row(lambda cast: "/reports/summaries/", SUMMARY_ASKERS, method="post"),
     "reporting:summary_status": Row(summary_path("status/"), OWN_SUMMARY),
     "reporting:summary_download": Row(summary_path("download/"), OWN_SUMMARY),

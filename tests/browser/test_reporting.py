@@ -70,7 +70,7 @@ def test_the_commissioner_filters_the_figures_and_downloads_them(page: Page, liv
     expect(headline).to_contain_text("Cases open in the period")
     expect(page.get_by_test_id("table-triage")).to_contain_text("5–9")  # counts show as ranges of five
     expect(page.get_by_test_id("table-waiting")).to_contain_text("36.4")
-    expect(page.get_by_role("img", name="Attendance rate by partner agency type")).to_be_visible()
+    expect(page.get_by_role("img", name="Attendance by partner agency type")).to_be_visible()
     expect(page.get_by_role("img", name="Triage outcomes")).to_be_visible()
     # Every stage is "<5": no bar to draw, so no chart.
     expect(page.get_by_role("img", name="Cases by TRM stage at the end of the period")).to_have_count(0)

@@ -126,6 +126,7 @@ def test_attendance_by_partner_agency_type(world: World) -> None:
         "Health": ["<5", "<5", "<5 cases"],
         "Police": ["<5", "<5", "<5 cases"],
         "Voluntary sector": ["<5", "<5", "<5 cases"],
+        "Other": ["<5", "<5", "<5 cases"],  # the surgery, entered as "Not listed"
     }
 
 

@@ -69,11 +69,11 @@ def test_no_commissioner_page_or_csv_holds_a_name_a_date_of_birth_a_reference_or
     assert "Quarrington" in case_page and "REF-900001" in case_page
 
 
-def test_the_csv_holds_the_same_suppressed_tables(world: World) -> None:
-    response = signed_in(world.cast.commissioner).get("/reports/figures.csv", YEAR_2025)
+def test_the_csv_as_on_screen_holds_the_same_suppressed_tables(world: World) -> None:
+    response = signed_in(world.cast.commissioner).get("/reports/figures-as-shown.csv", YEAR_2025)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="ecm-figures-2025-01-01-to-2025-12-31.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="ecm-figures-as-shown-2025-01-01-to-2025-12-31.csv"'
     rows = csv_rows(response.content)
     assert rows[1] == ["Period", "1 January 2025 to 31 December 2025"]
     assert ["Cases open in the period", "5–9"] in rows
@@ -105,10 +105,15 @@ def test_plain_cells_are_left_alone() -> None:
 def test_a_service_named_like_a_formula_stays_text_in_the_csv(cast: Cast) -> None:
     sneaky = agency('=HYPERLINK("http://evil.example","Click")', AgencyKind.YOUTH_JUSTICE)
     commissioning_add(commissioner_agency=cast.commissioning, yjs=sneaky)
-    content = signed_in(cast.commissioner).get("/reports/figures.csv").content
+    content = signed_in(cast.commissioner).get("/reports/figures-as-shown.csv").content
     names = [row[0] for row in csv_rows(content) if row]
     assert '\'=HYPERLINK("http://evil.example","Click")' in names
     assert not any(name.startswith("=") for name in names)
+    # In the tidy CSV the name is in the services column, made safe the same way.
+    tidy = csv_rows(signed_in(cast.commissioner).get("/reports/figures.csv").content)
+    services = {row[2] for row in tidy[1:]}
+    assert '\'=HYPERLINK("http://evil.example","Click")' in services
+    assert not any(cell.startswith("=") for row in tidy for cell in row)
 
 
 def test_every_view_and_csv_is_an_access_event(world: World) -> None:
@@ -120,7 +125,10 @@ def test_every_view_and_csv_is_an_access_event(world: World) -> None:
         (AccessAction.VIEW, "aggregate report"),
         (AccessAction.EXPORT, "aggregate report"),
     ]
-    assert events[0].description == "dashboard: 1 January 2025 to 31 December 2025; BANES YJS, Bristol YJS"
+    assert events[0].description == (
+        "dashboard, compared with 1 January 2024 to 31 December 2024: 1 January 2025 to 31 December 2025; "
+        "BANES YJS, Bristol YJS"
+    )
     assert events[1].description.startswith("figures CSV: 1 January 2025 to 31 December 2025")
     assert events[1].path.startswith("/reports/figures.csv")
     assert all(event.case_id is None for event in events)
