@@ -231,3 +231,6 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_action_display().lower()} {self.record_type} {self.record_id}"
+
+
+from accounts.api_tokens import ApiToken  # noqa: E402, F401 - the API's tokens (issue 19), in their own module

@@ -63,3 +63,13 @@ register(
 register(
     ManageLink("access-log", 90, "Access log", "cases:access_log", "Who opened which record, and who was refused.")
 )
+register(
+    ManageLink(
+        "api-tokens",
+        80,
+        "API tokens",
+        "manage:api_tokens",
+        "Tokens that let your agencies' systems use the ECM API as one of your people: create, revoke.",
+        service_only=False,
+    )
+)

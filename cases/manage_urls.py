@@ -3,7 +3,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
-from cases.views import leavers, manage_people, manage_service
+from cases.views import leavers, manage_api_tokens, manage_people, manage_service
 
 app_name = "manage"
 
@@ -36,4 +36,8 @@ urlpatterns = [
     path("coverage/<id:coverage_id>/remove/", manage_service.coverage_remove, name="coverage_remove"),
     # A leaver's or mover's work handed on in bulk (cases/views/leavers.py).
     path("people/<id:person_id>/work/", leavers.person_work, name="person_work"),
+    # Tokens for the REST API (issue 19): cases/views/manage_api_tokens.py.
+    path("api-tokens/", manage_api_tokens.api_tokens, name="api_tokens"),
+    path("api-tokens/new/", manage_api_tokens.api_token_create_view, name="api_token_create"),
+    path("api-tokens/<id:token_id>/revoke/", manage_api_tokens.api_token_revoke_view, name="api_token_revoke"),
 ]

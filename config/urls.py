@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 import config.converters  # noqa: F401 - registers <id:...>, the path converter for record ids
 from config import views
+from core.api.docs import api_docs
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +29,8 @@ urlpatterns = [
     # The REST API: config/api_urls.py gathers each app's api.py.
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Interactive docs (Swagger UI from drf-spectacular-sidecar, its script served apart for the CSP).
+    path("api/docs/", api_docs, name="api-docs"),
 ]
 
 # Error pages rendered without the database or the session (config/errors.py).

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.authz import api as api_rows
+from tests.authz import api_record as api_record_rows
 from tests.authz import case_documents as case_documents_rows
 from tests.authz import cases as cases_rows
 from tests.authz import consent as consent_rows
@@ -48,6 +50,8 @@ MATRIX: dict[str, Row] = {
     **case_documents_rows.ROWS,
     **consent_rows.ROWS,
     **merges_rows.ROWS,
+    **api_record_rows.ROWS,
+    **api_rows.ROWS,
 }
 
 

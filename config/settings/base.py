@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/docs/, served by us (issue 19)
     "guardian",
     "axes",
     # Two-factor sign-in: TOTP authenticator apps and single-use recovery codes (accounts/mfa.py).
@@ -293,20 +294,55 @@ ECM_CLAMD_HOST = env.str("ECM_CLAMD_HOST", default="")
 ECM_CLAMD_PORT = env.int("ECM_CLAMD_PORT", default=3310)
 ECM_CLAMD_TIMEOUT_SECONDS = env.float("ECM_CLAMD_TIMEOUT_SECONDS", default=30.0)
 
+# The REST API (issue 19; core/api/): systems sign in with a bearer token (accounts/api_tokens.py), people
+# with their session (the browsable API, the docs). The token comes first, so a request without any
+# credentials is answered 401 with a `WWW-Authenticate: Bearer` challenge.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Signed in, and the token's scope fits the method (read: GET; write: the rest). What the person may
+    # see or do is the access module's answer in each view: 404 for what they may not see, 403 else.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "core.api.permissions.TokenScope",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ApiCursorPagination",
     "PAGE_SIZE": 50,
-    # Per person, at ECM_RATE_LIMITS["api"]; over it the API answers 429 (core/ratelimit.py).
-    "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.PersonRateThrottle"],
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # Per token (else per person), at ECM_RATE_LIMITS["api"]; over it 429. Fails open without Redis.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECM API",
-    "DESCRIPTION": "Enhanced Case Management: every endpoint is scoped by the access module.",
+    "DESCRIPTION": (
+        "Enhanced Case Management for youth justice. Every endpoint is scoped by the access module: a token "
+        "sees exactly what its person's pages show, and a record they may not see is a 404.\n\n"
+        "Sign in with `Authorization: Bearer <token>` (an administrator issues tokens in Manage ECM > API "
+        "tokens; read scope for GET, write scope for changes). Lists are cursor-paginated (`next`/`previous`). "
+        "Reads of one record return an `ETag`; send it back in `If-Match` to change the record (412 if it "
+        "changed meanwhile, 428 if missing). Every read and write is in the access log."
+    ),
     "VERSION": "1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the installed drf-spectacular-sidecar: the docs need no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several records have a `status` with their own values: each set named after its model's choices.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "MeetingStatusEnum": "formulation.models.MeetingStatus",
+        "ReportStatusEnum": "formulation.models.ReportStatus",
+        "ActionStatusEnum": "formulation.models.ActionStatus",
+        "ReviewStatusEnum": "reviews.models.ReviewStatus",
+        "GoalStatusEnum": "trm_stages.models.GoalStatus",
+        "ConsentAnswerEnum": "referrals.models.ConsentAnswer",
+    },
 }
 
 GUARDIAN_RAISE_403 = False

@@ -156,8 +156,9 @@ ROWS: dict[str, Row] = {
     "cases:chronology_pdf_status": Row(chronology_pdf_path("status/"), OWN_CHRONOLOGY_PDF),
     "cases:chronology_pdf_download": Row(chronology_pdf_path("download/"), OWN_CHRONOLOGY_PDF),
     "cases:chronology_pdf_retry": Row(chronology_pdf_path("retry/"), OWN_CHRONOLOGY_PDF_RETRY, method="post"),
-    "api-case-list": Row(lambda cast: "/api/v1/cases/", {ANON: 403}, default=200),
-    "api-case-detail": Row(case_path("/api/v1/cases/{case}/"), {ANON: 403, **FULL_RECORD, "teacher": 200, **INVISIBLE}),
+    # Signed out, the API answers 401 with a bearer challenge (core/api/authentication.py).
+    "api-case-list": Row(lambda cast: "/api/v1/cases/", {ANON: 401}, default=200),
+    "api-case-detail": Row(case_path("/api/v1/cases/{case}/"), {ANON: 401, **FULL_RECORD, "teacher": 200, **INVISIBLE}),
 }
 
 # Every form's POST, with an empty body: allowed people get the form back with its errors (200),

@@ -66,7 +66,8 @@ ROWS: dict[str, Row] = {
     "health": Row(lambda cast: "/health/", {}, default=(200, 503)),
     "accounts:login": Row(lambda cast: "/accounts/sign-in/", {ANON: 200}, default=302),
     "accounts:logout": Row(lambda cast: "/accounts/sign-out/", {}, method="post", default=302),
-    "api-schema": Row(lambda cast: "/api/schema/", {ANON: 403}, default=200),
+    # Signed out, the API answers 401 with a bearer challenge (core/api/authentication.py).
+    "api-schema": Row(lambda cast: "/api/schema/", {ANON: 401}, default=200),
 }
 
 

@@ -44,6 +44,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.api_tokens import ApiToken, api_token_create
 from accounts.history import acting_as
 from accounts.models import Agency, AgencyKind, Commissioning, Coverage, Role, User
 from cases.models import (
@@ -149,6 +150,8 @@ class World:
     retention_review: RetentionReview  # a closed Bristol case due for retention review
     # Offers of a case to another service: "to_banes", the own case offered to BANES, waiting (issue 17).
     transfers: dict[str, CaseTransfer] = field(default_factory=dict)
+    # An API token of each person the administration pages are asked about (issue 19), keyed like `people`.
+    api_tokens: dict[str, ApiToken] = field(default_factory=dict)
 
     def everyone(self) -> dict[str, User]:
         return self.cast.everyone()
@@ -502,7 +505,22 @@ def build_world(cast: Cast) -> World:
         subject_access=sar_of(cast),
         retention_review=retention_review_of(cast),
         transfers=_transfers(cast, shared_case, from_yjs=cast.banes),
+        api_tokens=_api_tokens(cast, people),
     )
+
+
+def _api_tokens(cast: Cast, people: dict[str, User]) -> dict[str, ApiToken]:
+    """A read token for each person the administration pages are asked about, in their first agency."""
+    return {
+        key: api_token_create(
+            user=person,
+            agency=person.memberships.filter(is_active=True).order_by("pk").first().agency,  # type: ignore[union-attr]
+            actor=cast.administrator,
+            name=f"{key}'s system",
+            scopes=["read"],
+        ).token
+        for key, person in people.items()
+    }
 
 
 def _merged_into(case: Case) -> CaseMerge:
@@ -751,6 +769,8 @@ def targets_for(pattern: Pattern, world: World) -> list[Target]:
         return list(_simple(pattern, "coverage_id", {k: c.pk for k, c in world.coverage.items()}))
     if arguments == {"commissioning_id"}:
         return list(_simple(pattern, "commissioning_id", {k: c.pk for k, c in world.commissioning.items()}))
+    if arguments == {"token_id"}:
+        return list(_simple(pattern, "token_id", {k: t.pk for k, t in world.api_tokens.items()}))
     if arguments == {"notification_id"}:
         return list(_simple(pattern, "notification_id", {k: n.pk for k, n in world.notifications.items()}))
     if arguments == {"document_id"}:
