@@ -26,14 +26,11 @@ from case_documents import filetypes, scanning
 from case_documents.models import CaseDocument, DocumentCategory, DocumentVersion, ScanStatus
 from cases.models import Case, CaseEventKind, Visibility
 from cases.services import case_event_add, ensure_open
-from core.jobs import enqueue_named
 
 logger = logging.getLogger(__name__)
 
 # A claim older than this is a dead worker's (longer than the scan job's hard time limit, tasks.py).
 CLAIM_LEASE_SECONDS = 180
-# The virus check's task (case_documents.tasks.scan_version).
-SCAN_TASK = "case_documents.scan_version"
 # A pending version whose job nobody took for this long lost its message: the sweep sends it again.
 STALE_AFTER_SECONDS = 60
 MAX_SCAN_ATTEMPTS = 5
@@ -124,9 +121,9 @@ def _version_add(*, document: CaseDocument, upload: Any, found: filetypes.FileTy
 
 
 def _send(version_id: int) -> None:
-    """Send the version's check (after the commit that wrote its row); with the broker down it waits for the sweep.
-    By the task's name: case_documents.tasks imports this module."""
-    enqueue_named(SCAN_TASK, version_id)
+    from case_documents.tasks import scan_send
+
+    scan_send([version_id])
 
 
 def document_upload(

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     bind=True,
-    name=services.SCAN_TASK,
+    name="case_documents.scan_version",
     max_retries=services.MAX_SCAN_ATTEMPTS,
     soft_time_limit=120,
     time_limit=150,

@@ -44,14 +44,6 @@ def enqueue(task: Task, *args: Any) -> bool:
     return True
 
 
-def enqueue_named(name: str, *args: Any) -> bool:
-    """`enqueue` for a task named as registered (`@shared_task(name=...)`): for a service that must not import
-    its app's tasks module, which imports the service (the task runs the service's work)."""
-    from celery import current_app
-
-    return enqueue(current_app.tasks[name], *args)
-
-
 def enqueue_each(task: Task, ids: Iterable[int], *, before: tuple[Any, ...] = ()) -> int:
     """Send one job per id, `task(*before, id)` (a sweep's batch); how many were sent. Stops trying once the
     broker is down."""
