@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -80,6 +80,13 @@ class CaseListApi(ApiListView):
     filter_serializer_class = CaseFilters
     list_name = LIST_API
     audit_case_field = "pk"
+    # ?ordering=: newest first by default (the id), or by when the case opened.
+    ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = {
+        "-id": ("-id",),
+        "id": ("id",),
+        "-opened_at": ("-opened_at", "-id"),
+        "opened_at": ("opened_at", "id"),
+    }
 
     def get_queryset(self) -> QuerySet[Case]:
         return case_list(

@@ -14,7 +14,7 @@ gets 404 or 403 whatever they sent, and the read (or refusal) is in the access l
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -163,6 +163,13 @@ class ContactListApi(ApiListView, ApiCreateView):
     input_serializer_class = ContactInputSerializer
     list_name = "contacts API"
     audit_case_field = None  # the case's view is logged when it is fetched (`get_case_for`), as on the page
+    # ?ordering=: newest recorded first by default (the id), or by when the contact happened (the case's index).
+    ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = {
+        "-id": ("-id",),
+        "id": ("id",),
+        "-occurred_at": ("-occurred_at", "-id"),
+        "occurred_at": ("occurred_at", "id"),
+    }
 
     def get_queryset(self) -> QuerySet[Contact]:
         if getattr(self, "swagger_fake_view", False):

@@ -3,13 +3,21 @@
 Each page is found from where the last one ended (`?cursor=` from the `next`/`previous` links), so the
 thousandth page costs what the first costs and nothing counts every row. Newest first by id unless a
 view sets `ordering` (a unique, indexed field first keeps it a pure keyset). `page_size` up to 100.
+
+A list whose people choose the order names the choices on the view, `ordering_choices` (what `?ordering=` may say,
+each with the order it means, the id last to break ties): anything else is a 400 naming `ordering`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 
 PAGE_SIZE = 50
+ORDERING_PARAMETER = "ordering"
 MAX_PAGE_SIZE = 100
 
 
@@ -20,3 +28,28 @@ class ApiCursorPagination(CursorPagination):
     ordering: str | tuple[str, ...] = "-id"
     cursor_query_description = "Where the page starts: the `cursor` of the `next` or `previous` link."
     page_size_query_description = f"Records a page (1 to {MAX_PAGE_SIZE}, {PAGE_SIZE} when left out)."
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        choices: dict[str, tuple[str, ...]] = getattr(view, "ordering_choices", None) or {}
+        asked = request.query_params.get(ORDERING_PARAMETER, "")
+        if not asked:
+            return (self.ordering,) if isinstance(self.ordering, str) else tuple(self.ordering)
+        if asked not in choices:
+            allowed = ", ".join(choices) or "nothing: this list has one order"
+            raise ValidationError({ORDERING_PARAMETER: [f"Order by one of: {allowed}"]})
+        return choices[asked]
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        choices = getattr(view, "ordering_choices", None)
+        if choices:
+            parameters.append(
+                {
+                    "name": ORDERING_PARAMETER,
+                    "in": "query",
+                    "required": False,
+                    "description": "The order of the list (a minus sign: newest or largest first).",
+                    "schema": {"type": "string", "enum": list(choices)},
+                }
+            )
+        return parameters
