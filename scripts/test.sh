@@ -60,7 +60,8 @@ shard() {  # shard NAME SUFFIX REDIS_DB PYTEST_ARGS...: one pytest on its own da
 }
 
 # Some long tests run beside the browser tests, which wait on Chromium much of the time, to even the two out
-# (measured on a clean clone: the rest 25:54, the browser and fault tests 20:46 before the last three moved).
+# (on a clean clone: the rest 25:54 and the browser and fault tests 20:46 before the last three moved, 25:35 and
+# 24:53 after; the whole is CPU-bound on two cores, so the next saving must come from the tests' own cost).
 MOVED_TO_BROWSER_SHARD=(
     tests/test_generated_authorization_matrix.py::test_every_scope_condition_is_load_bearing
     tests/api/test_fuzz.py
