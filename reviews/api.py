@@ -15,18 +15,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from accounts.models import User
 from cases import access
 from cases.access import Action
 from cases.models import Case
-from core.api.etags import check_if_match, etag_of, with_etag
 from core.api.views import ApiActionView, ApiDetailView, ApiListView
 from formulation.api import RecommendationSerializer
 from formulation.models import ActionStatus, Recommendation
@@ -139,21 +135,8 @@ class ActionProgressApi(ApiActionView):
         services.action_progress_add(action=record, actor=cast(User, self.request.user), **data)
         return _action_again(record)
 
-    def update_record(self, request: Request) -> Response:
-        """`ApiUpdateView.update_record`, with the row locked without its default ordering: a recommendation
-        is ordered by its report, a nullable join that PostgreSQL refuses to lock (FOR UPDATE ... outer join).
-        To go when core.api.views locks with `.order_by()`."""
-        with transaction.atomic():
-            record = self.get_object_for_update()
-            list(Recommendation.objects.select_for_update(of=("self",)).filter(pk=record.pk).order_by().values("pk"))
-            record = _action_again(record)  # as it stands now the row is locked: the ETag compared is current
-            current = etag_of(self.get_serializer(record).data)
-            check_if_match(request, current)
-            found = ActionProgressInputSerializer(data=request.data, context=self.get_serializer_context())
-            found.is_valid(raise_exception=True)
-            record = self.perform_update(record, dict(found.validated_data))
-        body = self.get_serializer(record).data
-        return with_etag(Response(body), body)
+    def read_again(self, record: Recommendation) -> Recommendation:
+        return _action_again(record)
 
 
 # --- Reviews -------------------------------------------------------------------------------------------

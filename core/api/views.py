@@ -169,6 +169,12 @@ class ApiUpdateView(ApiDetailView):
     def get_object_for_update(self) -> Any:
         return self.get_object()
 
+    def read_again(self, record: Any) -> Any:
+        """The record as it stands once its row is locked (a view whose record carries annotations reads it
+        with them)."""
+        record.refresh_from_db()
+        return record
+
     def perform_update(self, record: Any, data: dict[str, Any]) -> Any:
         raise NotImplementedError("call the service that the page calls")
 
@@ -179,9 +185,11 @@ class ApiUpdateView(ApiDetailView):
         with transaction.atomic():
             record = self.get_object_for_update()
             if isinstance(record, models.Model):
-                # Lock the row, then read it again: the ETag compared is the one a concurrent writer left.
-                list(type(record)._default_manager.select_for_update().filter(pk=record.pk).values_list("pk"))
-                record.refresh_from_db()
+                # Lock the row, then read it again: the ETag compared is the one a concurrent writer left. Only
+                # this row, without the model's ordering (a nullable join there cannot be locked FOR UPDATE).
+                manager = type(record)._default_manager
+                list(manager.select_for_update(of=("self",)).filter(pk=record.pk).order_by().values_list("pk"))
+                record = self.read_again(record)
             current = etag_of(self.get_serializer(record).data)
             if self.if_match_required or request.headers.get("If-Match"):
                 check_if_match(request, current)
