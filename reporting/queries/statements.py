@@ -39,13 +39,13 @@ POPULATION = """
 
 # Meetings held in the period (any service's: waiting times follow the referral's service).
 PERIOD_MEETINGS = """
-    SELECT m.id, m.case_id, m.purpose
+    SELECT m.id, m.case_id, m.purpose, m.starts_at
     FROM {meeting} m
     WHERE m.status = 'held' AND m.starts_at >= %(start_at)s AND m.starts_at < %(end_at)s"""
 
 # ... and those of the chosen services' cases.
 HELD_MEETINGS = """
-    SELECT pm.id, pm.case_id, pm.purpose, c.owning_yjs_id
+    SELECT pm.id, pm.case_id, pm.purpose, pm.starts_at, c.owning_yjs_id
     FROM period_meetings pm JOIN {case} c ON c.id = pm.case_id
     WHERE c.owning_yjs_id IN {chosen}"""
 
@@ -180,7 +180,7 @@ MEETINGS = Piece(
 # invitations' meeting index. (OFFSET 0 keeps the lookup per meeting: flattened into a join, the
 # planner would walk the index over every invitation ever sent.)
 PERIOD_INVITATIONS = """
-    SELECT hm.case_id, invited.agency_id, invited.attendance
+    SELECT hm.case_id, hm.starts_at, invited.agency_id, invited.attendance
     FROM held_meetings hm
     CROSS JOIN LATERAL (
         SELECT i.agency_id, i.attendance

@@ -119,21 +119,14 @@ ACTIONS = Piece(
 ATTENDANCE = Piece(
     """
     SELECT json_agg(json_build_array(bucket, kind, recorded, attended, cases)) FROM (
-        SELECT date_trunc(%(bucket)s, m.starts_at AT TIME ZONE %(tz)s)::date AS bucket, coalesce(a.kind, '') AS kind,
-               count(*) AS recorded, count(*) FILTER (WHERE invited.attendance = 'attended') AS attended,
-               count(DISTINCT hm.case_id) AS cases
-        FROM held_meetings hm
-        JOIN {meeting} m ON m.id = hm.id
-        CROSS JOIN LATERAL (
-            SELECT i.agency_id, i.attendance
-            FROM {invitation} i
-            WHERE i.meeting_id = hm.id AND i.removed_at IS NULL AND i.attendance <> 'not_recorded'
-            OFFSET 0
-        ) invited
-        LEFT JOIN {agency} a ON a.id = invited.agency_id
+        SELECT date_trunc(%(bucket)s, pi.starts_at AT TIME ZONE %(tz)s)::date AS bucket, coalesce(a.kind, '') AS kind,
+               count(*) AS recorded, count(*) FILTER (WHERE pi.attendance = 'attended') AS attended,
+               count(DISTINCT pi.case_id) AS cases
+        FROM period_invitations pi
+        LEFT JOIN {agency} a ON a.id = pi.agency_id
         GROUP BY 1, 2
     ) found""",
-    ("held_meetings",),
+    ("period_invitations",),
 )
 
 # The period's cases assessed twice or more by the end: first stage to latest stage.
