@@ -60,16 +60,19 @@ shard() {  # shard NAME REDIS_DB PYTEST_ARGS...: one pytest on its own databases
     return "${PIPESTATUS[0]}"
 }
 
-# The longest single tests run beside the fault tests, to even the shards out (on 2026-12-06, on two busy cores:
-# browser 16:42, faults with these 17:18, the rest 13:55). The whole is CPU-bound: a saving now must come from
-# the tests' own cost (the generated matrix is 14,564 requests, about 7 minutes here).
+# The longest single tests run beside the fault tests, to even the shards out (a clean-clone CI run on 2026-12-06:
+# browser 15:13, faults with these 14:59, the rest 12:41). The whole is CPU-bound on two cores: a saving now must
+# come from the tests' own cost (the generated matrix is 14,564 requests, about 7 minutes of the faults shard).
 LONGEST=(
     tests/test_generated_authorization_matrix.py::test_generated_authorization_matrix
     tests/test_generated_authorization_matrix.py::test_every_scope_condition_is_load_bearing
     tests/api/test_fuzz.py
 )
 
-migrated_template() {  # one migrated database for the shards' test databases to be copied from
+# One migrated database for the shards' test databases to be copied from, kept between runs and migrated forward
+# each time (seconds when nothing is new). Should a migration already applied there be edited, drop it:
+# `dropdb test_ecm_template`.
+migrated_template() {
     local template="test_${DATABASE_URL##*/}_template"
     "$BIN/python" - "${DATABASE_URL%/*}/postgres" "$template" <<'PY' || return 1
 import sys

@@ -21,8 +21,8 @@ from django.db import connection, transaction
 
 from accounts.models import AgencyKind, Role
 from cases.services import network_member_add
-from tests.cast import Cast as Cast
-from tests.clock import HELD_CLOCK  # handed on: most tests import the cast from here
+from tests.cast import Cast as Cast  # handed on: most tests import the cast from here
+from tests.clock import HELD_CLOCK
 from tests.factories import agency, child, make_case, person
 
 CAST_SNAPSHOT = "_cast_snapshot"
