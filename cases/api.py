@@ -28,6 +28,7 @@ from cases import access
 from cases.forms.case import CaseSearchForm
 from cases.models import Case, CaseKind, CaseStatus, Child
 from cases.selectors import case_list, case_search
+from core.api.pagination import by_id_or
 from core.api.views import ApiDetailView, ApiListView
 
 LIST_CHILD_SEARCH_API = "child search API"
@@ -81,12 +82,7 @@ class CaseListApi(ApiListView):
     list_name = LIST_API
     audit_case_field = "pk"
     # ?ordering=: newest first by default (the id), or by when the case opened.
-    ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = {
-        "-id": ("-id",),
-        "id": ("id",),
-        "-opened_at": ("-opened_at", "-id"),
-        "opened_at": ("opened_at", "id"),
-    }
+    ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = by_id_or("opened_at")
 
     def get_queryset(self) -> QuerySet[Case]:
         return case_list(

@@ -28,6 +28,7 @@ from accounts.models import User
 from cases import access, selectors, services
 from cases.access import Action
 from cases.models import Case, Consultation, Contact, ContactCorrection, ContactKind
+from core.api.pagination import by_id_or
 from core.api.views import ApiActionView, ApiCreateView, ApiDetailView, ApiListView
 
 # A contact is never dated before this (a slip such as the year 0202 would otherwise be kept).
@@ -164,12 +165,7 @@ class ContactListApi(ApiListView, ApiCreateView):
     list_name = "contacts API"
     audit_case_field = None  # the case's view is logged when it is fetched (`get_case_for`), as on the page
     # ?ordering=: newest recorded first by default (the id), or by when the contact happened (the case's index).
-    ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = {
-        "-id": ("-id",),
-        "id": ("id",),
-        "-occurred_at": ("-occurred_at", "-id"),
-        "occurred_at": ("occurred_at", "id"),
-    }
+    ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = by_id_or("occurred_at")
 
     def get_queryset(self) -> QuerySet[Contact]:
         if getattr(self, "swagger_fake_view", False):

@@ -21,6 +21,12 @@ ORDERING_PARAMETER = "ordering"
 MAX_PAGE_SIZE = 100
 
 
+def by_id_or(field: str) -> dict[str, tuple[str, ...]]:
+    """A view's `ordering_choices`: by id (the default order, newest first) or by `field`, either way round, the id
+    breaking ties."""
+    return {"-id": ("-id",), "id": ("id",), f"-{field}": (f"-{field}", "-id"), field: (field, "id")}
+
+
 class ApiCursorPagination(CursorPagination):
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
