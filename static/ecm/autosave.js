@@ -100,10 +100,24 @@ function snapshot(form) {
   return fields;
 }
 
-function restore(form, fields) {
+// Has the person changed this field from what the page came with?
+function touched(element) {
+  if (element.type === "checkbox" || element.type === "radio") return element.checked !== element.defaultChecked;
+  if (element.tagName === "SELECT") return [...element.options].some((option) => option.selected !== option.defaultSelected);
+  return element.value !== element.defaultValue;
+}
+
+// The names of the fields typed in before this script ran (a page slow to load its scripts).
+function typedAlready(form) {
+  return new Set([...form.elements].filter((element) => isField(element) && touched(element)).map((element) => element.name));
+}
+
+// Put a copy's values into the form. `keep`: names of fields left as they are (what the person has
+// typed on this page already wins over an older copy).
+function restore(form, fields, keep = new Set()) {
   let changed = false;
   for (const element of form.elements) {
-    if (!isField(element) || !(element.name in fields)) continue;
+    if (!isField(element) || !(element.name in fields) || keep.has(element.name)) continue;
     const value = fields[element.name];
     if (element.type === "checkbox" || element.type === "radio") {
       const checked = Array.isArray(value) && value.includes(element.value);
@@ -209,6 +223,7 @@ function setUpLocal(form) {
   const key = localKey(form);
   const say = statusLine(form);
   const original = snapshot(form);
+  const typed = typedAlready(form);
   const button = form.querySelector("button[type=submit], button:not([type])");
   const buttonText = button ? button.textContent.trim() : "Save";
   let stored = read(key);
@@ -217,7 +232,7 @@ function setUpLocal(form) {
     stored = null;
   }
   if (stored && stored.fields) {
-    if (restore(form, stored.fields)) {
+    if (restore(form, stored.fields, typed)) {
       restoredNotice(form, stored.at || Date.now(), () => {
         restore(form, original);
         forget(key);
@@ -234,6 +249,7 @@ function setUpLocal(form) {
   };
   form.addEventListener("input", remember);
   form.addEventListener("change", remember);
+  if (typed.size) remember(); // typed before this script ran: keep it too
   form.addEventListener("submit", () => {
     const current = read(key);
     if (current) write(key, { ...current, submitted: true });
@@ -260,20 +276,21 @@ function setUp(form) {
   const bases = () => Object.fromEntries([...baseInputs].map(([name, input]) => [name, input.value]));
 
   const stored = read(key);
+  const typed = typedAlready(form);
   let restored = false;
   if (stored && merging && stored.bases && !(stored.submitted && stored.base < serverVersion)) {
     // Per part: put back only the parts typed over and not saved, with the text each started from,
     // so the next save merges them with whatever has been saved since.
     const fields = {};
     for (const [name, value] of Object.entries(stored.fields || {})) {
-      if (name in stored.bases && asText(value) !== stored.bases[name]) {
+      if (name in stored.bases && asText(value) !== stored.bases[name] && !typed.has(name)) {
         fields[name] = value;
         if (baseInputs.has(name)) baseInputs.get(name).value = stored.bases[name];
       }
     }
-    restored = restore(form, fields);
+    restored = restore(form, fields, typed);
   } else if (stored && stored.base === serverVersion) {
-    restored = restore(form, stored.fields || {});
+    restored = restore(form, stored.fields || {}, typed);
   }
   if (restored) {
     const banner = document.querySelector("[data-autosave-restored]");
@@ -290,6 +307,7 @@ function setUp(form) {
   };
   form.addEventListener("input", remember);
   form.addEventListener("change", remember);
+  if (typed.size) remember(); // typed before this script ran: keep it, and save it with the next round
   form.addEventListener("submit", (event) => {
     if (sending && versionInput) {
       // A background save is on its way: send this one when it is back, over the version it made.

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from cases.models import Contact
 from formulation.models import FormulationReport, Meeting, MeetingPurpose
@@ -95,6 +95,47 @@ def test_contact_notes_survive_a_session_time_out(page: Page, live_server: Any, 
     visit(page, live_server, form_url, "autosave contact - a fresh form")
     expect(page.get_by_label("Note", exact=True)).to_have_value("")
     expect(page.get_by_text(RESTORED)).to_have_count(0)
+
+
+def test_what_is_typed_before_the_page_script_runs_is_not_replaced_by_an_older_copy(
+    page: Page, live_server: Any, cast: Cast
+) -> None:
+    """A page slow to load its scripts (a slow connection, a busy server): the person types before the
+    autosave script runs. Their typing wins over the tab's older copy, and is itself kept."""
+    form_url = f"/cases/{cast.case.pk}/contacts/add/"
+    sign_in(page, live_server, cast.case_manager.username, name="autosave slow script - case manager")
+    visit(page, live_server, form_url, "autosave slow script - form")
+    page.get_by_label("Note", exact=True).fill("An older note, never saved.")
+    expect(status_line(page)).to_contain_text("kept in this browser")
+
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/ecm/autosave.js*", hold)  # the script arrives only when released below
+    page.goto(live_server.url + form_url, wait_until="commit")
+    page.get_by_label("With whom").fill("Kai and his mother")
+    page.get_by_label("Note", exact=True).fill("Typed while the page was still loading.")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page never asked for its autosave script"
+    assert status_line(page).count() == 0  # the script has not run yet
+    for route in held:
+        route.continue_()
+    expect(status_line(page)).to_contain_text("kept in this browser")  # the script ran and kept the typing
+    expect(page.get_by_label("Note", exact=True)).to_have_value("Typed while the page was still loading.")
+    expect(page.get_by_label("With whom")).to_have_value("Kai and his mother")
+    expect(page.get_by_text(RESTORED)).to_have_count(0)  # nothing older was put back
+    page.unroute("**/ecm/autosave.js*")
+
+    # The typing is the tab's copy now: it comes back after a reload.
+    page.reload()
+    expect(page.get_by_label("Note", exact=True)).to_have_value("Typed while the page was still loading.")
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    look(page, "autosave slow script - the typing restored")
 
 
 def test_a_review_step_comes_back_and_can_be_discarded(page: Page, live_server: Any, cast: Cast) -> None:
