@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.support import SCREENSHOTS, watch
 from tests.conftest import Cast
@@ -29,6 +29,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+# An assertion about a page waits up to 15 s (Playwright's default is 5 s). CI runs three shards and
+# their live servers on two cores, and a landing run failed on a form's answer that came later than
+# 5 s. A true failure only takes longer to report; assertions that hold return at once.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
