@@ -17,7 +17,7 @@ from reporting import comparison
 from reporting.charts import Chart, Point, sparkline
 from reporting.comparison import Change, change
 from reporting.figures import Report
-from reporting.report_cache import cached_report
+from reporting.report_cache import reports_compared
 from reporting.scope import ReportScope
 
 
@@ -122,9 +122,8 @@ def report_charts(report: Report, keys: Sequence[str] = LEADING_CHARTS) -> list[
 def headline_for(scope: ReportScope, compare: str = comparison.DEFAULT) -> Headline:
     """The key figures of `scope` against the period `compare` names (reporting.comparison: PREVIOUS, LAST_YEAR
     or NONE), from the day's cached reports (the same reports the page shows)."""
-    report = cached_report(scope)
     earlier_scope = comparison.comparison_scope(scope, compare)
-    earlier = cached_report(earlier_scope) if earlier_scope is not None else None
+    report, earlier = reports_compared(scope, earlier_scope)
     when = comparison.period_words(compare)
     return Headline(headline_figures(report, earlier, when=when), earlier_scope, when)
 

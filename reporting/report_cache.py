@@ -23,9 +23,12 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, connections
 from django.utils import timezone
 
 from reporting.figures import Report, build_report
@@ -112,13 +115,58 @@ def _cached(key: str) -> Report | None:
 
 def cached_report(scope: ReportScope) -> Report:
     """The published report for the scope: from the day's cache when its services have not changed, else made now."""
-    funnel = load_funnel("mental_health")
-    key = report_key(scope, funnel)
-    if key is not None:
-        report = _cached(key)
-        if report is not None:
-            return report
-    report = build_report(scope)
-    if key is not None:
-        cache.set(key, report, timeout=_seconds_left_today())
+    [report] = cached_reports([scope])
     return report
+
+
+def cached_reports(scopes: Sequence[ReportScope]) -> list[Report]:
+    """The published reports for several scopes (a period and the one it is compared with; services side by side),
+    in order: each from the day's cache when its services have not changed, else made now.
+
+    Those not cached are made side by side on up to ECM_REPORT_CONNECTIONS database connections: each report is one
+    statement that keeps one PostgreSQL backend busy, so a cold dashboard takes about as long as one report, not two.
+    Inside a transaction (a test's, or any caller's) they are made one after another on its connection, which alone
+    sees what the transaction wrote."""
+    funnel = load_funnel("mental_health")
+    keys = [report_key(scope, funnel) for scope in scopes]
+    reports: list[Report | None] = [_cached(key) if key is not None else None for key in keys]
+    missing = [index for index, report in enumerate(reports) if report is None]
+    for index, report in _made(scopes, missing):
+        reports[index] = report
+        key = keys[index]
+        if key is not None:
+            cache.set(key, report, timeout=_seconds_left_today())
+    return [report for report in reports if report is not None]
+
+
+def reports_compared(scope: ReportScope, earlier_scope: ReportScope | None) -> tuple[Report, Report | None]:
+    """The report for `scope` and, when there is one, the report it is compared with (made side by side if not
+    cached)."""
+    if earlier_scope is None:
+        return cached_report(scope), None
+    report, earlier = cached_reports([scope, earlier_scope])
+    return report, earlier
+
+
+def _made(scopes: Sequence[ReportScope], missing: list[int]) -> list[tuple[int, Report]]:
+    """Make the reports at `missing`: here, and meanwhile on connections of their own when more than one is missing.
+    Each connection takes every n-th report (n connections in all)."""
+    n = min(settings.ECM_REPORT_CONNECTIONS, len(missing))
+    if n < 2 or connection.in_atomic_block:
+        return [(index, build_report(scopes[index])) for index in missing]
+
+    def make(share: list[int]) -> list[tuple[int, Report]]:
+        return [(index, build_report(scopes[index])) for index in share]
+
+    def make_apart(share: list[int]) -> list[tuple[int, Report]]:
+        try:
+            return make(share)
+        finally:
+            connections.close_all()  # this thread's own connection, opened for these reports
+
+    with ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="ecm-report") as pool:
+        apart = [pool.submit(make_apart, missing[helper::n]) for helper in range(1, n)]
+        made = make(missing[0::n])
+        for future in apart:
+            made.extend(future.result())
+    return made

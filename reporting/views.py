@@ -32,7 +32,7 @@ from reporting import comparison, documents
 from reporting.csv_export import report_csv
 from reporting.forms import ReportFilterForm
 from reporting.headline import KEY_FIGURES, headline_figures
-from reporting.report_cache import cached_report
+from reporting.report_cache import cached_report, cached_reports, reports_compared
 from reporting.scope import ReportScope, default_period
 from reporting.suppression import MARKS
 
@@ -99,9 +99,8 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         ],
     }
     if not form.errors:
-        report = cached_report(scope)
         earlier_scope = comparison.comparison_scope(scope, kind)
-        earlier = cached_report(earlier_scope) if earlier_scope is not None else None
+        report, earlier = reports_compared(scope, earlier_scope)
         when = comparison.period_words(kind)
         context.update(
             report=report,
@@ -117,9 +116,13 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
             if len(scope.agencies) > comparison.MOST_SIDE_BY_SIDE:
                 context["side_by_side"] = comparison.SideBySide(services=[], too_many=True)
             elif len(scope.agencies) > 1:
-                parts = [
-                    (agency, cached_report(dataclasses.replace(scope, agencies=(agency,)))) for agency in scope.agencies
-                ]
+                parts = list(
+                    zip(
+                        scope.agencies,
+                        cached_reports([dataclasses.replace(scope, agencies=(agency,)) for agency in scope.agencies]),
+                        strict=True,
+                    )
+                )
                 context["side_by_side"] = comparison.side_by_side(
                     report, parts, [(spec.key, spec.label) for spec in KEY_FIGURES]
                 )

@@ -119,6 +119,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# Reports not in the cache are made side by side on up to this many database connections (the request's own and
+# short-lived ones opened for the rest): a cold dashboard compares two periods. 1 makes them one after another.
+ECM_REPORT_CONNECTIONS = env.int("ECM_REPORT_CONNECTIONS", default=2)
+if ECM_REPORT_CONNECTIONS < 1:
+    raise ImproperlyConfigured(f"ECM_REPORT_CONNECTIONS must be 1 or more, not {ECM_REPORT_CONNECTIONS}")
+
 # Redis is an accelerator, never a single point of failure: the cache treats Redis errors as misses
 # (config/cache.py) and gives up on a connection quickly, so an outage does not make pages wait.
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("ECM_REDIS_SOCKET_TIMEOUT_SECONDS", default=0.25)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import threading
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -254,6 +256,71 @@ def test_each_scope_has_its_own_entry(world: World) -> None:
     # Another day is another entry (overdue actions are judged on the day).
     tomorrow = world.scope(today=TODAY + dt.timedelta(days=1))
     assert report_cache.report_key(tomorrow, load_funnel()) != report_key_of(world.scope())
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [(pid,)] = cursor.fetchall()
+    return int(pid)
+
+
+def _open_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        [(count,)] = cursor.fetchall()
+    return int(count)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_not_cached_are_made_side_by_side_each_the_same_as_alone(
+    world: World, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A cold dashboard asks for two reports (the period and the one it is compared with). They are made at once,
+    the second on a connection opened for it and closed after, and each is what it is when made on its own."""
+    settings.ECM_REPORT_CONNECTIONS = 2
+    scopes = [bristol_only(world), banes_only(world), world.scope()]
+    alone = [published(build_report(scope)) for scope in scopes]
+    made_on: list[tuple[int, int]] = []
+    build = report_cache.build_report
+
+    def noting_where(scope: ReportScope) -> Report:
+        made_on.append((threading.get_ident(), _backend_pid()))
+        return build(scope)
+
+    monkeypatch.setattr(report_cache, "build_report", noting_where)
+    cache.clear()
+    before = _open_connections()
+
+    reports = report_cache.cached_reports(scopes)
+
+    assert [published(report) for report in reports] == alone  # in the order asked for
+    assert len({thread for thread, _ in made_on}) == 2
+    assert len({pid for _, pid in made_on}) == 2
+    assert _open_connections() == before  # the helper's connection is closed
+    # Now cached: nothing is made again.
+    made_on.clear()
+    assert [published(report) for report in report_cache.cached_reports(scopes)] == alone
+    assert made_on == []
+
+
+def test_in_a_transaction_reports_are_made_on_its_connection_which_alone_sees_its_writes(
+    world: World, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.ECM_REPORT_CONNECTIONS = 2
+    made_on: list[int] = []
+    build = report_cache.build_report
+
+    def noting_where(scope: ReportScope) -> Report:
+        made_on.append(_backend_pid())
+        return build(scope)
+
+    monkeypatch.setattr(report_cache, "build_report", noting_where)
+    cache.clear()
+    both, bristol = report_cache.cached_reports([world.scope(), bristol_only(world)])
+    assert made_on == [_backend_pid(), _backend_pid()]
+    assert dict(published(both)["headline"])["Cases open in the period"] == "5–9"  # the uncommitted world is seen
+    assert published(bristol) == published(build(bristol_only(world)))
 
 
 def report_key_of(scope: ReportScope) -> str | None:
