@@ -11,13 +11,16 @@ from django.urls import reverse
 
 from case_documents.models import CaseDocument
 from cases import access
-from cases.sections import DETAILS, CaseSection, Glance, count_of, register
+from cases.sections import DETAILS, CaseSection, Glance, compiled_facts, count_of, register
 
 
 def documents_facts(user: Any, case: Any, caps: Any) -> dict[str, Any]:
     if not caps.full_record:
         return {}
-    categories = access.visible_document_categories(user, case)
+    return compiled_facts(_documents_facts, tuple(sorted(access.visible_document_categories(user, case))))
+
+
+def _documents_facts(categories: tuple[str, ...]) -> dict[str, Any]:
     return {"documents": count_of(CaseDocument.objects.filter(case=OuterRef("pk"), category__in=categories))}
 
 

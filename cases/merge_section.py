@@ -12,11 +12,15 @@ from django.db.models.functions import Coalesce
 
 from cases.capabilities import CaseCapabilities
 from cases.models import Case, CaseMerge
-from cases.sections import facts_of
+from cases.sections import compiled_facts, facts_of
 from cases.services.merges import may_merge, merges_of
 
 
 def merge_section_facts(user: Any, case: Case, caps: CaseCapabilities) -> dict[str, Any]:
+    return compiled_facts(_merge_section_facts)
+
+
+def _merge_section_facts() -> dict[str, Any]:
     into_case = CaseMerge.objects.filter(survivor=OuterRef("pk")).order_by().values("survivor")
     counted = into_case.annotate(total=Count("pk")).values("total")
     return {"merges": Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))}

@@ -10,12 +10,13 @@ Facts are what a section needs to know about the case as single values (how many
 when the next review is due): a section's `facts` function names them as SQL expressions on the
 case's row (`OuterRef("pk")` is the case), and the page reads every section's facts, and its own, in
 one query (`read_facts`). A section asked for its context without them (a test, another page) is
-given None and reads its own with `facts_of`.
+given None and reads its own with `facts_of`. Sections build their expressions through
+`compiled_facts`, so the ORM compiles each once a day, not on every page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from django.utils.safestring import SafeString
 
 from cases.capabilities import CaseCapabilities
 from cases.models import Case
+from core.db import compiled_daily
 
 Facts = Mapping[str, Any]
 SectionContext = Callable[[Any, Case, CaseCapabilities, Facts | None], dict[str, Any] | None]
@@ -88,6 +90,16 @@ def facts_of(case: Case, expressions: Mapping[str, Any]) -> dict[str, Any]:
     if not expressions:
         return {}
     return dict(Case.objects.filter(pk=case.pk).annotate(**expressions).values(*expressions).get())
+
+
+def compiled_facts(build: Callable[..., Mapping[str, Any]], *args: Hashable) -> dict[str, Any]:
+    """The facts `build(*args)` names, as SQL the ORM compiled once today for these `args` (core.db.compiled_daily).
+
+    `build` is a module-level function of `args` alone: no person, no case (`OuterRef("pk")` is the case), no
+    clock finer than the day (`core.db.NOW` is the time of each use). What differs between people (whether
+    they read restricted notes, which document categories they see) is passed as `args`, so each compiled
+    answer serves only its own."""
+    return {name: compiled.expression() for name, compiled in compiled_daily(Case, build, *args).items()}
 
 
 def count_of(records: QuerySet[Any]) -> Coalesce:

@@ -20,15 +20,17 @@ from cases.access.former import read_until
 from cases.access.standing import standing_of
 from cases.capabilities import CaseCapabilities
 from cases.models import Case, CaseHolding, CaseTransfer, TransferStatus
-from cases.sections import facts_of
+from cases.sections import compiled_facts, facts_of
 
 
 def transfer_section_facts(user: Any, case: Case, caps: CaseCapabilities) -> dict[str, Any]:
+    return compiled_facts(_transfer_section_facts, tuple(sorted(standing_of(user).owned_yjs)))
+
+
+def _transfer_section_facts(owned_yjs: tuple[int, ...]) -> dict[str, Any]:
     pending = CaseTransfer.objects.filter(case=OuterRef("pk"), status=TransferStatus.PENDING)
     ended = (
-        CaseHolding.objects.filter(
-            case=OuterRef("pk"), agency_id__in=sorted(standing_of(user).owned_yjs), ended_at__isnull=False
-        )
+        CaseHolding.objects.filter(case=OuterRef("pk"), agency_id__in=owned_yjs, ended_at__isnull=False)
         .order_by()
         .values("case")
         .annotate(last=Max("ended_at"))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, migrations, transaction
-from django.db.models import Model, Q
+from django.db.models import Field, Model, Q, Value
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 
 def drop_column_index(name: str, table: str, column: str) -> migrations.RunSQL:
@@ -38,18 +42,71 @@ def without_jit() -> Iterator[None]:
         yield
 
 
-def expression_sql(model: type[Model], expression: Any) -> tuple[str, tuple[Any, ...]]:
-    """The SQL of an expression on `model`'s rows, compiled once so that it can be reused as `RawSQL`.
+# Stands for "now" in an expression compiled once (`compiled_daily`): each use puts the time of that use in its
+# place, so the app's clock decides, as everywhere else (the database's own clock, `Now()`, is not the app's
+# in tests that hold the clock).
+NOW = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
-    For a page whose columns are many scalar subqueries (the caseload's work columns): building and
-    resolving them through the ORM on every request cost more than running them (issue 14). The SQL
-    names the model's table unaliased (`OuterRef("pk")` becomes `"<table>"."id"`), so it is only valid
+
+@dataclass(frozen=True)
+class CompiledSql:
+    """An expression on a model's own row, compiled (`compile_expression`), with the field its value converts by."""
+
+    sql: str
+    params: tuple[Any, ...]
+    output_field: Field[Any, Any]
+
+    def expression(self) -> RawSQL:
+        params = self.params
+        if NOW in params:
+            now = timezone.now()
+            params = tuple(now if param == NOW else param for param in params)
+        return RawSQL(self.sql, params, self.output_field)  # noqa: S611 (compiled by the ORM; values are parameters)
+
+
+def compile_expression(model: type[Model], expression: Any) -> CompiledSql:
+    """The SQL of an expression on `model`'s rows, compiled once so that it can be reused as `RawSQL`, with the
+    output field the ORM resolved (so values convert as the expression's would).
+
+    The SQL names the model's table unaliased (`OuterRef("pk")` becomes `"<table>"."id"`), so it is only valid
     in a query whose base table is that table, never inside a subquery Django would relabel.
     """
     query = model._default_manager.annotate(__compiled=expression).query
+    resolved = query.annotations["__compiled"]
     compiler = query.get_compiler(connection=connection)
-    sql, params = compiler.compile(query.annotations["__compiled"])
-    return sql, tuple(params)
+    try:
+        sql, params = compiler.compile(resolved)
+    except EmptyResultSet:  # as the ORM does for a selected expression that can match nothing (`x IN ()`)
+        empty = getattr(resolved, "empty_result_set_value", NotImplemented)
+        sql, params = ("NULL", []) if empty is NotImplemented else compiler.compile(Value(empty))
+    return CompiledSql(sql, tuple(params), resolved.output_field)
+
+
+_DAILY: dict[dt.date, dict[Hashable, dict[str, CompiledSql]]] = {}
+
+
+def compiled_daily(
+    model: type[Model], build: Callable[..., Mapping[str, Any]], *args: Hashable
+) -> dict[str, CompiledSql]:
+    """The named expressions `build(*args)` makes on `model`'s row, compiled once a day for each `args`.
+
+    For facts read on every page (the caseload's work columns, the case page's sections): building and
+    resolving them through the ORM cost more than running them (issue 14). `build` must depend on nothing but
+    `args` and the day: no person, no case (an `OuterRef("pk")` stands for the row), no clock finer than the
+    date (`NOW` stands for the time of each use). Whatever differs between people, such as whether they read
+    restricted notes, is one of `args`, so each answer is compiled for exactly the people it is for.
+    """
+    today = timezone.localdate()
+    day = _DAILY.get(today)
+    if day is None:
+        _DAILY.clear()  # yesterday's
+        day = _DAILY.setdefault(today, {})
+    key = (model._meta.label, build.__module__, build.__qualname__, args)
+    compiled = day.get(key)
+    if compiled is None:
+        compiled = {name: compile_expression(model, expression) for name, expression in build(*args).items()}
+        day[key] = compiled
+    return compiled
 
 
 def condition_sql(model: type[Model], condition: Q) -> tuple[str, tuple[Any, ...]]:

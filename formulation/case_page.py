@@ -13,18 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from cases.sections import Glance
+from cases.sections import Glance, compiled_facts
+from core.db import NOW
 from core.reminders import long_date
 from formulation.models import Meeting, MeetingPurpose, MeetingStatus
 
 
 def meeting_facts(user: Any, case: Any, caps: Any) -> dict[str, Any]:
     """The next scheduled meeting of the case (for the full record: the network sees its own invitations)."""
-    if not caps.full_record:
-        return {}
-    upcoming = Meeting.objects.filter(
-        case=OuterRef("pk"), status=MeetingStatus.SCHEDULED, ends_at__gt=timezone.now()
-    ).order_by("starts_at", "pk")
+    return compiled_facts(_meeting_facts) if caps.full_record else {}
+
+
+def _meeting_facts() -> dict[str, Any]:
+    upcoming = Meeting.objects.filter(case=OuterRef("pk"), status=MeetingStatus.SCHEDULED, ends_at__gt=NOW).order_by(
+        "starts_at", "pk"
+    )
     row = JSONObject(id="id", starts_at="starts_at", purpose="purpose")
     return {"next_meeting": Subquery(upcoming.values(row=row)[:1], output_field=JSONField())}
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import access
 from cases.access import Action
 from cases.models import Case, CaseKind
-from cases.sections import Glance, count_of, facts_of
+from cases.sections import Glance, compiled_facts, count_of, facts_of
 from core.reminders import long_date
 from formulation.models import Recommendation
 from reviews.action_selectors import OPEN_ACTION_STATUSES, is_action
@@ -28,8 +28,10 @@ def _shown(user: Any, case: Case) -> bool:
 def review_section_facts(user: Any, case: Case, caps: Any) -> dict[str, Any]:
     """The section's facts on the case's row (cases.sections): when the next review is due, the cadence,
     and how many actions are open and overdue."""
-    if not _shown(user, case):
-        return {}
+    return compiled_facts(_review_section_facts) if _shown(user, case) else {}
+
+
+def _review_section_facts() -> dict[str, Any]:
     open_actions = Recommendation.objects.filter(case=OuterRef("pk")).filter(
         is_action(), status__in=OPEN_ACTION_STATUSES
     )  # as open_actions_of

@@ -7,7 +7,7 @@ class TrmStagesConfig(AppConfig):
     name = "trm_stages"
 
     def ready(self) -> None:
-        from cases.sections import TRM, CaseSection, register
+        from cases.sections import TRM, CaseSection, compiled_facts, register
         from trm_stages.case_page import stage_facts, stage_glance, thrive_glance
         from trm_stages.selectors import outcome_facts, outcomes_for_case, stage_journey
 
@@ -19,7 +19,7 @@ class TrmStagesConfig(AppConfig):
             return bool(caps.full_record)
 
         def outcomes_facts(user: Any, case: Any, caps: Any) -> dict[str, Any]:
-            return outcome_facts() if outcomes_shown(caps) else {}
+            return compiled_facts(outcome_facts) if outcomes_shown(caps) else {}
 
         def outcomes_section(user: Any, case: Any, caps: Any, facts: Any = None) -> dict[str, Any] | None:
             if not outcomes_shown(caps):

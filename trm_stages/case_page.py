@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from cases.sections import Glance
+from cases.sections import Glance, compiled_facts
 from core.reminders import long_date
 from trm_stages.models import StageAssessment, ThriveGroupingChoice
 
@@ -22,6 +22,10 @@ def stage_facts(user: Any, case: Any, caps: Any) -> dict[str, Any]:
     """The latest assessment's stage (number and name, from the version it was made against), and the day the
     child's run of assessments at that stage began: the first assessment no assessment at another stage follows
     (in the order of stage_journey: assessed on, recorded at, id)."""
+    return compiled_facts(_stage_facts)
+
+
+def _stage_facts() -> dict[str, Any]:
     latest = StageAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-recorded_at", "-pk")
     row = JSONObject(number="stage__number", name="stage__name", assessed_on="assessed_on")
     later_other = (

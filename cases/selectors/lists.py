@@ -31,7 +31,7 @@ from cases.models import (
     Contact,
 )
 from cases.selectors import matching
-from core.db import condition_sql, expression_sql
+from core.db import CompiledSql, compiled_daily, condition_sql
 
 # What a row of a case list shows (the table on the list pages and home, the API's case summary).
 CASE_LIST_COLUMNS = (
@@ -101,36 +101,22 @@ def _last_contact(contacts: QuerySet[Contact]) -> Subquery:
     return Subquery(latest, output_field=DateTimeField())
 
 
-@dataclass(frozen=True)
-class _ColumnSql:
-    sql: str
-    params: tuple[Any, ...]
-    output_field: Any
+def _work_column_expressions() -> dict[str, Any]:
+    return {
+        "last_contact_any": _last_contact(Contact.objects.all()),
+        "last_contact_unrestricted": _last_contact(Contact.objects.filter(restricted=False)),
+        **list_fact_expressions(),
+    }
 
 
-_COMPILED: dict[dt.date, dict[str, _ColumnSql]] = {}
-
-
-def _work_column_sql() -> dict[str, _ColumnSql]:
-    """The SQL of each work column's subquery, compiled once a day (a fact may depend on the date): the
-    ORM built and resolved these on every request for more than it took to run them (issue 14)."""
-    today = timezone.localdate()
-    if today not in _COMPILED:
-        expressions: dict[str, Any] = {
-            "last_contact_any": _last_contact(Contact.objects.all()),
-            "last_contact_unrestricted": _last_contact(Contact.objects.filter(restricted=False)),
-            **list_fact_expressions(),
-        }
-        compiled = {
-            name: _ColumnSql(*expression_sql(Case, expression), expression.output_field)
-            for name, expression in expressions.items()
-        }
-        # Without the app that computes them, the columns are empty (and still sortable).
-        compiled.setdefault("next_review_on", _ColumnSql("NULL::date", (), DateField()))
-        compiled.setdefault("overdue_actions", _ColumnSql("NULL::integer", (), IntegerField()))
-        _COMPILED.clear()
-        _COMPILED[today] = compiled
-    return _COMPILED[today]
+def _work_column_sql() -> dict[str, CompiledSql]:
+    """The SQL of each work column's subquery, compiled once a day (`core.db.compiled_daily`; a fact may depend
+    on the date): the ORM built and resolved these on every request for more than it took to run them (issue 14)."""
+    compiled = dict(compiled_daily(Case, _work_column_expressions))
+    # Without the app that computes them, the columns are empty (and still sortable).
+    compiled.setdefault("next_review_on", CompiledSql("NULL::date", (), DateField()))
+    compiled.setdefault("overdue_actions", CompiledSql("NULL::integer", (), IntegerField()))
+    return compiled
 
 
 def with_work_columns(user: Any, cases: QuerySet[Case]) -> QuerySet[Any]:
@@ -139,7 +125,7 @@ def with_work_columns(user: Any, cases: QuerySet[Case]) -> QuerySet[Any]:
     contacts counted for those who may read them), `stage_shown`, and each registered list fact
     (cases.list_facts: `next_review_on`, `overdue_actions`). Scalar subqueries, read with the rows.
 
-    The columns are raw SQL on the case's own row (`core.db.expression_sql`): `cases` must be a query on the
+    The columns are raw SQL on the case's own row (`core.db.compile_expression`): `cases` must be a query on the
     case table itself, and its rows are read by a query of their own, never as a subquery (`CaseloadPages`)."""
     columns = _work_column_sql()
     full_sql, full_params = condition_sql(Case, access.row_condition(user, Action.VIEW))

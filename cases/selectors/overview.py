@@ -25,7 +25,7 @@ from cases.models import (
     Contact,
     NetworkMember,
 )
-from cases.sections import count_of, facts_of
+from cases.sections import compiled_facts, count_of, facts_of
 from cases.selectors.people import holder_history, network_of
 from cases.selectors.records import chronology, link_events
 from core.dates import age_on
@@ -60,8 +60,12 @@ def overview_facts(*, user: Any, case: Case) -> dict[str, Any]:
     without the full record."""
     if not access.may(user, Action.VIEW, case):
         return {}
+    return compiled_facts(_overview_facts, access.may(user, Action.VIEW_RESTRICTED, case))
+
+
+def _overview_facts(restricted_shown: bool) -> dict[str, Any]:
     contacts = Contact.objects.filter(case=OuterRef("pk"))
-    if not access.may(user, Action.VIEW_RESTRICTED, case):
+    if not restricted_shown:
         contacts = contacts.filter(restricted=False)
     return {
         "contact_total": count_of(contacts),

@@ -21,7 +21,7 @@ from accounts.models import AccessAction
 from cases import access
 from cases.access import Action
 from cases.models import Case, CaseKind
-from cases.sections import count_of, facts_of
+from cases.sections import compiled_facts, count_of, facts_of
 from formulation.capabilities import case_report_capabilities
 from formulation.models import (
     COMMENT_PLACES,
@@ -345,8 +345,10 @@ def stage_names() -> dict[int, str]:
 
 def report_section_facts(user: Any, case: Case, caps: Any) -> dict[str, Any]:
     """The report section's facts on the case's row (cases.sections): how many actions are open."""
-    if not caps.full_record:
-        return {}
+    return compiled_facts(_report_section_facts) if caps.full_record else {}
+
+
+def _report_section_facts() -> dict[str, Any]:
     return {"open_action_count": count_of(Recommendation.objects.filter(_is_open_action(), case=OuterRef("pk")))}
 
 
