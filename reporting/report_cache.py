@@ -151,12 +151,13 @@ def reports_compared(scope: ReportScope, earlier_scope: ReportScope | None) -> t
 def _made(scopes: Sequence[ReportScope], missing: list[int]) -> list[tuple[int, Report]]:
     """Make the reports at `missing`: here, and meanwhile on connections of their own when more than one is missing.
     Each connection takes every n-th report (n connections in all)."""
-    n = min(settings.ECM_REPORT_CONNECTIONS, len(missing))
-    if n < 2 or connection.in_atomic_block:
-        return [(index, build_report(scopes[index])) for index in missing]
 
     def make(share: list[int]) -> list[tuple[int, Report]]:
         return [(index, build_report(scopes[index])) for index in share]
+
+    n = min(settings.ECM_REPORT_CONNECTIONS, len(missing))
+    if n < 2 or connection.in_atomic_block:
+        return make(missing)
 
     def make_apart(share: list[int]) -> list[tuple[int, Report]]:
         try:

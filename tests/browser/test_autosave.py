@@ -20,14 +20,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, Route, expect
 
 from cases.models import Contact
-from formulation.models import FormulationReport, Meeting, MeetingPurpose
-from formulation.services import meeting_schedule
+from formulation.models import FormulationReport, Meeting
 from reviews.models import Review
 from tests.browser import support
 from tests.browser.support import look, sign_in, visit
 from tests.conftest import Cast
 from tests.factories import TEST_PASSWORD
-from tests.formulation.helpers import teacher_invitee
+from tests.formulation.helpers import school_meeting
 from tests.formulation.report_support import second_psychologist, started
 from tests.reviews.review_helpers import REVIEW_DAY, SCHEDULED_ON, formulated, scheduled_review
 
@@ -172,16 +171,7 @@ def test_a_review_step_comes_back_and_can_be_discarded(page: Page, live_server: 
 def test_meeting_notes_come_back_after_a_reload_and_are_forgotten_once_saved(
     page: Page, live_server: Any, cast: Cast
 ) -> None:
-    tomorrow = timezone.now() + dt.timedelta(days=1)
-    meeting = meeting_schedule(
-        case=cast.case,
-        actor=cast.senior_practitioner,
-        purpose=MeetingPurpose.FORMULATION,
-        starts_at=tomorrow,
-        ends_at=tomorrow + dt.timedelta(hours=1),
-        invitees=[teacher_invitee(cast)],
-        location="Fernbrook Academy",
-    )
+    meeting = school_meeting(cast, timezone.now() + dt.timedelta(days=1))
     start = timezone.now() - dt.timedelta(hours=2)
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=1))
     record_url = f"/cases/{cast.case.pk}/meetings/{meeting.pk}/attendance/"

@@ -13,11 +13,11 @@ from django.utils import timezone
 from accounts.models import AccessEvent
 from cases.models import Case, LookedAfter
 from cases.services import case_close, child_update, network_member_add
-from formulation.models import MeetingPurpose, Recommendation
+from formulation.models import Recommendation
 from formulation.services import meeting_schedule
 from tests.conftest import Cast
 from tests.factories import kais_report, log_contact, person
-from tests.formulation.helpers import WINTER_DAY, gp_invitee, teacher_invitee, uk_time
+from tests.formulation.helpers import WINTER_DAY, gp_invitee, school_meeting, uk_time
 from trm_stages.services import goal_rate, goal_set, stage_assessment_record, thrive_grouping_set
 
 
@@ -278,15 +278,7 @@ def test_the_next_meeting_is_judged_at_the_time_of_each_view(cast: Cast, client:
     """The overview's facts are SQL compiled once a day (core.db.compiled_daily); "now" in them is the time of
     each view, not of the first one that day."""
     starts_at = timezone.now() + dt.timedelta(hours=1)
-    meeting_schedule(
-        case=cast.case,
-        actor=cast.senior_practitioner,
-        purpose=MeetingPurpose.FORMULATION,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=1),
-        invitees=[teacher_invitee(cast)],
-        location="Fernbrook Academy",
-    )
+    school_meeting(cast, starts_at)
     before = page(client, cast, "case_manager")
     assert f"at {timezone.localtime(starts_at):%H:%M}" in before
     assert "None scheduled" not in before

@@ -10,7 +10,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from cases.models import NetworkMember
-from formulation.services import Invitee
+from formulation.models import Meeting, MeetingPurpose
+from formulation.services import Invitee, meeting_schedule
 from tests.cast import Cast  # not tests.conftest: tests.factories builds on these helpers
 
 GP_EMAIL = "imogen.vale@avon-gp.example.org"
@@ -41,6 +42,19 @@ def teacher_invitee(cast: Cast) -> Invitee:
         user=cast.teacher,
         network_member=member,
         agency=member.agency,
+    )
+
+
+def school_meeting(cast: Cast, starts_at: dt.datetime) -> Meeting:
+    """A formulation meeting of Kai's network at his school, an hour long, the teacher invited."""
+    return meeting_schedule(
+        case=cast.case,
+        actor=cast.senior_practitioner,
+        purpose=MeetingPurpose.FORMULATION,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+        invitees=[teacher_invitee(cast)],
+        location="Fernbrook Academy",
     )
 
 
