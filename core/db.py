@@ -79,6 +79,8 @@ def compile_expression(model: type[Model], expression: Any) -> CompiledSql:
     except EmptyResultSet:  # as the ORM does for a selected expression that can match nothing (`x IN ()`)
         empty = getattr(resolved, "empty_result_set_value", NotImplemented)
         sql, params = ("NULL", []) if empty is NotImplemented else compiler.compile(Value(empty))
+    except FullResultSet:  # ... or everything
+        sql, params = compiler.compile(Value(True))
     return CompiledSql(sql, tuple(params), resolved.output_field)
 
 

@@ -17,6 +17,7 @@ not act on answers 403. Every case fetched here writes an access event.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.audit import access_event_record
@@ -43,6 +45,7 @@ from cases.access.standing import Standing, standing_of
 from cases.merge_redirect import RecordMerged
 from cases.models import Case
 from config.converters import record_id_or_404
+from core.db import CompiledSql, compile_expression
 
 R = TypeVar("R", bound=Model)
 
@@ -333,7 +336,7 @@ def get_for(
     rule = RULES[action]
     if not _is_signed_in(user):
         raise Http404("No such record")
-    found = records.annotate(**_relation_annotations(user, scope)).filter(pk=pk).order_by()[:1]
+    found = records.annotate(**_relation_annotations(user, scope, records.model)).filter(pk=pk).order_by()[:1]
     record = next(iter(found), None)
     relations = _relations_from_flags(record.__dict__ if record is not None else {})
     case_id = _case_id(record, scope) if record is not None else (pk if scope is CASE_SCOPE else None)
@@ -368,12 +371,27 @@ def _log(user: Any, action: str, scope: Scope, pk: int, case_id: int | None, des
     )
 
 
-def _relation_annotations(user: Any, scope: Scope) -> dict[str, ExpressionWrapper]:
-    standing = standing_of(user)
-    return {
-        f"rel_{relation}": ExpressionWrapper(condition(user, standing, scope), output_field=BooleanField())
-        for relation, condition in _CONDITIONS.items()
-    }
+def _relation_annotations(user: Any, scope: Scope, model: type[Model] = Case) -> dict[str, RawSQL]:
+    """Each relation as a flag on `model`'s records of `scope` (`rel_<relation>`), from the person's standing."""
+    flags = _relation_flags(tuple(_CONDITIONS.items()), scope, user, standing_of(user), model)
+    return {name: flag.expression() for name, flag in flags}
+
+
+@functools.lru_cache(maxsize=1024)
+def _relation_flags(
+    conditions: tuple[tuple[Relation, Any], ...], scope: Scope, user: Any, standing: Standing, model: type[Model]
+) -> tuple[tuple[str, CompiledSql], ...]:
+    """The flags' SQL, compiled by the ORM once for each of its inputs (issue 14: building and compiling them on
+    every request cost more than the query). The conditions read only the person's id and their standing, both part
+    of the key with the conditions and the scope themselves, so a change of standing (a share granted, a membership
+    ended) is a new entry, never a stale one."""
+    return tuple(
+        (
+            f"rel_{relation}",
+            compile_expression(model, ExpressionWrapper(condition(user, standing, scope), BooleanField())),
+        )
+        for relation, condition in conditions
+    )
 
 
 def _relations_from_flags(flags: dict[str, Any]) -> frozenset[Relation]:

@@ -79,6 +79,21 @@ def test_unsharing_removes_the_partners_access(cast: Cast) -> None:
         access.get_case_for(cast.teacher, cast.case.pk, Action.VIEW_SUMMARY)
 
 
+def test_access_ends_at_once_after_it_was_used(cast: Cast) -> None:
+    """The relation flags' SQL is compiled once per person and standing (cases.access.core._relation_flags): a
+    person who has just read the case loses it on their next request once the share or the membership ends."""
+    access.get_case_for(cast.teacher, cast.case.pk, Action.VIEW_SUMMARY)
+    access.get_case_for(cast.colleague, cast.case.pk, Action.VIEW)
+    case_unshare_summary(case=cast.case, actor=cast.case_manager, user=cast.teacher)
+    membership_end(membership=cast.colleague.memberships.get(), actor=cast.administrator)
+    with pytest.raises(Http404):
+        access.get_case_for(cast.teacher, cast.case.pk, Action.VIEW_SUMMARY)
+    with pytest.raises(Http404):
+        access.get_case_for(cast.colleague, cast.case.pk, Action.VIEW)
+    # Others' access, compiled for their own standing, is unchanged.
+    assert access.get_case_for(cast.case_manager, cast.case.pk, Action.VIEW) == cast.case
+
+
 def test_ending_a_membership_ends_access(cast: Cast) -> None:
     membership = cast.colleague.memberships.get()
     membership_end(membership=membership, actor=cast.administrator)
