@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -30,6 +30,8 @@ from cases import access
 from cases.access import Action
 from cases.models import Case, CaseKind, CaseStatus
 from cases.sections import facts_of
+from config.converters import record_id_or_404
+from core.db import compiled_query
 from formulation.models import (
     Attendance,
     FormulationReport,
@@ -122,7 +124,7 @@ def reviewable_cases() -> QuerySet[Case]:
     return Case.objects.filter(status=CaseStatus.OPEN, kind=CaseKind.FORMULATION)
 
 
-def reviews_of(case: Case) -> QuerySet[Review]:
+def reviews_of(case: Case | int) -> QuerySet[Review]:
     """The case's reviews, the latest meeting first."""
     return (
         Review.objects.filter(case=case)
@@ -205,14 +207,23 @@ def review_for(
     """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden.
     `counting_goals_to_rate`: the review also carries `goals_to_rate` (reviews.walkthrough.goals_to_rate_count)."""
     case = access.get_case_for(user, case_id, action)
+    # Compiled once (on every review page, building it through the ORM, with its count of goals to rate, cost more
+    # than running it).
+    found = compiled_query(_review_rows, counting_goals_to_rate).fetch(case=case.pk, review=record_id_or_404(review_id))
+    if not found:
+        raise Http404("No such review")
+    review = found[0]
+    review.case = case
+    return review
+
+
+def _review_rows(counting_goals_to_rate: bool, *, case: int, review: int) -> QuerySet[Review]:
     reviews = reviews_of(case).select_related("stage_assessment__stage", "stage_assessment__assessor")
     if counting_goals_to_rate:
         reviews = reviews.annotate(held_on_date=TruncDate("meeting__starts_at")).annotate(
             goals_to_rate=goals_to_rate_count()
         )
-    review = get_object_or_404(reviews, pk=review_id)
-    review.case = case
-    return review
+    return reviews.filter(pk=review)
 
 
 def recording_closed_reason(review: Review, *, now: dt.datetime | None = None, started: bool = True) -> str:

@@ -19,12 +19,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.db import compiled_query
 from formulation.models import MeetingStatus, Recommendation
 from reviews.action_selectors import (
     OPEN_ACTION_STATUSES,
     action_origin,
     actions_of,
     in_order,
+    is_action,
     owner_label,
     with_details,
 )
@@ -60,11 +62,11 @@ class WalkthroughItem:
         return self.at_this_review.sequencing_warning if self.at_this_review else ""
 
 
-def _walked_through(review: Review) -> Q:
+def _walked_through(review: Review | int, *, locked: bool) -> Q:
     """The actions a review walks through: while open, every open action not added at this review and
-    every action already walked through at it; once signed off, those it walked through."""
+    every action already walked through at it; once signed off (`locked`), those it walked through."""
     walked = Q(Exists(ActionProgress.objects.filter(action=OuterRef("pk"), review=review)))
-    if review.is_locked:
+    if locked:
         return walked
     added_here = Exists(ReviewAction.objects.filter(action=OuterRef("pk"), review=review))
     return (Q(status__in=OPEN_ACTION_STATUSES) | walked) & ~Q(added_here)
@@ -72,7 +74,7 @@ def _walked_through(review: Review) -> Q:
 
 def walkthrough_actions(review: Review) -> QuerySet[Recommendation]:
     """The actions a review walks through (`_walked_through`)."""
-    return actions_of(review.case).filter(_walked_through(review))
+    return actions_of(review.case).filter(_walked_through(review, locked=review.is_locked))
 
 
 def walkthrough(review: Review) -> list[WalkthroughItem]:
@@ -81,15 +83,21 @@ def walkthrough(review: Review) -> list[WalkthroughItem]:
     return _items(review, list(in_order(with_details(walkthrough_actions(review)))))
 
 
+def _walkthrough_and_added_rows(locked: bool, *, case: int, review: int) -> QuerySet[Recommendation]:
+    """The case's actions the review walks through or added, each marked `walked_through` (compiled once:
+    `walkthrough_and_added`)."""
+    condition = _walked_through(review, locked=locked)
+    actions = Recommendation.objects.filter(case=case).filter(is_action())
+    return in_order(with_details(actions.filter(condition | Q(added_at_review__review=review)))).annotate(
+        walked_through=ExpressionWrapper(condition, output_field=BooleanField())
+    )
+
+
 def walkthrough_and_added(review: Review) -> tuple[list[WalkthroughItem], list[Recommendation]]:
     """`walkthrough` and `actions_added_at` from one read of the case's actions (the review page, whose
-    query count issue 14 caps at 12)."""
-    condition = _walked_through(review)
-    actions: list[Any] = list(
-        in_order(with_details(actions_of(review.case).filter(condition | Q(added_at_review__review=review)))).annotate(
-            walked_through=ExpressionWrapper(condition, output_field=BooleanField())
-        )
-    )
+    query count issue 14 caps at 12), as SQL compiled once (building it through the ORM cost more than running it)."""
+    rows = compiled_query(_walkthrough_and_added_rows, review.is_locked)
+    actions: list[Any] = rows.fetch(case=review.case_id, review=review.pk)
     added = [action for action in actions if _added_at(action, review)]
     added.sort(key=lambda action: (action.created_at, action.pk))
     return _items(review, [action for action in actions if action.walked_through]), added

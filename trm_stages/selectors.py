@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from cases.models import Case
+from core.db import compiled_query
 from core.memo import memoised
 from trm_stages.charts import ChartPoint, stage_chart
 from trm_stages.goal_chart import ChartGoal, GoalChart, Rating, build_goal_chart
@@ -68,16 +69,32 @@ def trm_reference(version_id: int | None = None) -> TrmReference:
 _THRESHOLD_FIELDS = ("id", "version_id", "below_stage", "name", "description")
 
 
-def _read_reference(version_id: int | None) -> TrmReference:
-    versions = TrmVersion.objects.order_by("-number")
-    if version_id is not None:
-        versions = versions.filter(pk=version_id)
+def _with_reference_rows(versions: QuerySet[TrmVersion]) -> QuerySet[TrmVersion]:
     names = Stage.objects.filter(version=OuterRef("pk")).order_by("number")
     gates = Threshold.objects.filter(version=OuterRef("pk")).order_by("below_stage")
-    version = versions.annotate(
+    return versions.annotate(
         stage_rows=ArraySubquery(names.values(row=JSONObject(number="number", name="name"))),
         threshold_rows=ArraySubquery(gates.values(row=JSONObject(**{field: field for field in _THRESHOLD_FIELDS}))),
-    ).first()
+    )
+
+
+def _current_reference_rows() -> QuerySet[TrmVersion]:
+    return _with_reference_rows(TrmVersion.objects.order_by("-number")[:1])
+
+
+def _reference_rows_of(*, version: int) -> QuerySet[TrmVersion]:
+    return _with_reference_rows(TrmVersion.objects.filter(pk=version))
+
+
+def _read_reference(version_id: int | None) -> TrmReference:
+    # Compiled once (core.db.compiled_query): on every page that judges sequencing, compiling its two array
+    # subqueries through the ORM cost several times what running them does.
+    found = (
+        compiled_query(_current_reference_rows).fetch()
+        if version_id is None
+        else compiled_query(_reference_rows_of).fetch(version=version_id)
+    )
+    version = found[0] if found else None
     if version is None:
         raise TrmVersion.DoesNotExist("No version of the TRM reference data is published")
     rows: list[dict[str, Any]] = version.stage_rows
@@ -106,13 +123,14 @@ def case_assessments(case: Case) -> list[StageAssessment]:
     """The case's stage assessments, oldest first, with their stage and assessor: one query, kept for the
     request (the pages that show the journey and judge sequencing share it; recording an assessment
     forgets it)."""
-    return memoised(
-        (ASSESSMENTS_MEMO, case.pk),
-        lambda: list(
-            StageAssessment.objects.filter(case=case)
-            .select_related("stage", "assessor")
-            .order_by("assessed_on", "recorded_at", "pk")
-        ),
+    return memoised((ASSESSMENTS_MEMO, case.pk), lambda: compiled_query(_assessment_rows).fetch(case=case.pk))
+
+
+def _assessment_rows(*, case: int) -> QuerySet[StageAssessment]:
+    return (
+        StageAssessment.objects.filter(case=case)
+        .select_related("stage", "assessor")
+        .order_by("assessed_on", "recorded_at", "pk")
     )
 
 

@@ -1,5 +1,6 @@
-"""core.db.compiled_daily: expressions the ORM compiles once a day per their arguments, for the facts read on
-every page (the caseload's work columns, the case page's sections)."""
+"""core.db.compiled_daily and compiled_query: expressions and querysets the ORM compiles once a day per their
+arguments, for what is read on every page (the caseload's work columns, the case page's sections, the review page's
+walk-through)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db.models import OuterRef
+from django.db import connection
+from django.db.models import OuterRef, QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import Contact
+from cases.models import Contact, ContactCorrection
 from cases.sections import compiled_facts, count_of, facts_of
 from core import db
 from tests.conftest import Cast
-from tests.factories import log_contact
+from tests.factories import log_contact, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,68 @@ def test_now_is_the_time_of_each_use(cast: Cast) -> None:
     assert facts_of(cast.case, compiled_facts(_contacts, True))["after_now"] == 0
     with time_machine.travel(timezone.now() - dt.timedelta(hours=13), tick=False):
         assert facts_of(cast.case, compiled_facts(_contacts, True))["after_now"] == 1
+
+
+def _contact_rows(with_restricted: bool, *, case: int, after: int) -> QuerySet[Contact]:
+    BUILT.append(("rows", with_restricted))
+    contacts = Contact.objects.filter(case=case, pk__gt=after)
+    if not with_restricted:
+        contacts = contacts.filter(restricted=False)
+    return contacts.select_related("case__child", "recorded_by").prefetch_related("corrections").order_by("pk")
+
+
+def test_a_compiled_query_gives_what_its_queryset_gives_for_each_placeholder_value(cast: Cast) -> None:
+    BUILT.clear()
+    other_case = make_case(owning_yjs=cast.case.owning_yjs, case_holder=cast.case_manager)
+    first = log_contact(cast.case, cast.case_manager)
+    restricted = log_contact(cast.case, cast.case_manager, restricted=True)
+    elsewhere = log_contact(other_case, cast.case_manager)
+    ContactCorrection.objects.create(contact=first, recorded_by=cast.case_manager, text="Met at school", reason="Wrong place")
+    BUILT.clear()
+    for case, after, expected in ((cast.case, 0, [first, restricted]), (cast.case, first.pk, [restricted])):
+        with CaptureQueriesContext(connection) as queries:
+            found = db.compiled_query(_contact_rows, True).fetch(case=case.pk, after=after)
+            # select_related and prefetch_related as the queryset's own: no query more when used.
+            children = [contact.case.child.given_name for contact in found]
+            corrections = [len(contact.corrections.all()) for contact in found]
+        assert found == expected
+        assert found == list(_contact_rows(True, case=case.pk, after=after))
+        assert children == [case.child.given_name] * len(expected)
+        assert corrections == [1, 0][-len(expected) :]
+        assert len(queries.captured_queries) == 2  # the rows, then the corrections
+    assert db.compiled_query(_contact_rows, False).fetch(case=cast.case.pk, after=0) == [first]
+    assert db.compiled_query(_contact_rows, True).fetch(case=other_case.pk, after=0) == [elsewhere]
+    # Built once for each argument (the two calls above to compare with the plain queryset aside).
+    assert BUILT.count(("rows", True)) == 1 + 2
+    assert BUILT.count(("rows", False)) == 1
+
+
+def _contacts_by_now(*, case: int) -> QuerySet[Contact]:
+    return Contact.objects.filter(case=case, occurred_at__lte=db.NOW)
+
+
+def test_a_compiled_query_binds_now_at_each_use_and_refuses_wrong_placeholders(cast: Cast) -> None:
+    contact = log_contact(cast.case, cast.case_manager, days_ago=0.5)
+    rows = db.compiled_query(_contacts_by_now)
+    assert rows.fetch(case=cast.case.pk) == [contact]
+    with time_machine.travel(timezone.now() - dt.timedelta(hours=13), tick=False):
+        assert rows.fetch(case=cast.case.pk) == []  # not yet happened, then
+    with pytest.raises(TypeError, match="placeholders"):
+        rows.fetch(case=cast.case.pk, after=0)
+
+
+def _unused_placeholder(*, case: int) -> QuerySet[Contact]:
+    return Contact.objects.all()
+
+
+def _matching_nothing(*, case: int) -> QuerySet[Contact]:
+    return Contact.objects.filter(case=case, pk__in=[])
+
+
+def test_a_placeholder_the_sql_never_uses_is_refused_and_an_empty_query_fetches_nothing(cast: Cast) -> None:
+    with pytest.raises(ValueError, match="case"):
+        db.compiled_query(_unused_placeholder)
+    log_contact(cast.case, cast.case_manager)
+    with CaptureQueriesContext(connection) as queries:
+        assert db.compiled_query(_matching_nothing).fetch(case=cast.case.pk) == []
+    assert queries.captured_queries == []
