@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections, migrations, transaction
@@ -158,7 +158,7 @@ class CompiledQuery(Generic[M]):
     """A queryset the ORM built and compiled once, run again with other values for its placeholders."""
 
     model: type[M]
-    query: Query | None  # None: the query can match nothing (`x IN ()`)
+    query: _CompiledQueryOf | None  # None: the query can match nothing (`x IN ()`)
     compiler: Any
     sql: str
     params: tuple[Any, ...]
@@ -175,7 +175,7 @@ class CompiledQuery(Generic[M]):
         query = copy.copy(self.query)
         query.bound_values = {self.placeholders[name]: int(value) for name, value in values.items()}
         records: QuerySet[M] = QuerySet(model=self.model, query=query)
-        records._prefetch_related_lookups = self.prefetch
+        records._prefetch_related_lookups = self.prefetch  # type: ignore[attr-defined]  # as prefetch_related() sets
         return list(records)
 
 
@@ -198,7 +198,7 @@ def _compile_query(build: Callable[..., QuerySet[M]], args: tuple[Hashable, ...]
     placeholders = {name: _PLACEHOLDER_BASE - number for number, name in enumerate(names)}
     records = build(*args, **placeholders)
     compiler = records.query.get_compiler(connection=connection)
-    prefetch = tuple(records._prefetch_related_lookups)
+    prefetch = tuple(records._prefetch_related_lookups)  # type: ignore[attr-defined]
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
@@ -206,7 +206,7 @@ def _compile_query(build: Callable[..., QuerySet[M]], args: tuple[Hashable, ...]
     missing = [name for name, stand_in in placeholders.items() if stand_in not in params]
     if missing:
         raise ValueError(f"{build.__qualname__}: placeholders not found as values in the compiled SQL: {missing}")
-    query = copy.copy(records.query)
+    query = cast(_CompiledQueryOf, copy.copy(records.query))
     query.__class__ = _CompiledQueryOf
     kept: CompiledQuery[M] = CompiledQuery(records.model, query, compiler, sql, tuple(params), placeholders, prefetch)
     query.compiled_query = kept

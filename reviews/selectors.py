@@ -35,6 +35,7 @@ from core.db import compiled_query
 from formulation.models import (
     Attendance,
     FormulationReport,
+    Invitation,
     MeetingStatus,
     ReportStatus,
 )
@@ -284,8 +285,12 @@ def attendance_of(review: Review) -> list[AttendanceLine]:
             agency_display=invitation.agency_display,
             attendance=invitation.attendance,
         )
-        for invitation in current_invitations(review.meeting)
+        for invitation in compiled_query(_invitation_rows).fetch(meeting=review.meeting_id)
     ]
+
+
+def _invitation_rows(*, meeting: int) -> QuerySet[Invitation]:
+    return current_invitations(meeting)
 
 
 def attendance_by_agency(lines: list[AttendanceLine]) -> list[AgencyLines]:

@@ -149,9 +149,12 @@ def open_goals_to_rate(review: Review) -> list[Goal]:
 
 
 def goal_ratings_at(review: Review) -> list[ReviewGoalRating]:
-    return list(
-        ReviewGoalRating.objects.filter(review=review).select_related("goal", "rating").order_by("goal__set_on", "pk")
-    )
+    return compiled_query(_goal_rating_rows).fetch(review=review.pk)
+
+
+def _goal_rating_rows(*, review: int) -> QuerySet[ReviewGoalRating]:
+    ratings = ReviewGoalRating.objects.filter(review=review).select_related("goal", "rating")
+    return ratings.order_by("goal__set_on", "pk")
 
 
 @dataclass

@@ -94,7 +94,7 @@ def _read_reference(version_id: int | None) -> TrmReference:
         if version_id is None
         else compiled_query(_reference_rows_of).fetch(version=version_id)
     )
-    version = found[0] if found else None
+    version: Any = found[0] if found else None  # with its stage_rows and threshold_rows
     if version is None:
         raise TrmVersion.DoesNotExist("No version of the TRM reference data is published")
     rows: list[dict[str, Any]] = version.stage_rows

@@ -23,7 +23,7 @@ from cases.models import Case, NetworkMember
 from formulation.models import Attendance, Invitation, Meeting, MeetingPurpose, MeetingStatus
 
 
-def current_invitations(meeting: Meeting) -> QuerySet[Invitation]:
+def current_invitations(meeting: Meeting | int) -> QuerySet[Invitation]:
     """The people still invited (withdrawn invitations stay in the history, not here)."""
     return (
         Invitation.objects.filter(meeting=meeting, removed_at__isnull=True)

@@ -65,12 +65,13 @@ def _contact_rows(with_restricted: bool, *, case: int, after: int) -> QuerySet[C
 
 
 def test_a_compiled_query_gives_what_its_queryset_gives_for_each_placeholder_value(cast: Cast) -> None:
-    BUILT.clear()
     other_case = make_case(owning_yjs=cast.case.owning_yjs, case_holder=cast.case_manager)
     first = log_contact(cast.case, cast.case_manager)
     restricted = log_contact(cast.case, cast.case_manager, restricted=True)
     elsewhere = log_contact(other_case, cast.case_manager)
-    ContactCorrection.objects.create(contact=first, recorded_by=cast.case_manager, text="Met at school", reason="Wrong place")
+    ContactCorrection.objects.create(
+        contact=first, recorded_by=cast.case_manager, text="Met at school", reason="Wrong place"
+    )
     BUILT.clear()
     for case, after, expected in ((cast.case, 0, [first, restricted]), (cast.case, first.pk, [restricted])):
         with CaptureQueriesContext(connection) as queries:
