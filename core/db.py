@@ -189,10 +189,12 @@ def compiled_query(build: Callable[..., QuerySet[M]], *args: Hashable) -> Compil
     plain value (`case_id=case`, `review=review`), never in arithmetic or inside a list. `build` must depend on
     nothing but `args` and the day (`NOW` is the time of each use); prefetches are kept and run on each fetch.
     """
-    return _today_compiled(("query", build.__module__, build.__qualname__, args), lambda: _compile_query(build, args))
+    return _today_compiled(("query", build.__module__, build.__qualname__, args), lambda: compile_query(build, *args))
 
 
-def _compile_query(build: Callable[..., QuerySet[M]], args: tuple[Hashable, ...]) -> CompiledQuery[M]:
+def compile_query(build: Callable[..., QuerySet[M]], *args: Any) -> CompiledQuery[M]:
+    """`compiled_query` without its once-a-day store: for a caller that keeps what it compiles itself (the access
+    module keeps one per person and standing, bounded)."""
     parameters = inspect.signature(build).parameters.values()
     names = [parameter.name for parameter in parameters if parameter.kind == parameter.KEYWORD_ONLY]
     placeholders = {name: _PLACEHOLDER_BASE - number for number, name in enumerate(names)}

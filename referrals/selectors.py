@@ -35,16 +35,24 @@ def get_referral_for(user: Any, referral_id: int | str, action: Action, *, log: 
     `log=False` is for the background autosave, which writes rather than reads; refusals are
     logged whatever `log` says.
     """
-    records = Referral.objects.select_related(
+    return access.get_for(user, _referral_records, referral_id, action, access.REFERRAL_SCOPE, log=log)
+
+
+def _referral_records() -> QuerySet[Referral]:
+    return Referral.objects.select_related(
         "child", "referring_yjs", "referrer", "decided_by", "case", "consent_override_by"
     )
-    return access.get_for(user, records, referral_id, action, access.REFERRAL_SCOPE, log=log)
 
 
 def get_referral_for_consent_override(user: Any, referral_id: int | str) -> Referral:
     """A referral, draft or not, for a covering senior practitioner to override missing consent."""
-    records = Referral.objects.select_related("child", "referring_yjs", "referrer", "consent_override_by")
-    return access.get_for(user, records, referral_id, Action.OVERRIDE_CONSENT, access.REFERRAL_CONSENT_SCOPE)
+    return access.get_for(
+        user, _referral_records_for_consent, referral_id, Action.OVERRIDE_CONSENT, access.REFERRAL_CONSENT_SCOPE
+    )
+
+
+def _referral_records_for_consent() -> QuerySet[Referral]:
+    return Referral.objects.select_related("child", "referring_yjs", "referrer", "consent_override_by")
 
 
 def referral_may(user: Any, action: Action, referral: Referral) -> bool:

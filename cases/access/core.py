@@ -18,7 +18,7 @@ not act on answers 403. Every case fetched here writes an access event.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -45,7 +45,7 @@ from cases.access.standing import Standing, standing_of
 from cases.merge_redirect import RecordMerged
 from cases.models import Case
 from config.converters import record_id_or_404
-from core.db import CompiledSql, compile_expression
+from core.db import CompiledQuery, CompiledSql, compile_expression, compile_query
 
 R = TypeVar("R", bound=Model)
 
@@ -316,13 +316,16 @@ def get_case_for(
     Writes an access event (`log_as`, a view by default) when the case is returned, and a
     "refused" event when it is not.
     """
-    records = Case.objects.select_related("child", "owning_yjs", "case_holder", "psychologist", "senior_practitioner")
-    return get_for(user, records, case_id, action, CASE_SCOPE, log_as=log_as, log=log)
+    return get_for(user, _case_records, case_id, action, CASE_SCOPE, log_as=log_as, log=log)
+
+
+def _case_records() -> QuerySet[Case]:
+    return Case.objects.select_related("child", "owning_yjs", "case_holder", "psychologist", "senior_practitioner")
 
 
 def get_for(
     user: Any,
-    records: QuerySet[R],
+    records: Callable[[], QuerySet[R]],
     record_id: int | str,
     action: Action,
     scope: Scope,
@@ -330,14 +333,17 @@ def get_for(
     log_as: str = AccessAction.VIEW,
     log: bool = True,
 ) -> R:
-    """Fetch one record of `scope` for an action, with the same 404/403 rules and logging as cases."""
+    """Fetch one record of `scope` for an action, with the same 404/403 rules and logging as cases.
+
+    `records` is a module-level function giving the records to fetch from (their `select_related`): the query is
+    compiled once per function, person and standing (`_flagged_record`), not on every page."""
     # An id no primary key can have (0, negative, over 2**63 - 1) is absent: never queried, never logged.
     pk = record_id_or_404(record_id)
     rule = RULES[action]
     if not _is_signed_in(user):
         raise Http404("No such record")
-    found = records.annotate(**_relation_annotations(user, scope, records.model)).filter(pk=pk).order_by()[:1]
-    record = next(iter(found), None)
+    found = _flagged_record(records, tuple(_CONDITIONS.items()), scope, user, standing_of(user)).fetch(pk=pk)
+    record = found[0] if found else None
     relations = _relations_from_flags(record.__dict__ if record is not None else {})
     case_id = _case_id(record, scope) if record is not None else (pk if scope is CASE_SCOPE else None)
     if record is None or not relations & VISIBLE_RELATIONS:
@@ -392,6 +398,25 @@ def _relation_flags(
         )
         for relation, condition in conditions
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _flagged_record(
+    records: Callable[[], QuerySet[R]],
+    conditions: tuple[tuple[Relation, Any], ...],
+    scope: Scope,
+    user: Any,
+    standing: Standing,
+) -> CompiledQuery[R]:
+    """One of `records` by its id (the placeholder `pk`) with the person's relation flags, as SQL compiled once for
+    each of its inputs (`core.db.compile_query`; building and compiling it took about 1 ms of every case page). Its
+    key is `_relation_flags`' with the records' function, so a change of standing is a new entry, never a stale one."""
+    flags = _relation_flags(conditions, scope, user, standing, records().model)
+    return compile_query(_flagged, records, flags)
+
+
+def _flagged(records: Callable[[], QuerySet[R]], flags: tuple[tuple[str, CompiledSql], ...], *, pk: int) -> QuerySet[R]:
+    return records().annotate(**{name: flag.expression() for name, flag in flags}).filter(pk=pk).order_by()[:1]
 
 
 def _relations_from_flags(flags: dict[str, Any]) -> frozenset[Relation]:

@@ -10,7 +10,7 @@ from accounts.models import AccessAction, AccessEvent, Role
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.services import membership_end
 from cases import access
-from cases.access import Action, Relation
+from cases.access import Action, Relation, core
 from cases.models import Case, Child
 from cases.services import case_share_summary, case_unshare_summary
 from core.memo import request_memo
@@ -80,8 +80,9 @@ def test_unsharing_removes_the_partners_access(cast: Cast) -> None:
 
 
 def test_access_ends_at_once_after_it_was_used(cast: Cast) -> None:
-    """The relation flags' SQL is compiled once per person and standing (cases.access.core._relation_flags): a
-    person who has just read the case loses it on their next request once the share or the membership ends."""
+    """The relation flags' SQL, and the fetch with them, are compiled once per person and standing
+    (cases.access.core._relation_flags, _flagged_record): a person who has just read the case loses it on their
+    next request once the share or the membership ends."""
     access.get_case_for(cast.teacher, cast.case.pk, Action.VIEW_SUMMARY)
     access.get_case_for(cast.colleague, cast.case.pk, Action.VIEW)
     case_unshare_summary(case=cast.case, actor=cast.case_manager, user=cast.teacher)
@@ -92,6 +93,21 @@ def test_access_ends_at_once_after_it_was_used(cast: Cast) -> None:
         access.get_case_for(cast.colleague, cast.case.pk, Action.VIEW)
     # Others' access, compiled for their own standing, is unchanged.
     assert access.get_case_for(cast.case_manager, cast.case.pk, Action.VIEW) == cast.case
+
+
+def test_one_compiled_fetch_answers_for_each_record_the_person_asks_for(cast: Cast) -> None:
+    core._flagged_record.cache_clear()
+    other = make_case(owning_yjs=cast.case.owning_yjs, case_holder=cast.case_manager)
+    banes_case = make_case(owning_yjs=cast.banes, case_holder=cast.banes_case_manager)
+    assert access.get_case_for(cast.case_manager, cast.case.pk, Action.VIEW) == cast.case
+    fetched = access.get_case_for(cast.case_manager, other.pk, Action.VIEW)
+    assert fetched == other
+    assert fetched.child == other.child  # select_related as before
+    with pytest.raises(Http404):
+        access.get_case_for(cast.case_manager, banes_case.pk, Action.VIEW)
+    assert core._flagged_record.cache_info().misses == 1  # compiled once for the three
+    assert access.get_case_for(cast.banes_case_manager, banes_case.pk, Action.VIEW) == banes_case
+    assert core._flagged_record.cache_info().misses == 2  # and once for another person
 
 
 def test_ending_a_membership_ends_access(cast: Cast) -> None:
