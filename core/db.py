@@ -150,6 +150,9 @@ class _CompiledQueryOf(Query):
         compiler.using = using
         sql, params = self.compiled_query.sql, _bound(self.compiled_query.params, self.bound_values)
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        # The same columns each time, so the same converters (called with the connection of the day).
+        converters = self.compiled_query.converters
+        compiler.get_converters = lambda expressions: converters
         return compiler
 
 
@@ -164,6 +167,7 @@ class CompiledQuery(Generic[M]):
     params: tuple[Any, ...]
     placeholders: Mapping[str, int]
     prefetch: tuple[Any, ...]
+    converters: dict[int, Any]
 
     def fetch(self, **values: int) -> list[M]:
         """The rows for these placeholder values (each an int, such as an id), as the queryset would give them,
@@ -204,13 +208,16 @@ def compile_query(build: Callable[..., QuerySet[M]], *args: Any) -> CompiledQuer
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
-        return CompiledQuery(records.model, None, None, "", (), placeholders, prefetch)
+        return CompiledQuery(records.model, None, None, "", (), placeholders, prefetch, {})
     missing = [name for name, stand_in in placeholders.items() if stand_in not in params]
     if missing:
         raise ValueError(f"{build.__qualname__}: placeholders not found as values in the compiled SQL: {missing}")
     query = cast(_CompiledQueryOf, copy.copy(records.query))
     query.__class__ = _CompiledQueryOf
-    kept: CompiledQuery[M] = CompiledQuery(records.model, query, compiler, sql, tuple(params), placeholders, prefetch)
+    converters = compiler.get_converters([column[0] for column in compiler.select[0 : compiler.col_count]])
+    kept: CompiledQuery[M] = CompiledQuery(
+        records.model, query, compiler, sql, tuple(params), placeholders, prefetch, converters
+    )
     query.compiled_query = kept
     return kept
 

@@ -43,12 +43,19 @@ def in_order(actions: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
 
 
 def with_details(actions: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
-    notes = ActionProgress.objects.select_related("author", "review__meeting").order_by(
+    """The actions with what their pages show: owner, origin and their progress notes, newest first (`notes`)."""
+    return with_related(actions).prefetch_related(Prefetch("progress", queryset=notes_newest_first(), to_attr="notes"))
+
+
+def with_related(actions: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """`with_details` without the notes."""
+    return actions.select_related("report", "owner", "owner_agency", "added_at_review__review__meeting")
+
+
+def notes_newest_first() -> QuerySet[ActionProgress]:
+    return ActionProgress.objects.select_related("author", "review__meeting").order_by(
         "-noted_on", "-created_at", "-pk"
     )
-    return actions.select_related(
-        "report", "owner", "owner_agency", "added_at_review__review__meeting"
-    ).prefetch_related(Prefetch("progress", queryset=notes, to_attr="notes"))
 
 
 def owner_label(action: Recommendation) -> str:

@@ -27,8 +27,10 @@ from reviews.action_selectors import (
     actions_of,
     in_order,
     is_action,
+    notes_newest_first,
     owner_label,
     with_details,
+    with_related,
 )
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewGoalRating
 from trm_stages.models import Goal, GoalStatus
@@ -88,9 +90,14 @@ def _walkthrough_and_added_rows(locked: bool, *, case: int, review: int) -> Quer
     `walkthrough_and_added`)."""
     condition = _walked_through(review, locked=locked)
     actions = Recommendation.objects.filter(case=case).filter(is_action())
-    return in_order(with_details(actions.filter(condition | Q(added_at_review__review=review)))).annotate(
+    return in_order(with_related(actions.filter(condition | Q(added_at_review__review=review)))).annotate(
         walked_through=ExpressionWrapper(condition, output_field=BooleanField())
     )
+
+
+def _case_notes(*, case: int) -> QuerySet[ActionProgress]:
+    """Every progress note on the case's actions, newest first (the walk-through's earlier notes)."""
+    return notes_newest_first().filter(action__case=case)
 
 
 def walkthrough_and_added(review: Review) -> tuple[list[WalkthroughItem], list[Recommendation]]:
@@ -98,6 +105,12 @@ def walkthrough_and_added(review: Review) -> tuple[list[WalkthroughItem], list[R
     query count issue 14 caps at 12), as SQL compiled once (building it through the ORM cost more than running it)."""
     rows = compiled_query(_walkthrough_and_added_rows, review.is_locked)
     actions: list[Any] = rows.fetch(case=review.case_id, review=review.pk)
+    # The notes read by the case, not prefetched by the actions' ids: a list of ids cannot be compiled once.
+    notes: dict[int, list[ActionProgress]] = {}
+    for note in compiled_query(_case_notes).fetch(case=review.case_id):
+        notes.setdefault(note.action_id, []).append(note)
+    for action in actions:
+        action.notes = notes.get(action.pk, [])
     added = [action for action in actions if _added_at(action, review)]
     added.sort(key=lambda action: (action.created_at, action.pk))
     return _items(review, [action for action in actions if action.walked_through]), added

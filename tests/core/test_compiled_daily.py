@@ -64,6 +64,10 @@ def _contact_rows(with_restricted: bool, *, case: int, after: int) -> QuerySet[C
     return contacts.select_related("case__child", "recorded_by").prefetch_related("corrections").order_by("pk")
 
 
+def vars_of(contact: Contact) -> dict[str, Any]:
+    return {name: value for name, value in vars(contact).items() if not name.startswith("_")}
+
+
 def test_a_compiled_query_gives_what_its_queryset_gives_for_each_placeholder_value(cast: Cast) -> None:
     other_case = make_case(owning_yjs=cast.case.owning_yjs, case_holder=cast.case_manager)
     first = log_contact(cast.case, cast.case_manager)
@@ -80,7 +84,10 @@ def test_a_compiled_query_gives_what_its_queryset_gives_for_each_placeholder_val
             children = [contact.case.child.given_name for contact in found]
             corrections = [len(contact.corrections.all()) for contact in found]
         assert found == expected
-        assert found == list(_contact_rows(True, case=case.pk, after=after))
+        plain = list(_contact_rows(True, case=case.pk, after=after))
+        assert found == plain
+        # Each value converted as the queryset's own (the converters are kept with the SQL).
+        assert [vars_of(contact) for contact in found] == [vars_of(contact) for contact in plain]
         assert children == [case.child.given_name] * len(expected)
         assert corrections == [1, 0][-len(expected) :]
         assert len(queries.captured_queries) == 2  # the rows, then the corrections
