@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from cases import access
 from cases.access import Action
 from cases.models import Case, ChronologyDocument
 from cases.selectors import ChronologyFilters, chronology, link_events
+from core.db import compiled_query
 from core.documents.progress import DocumentLinks, DocumentProgress, document_progress
 from core.documents.registry import DocumentKindSpec
 from core.documents.rendering import DocumentNotRenderable
@@ -119,9 +121,14 @@ def chronology_document_filename(document: ChronologyDocument) -> str:
 
 
 def chronology_documents_for(user: Any, case: Case) -> list[ChronologyDocument]:
-    """The person's latest chronology PDFs of this case, newest first."""
+    """The person's latest chronology PDFs of this case, newest first (SQL compiled once: asked on every view of the
+    chronology)."""
+    return compiled_query(_latest_documents).fetch(case=case.pk, user=user.pk)
+
+
+def _latest_documents(*, case: int, user: int) -> QuerySet[ChronologyDocument]:
     documents = ChronologyDocument.objects.filter(case=case, requested_by=user).order_by("-requested_at", "-pk")
-    return list(documents[:SHOWN_ON_THE_PAGE])
+    return documents[:SHOWN_ON_THE_PAGE]
 
 
 def chronology_document_for(user: Any, case: Case, document_id: int) -> ChronologyDocument:
