@@ -44,6 +44,19 @@ class CaseSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "child_name", "owning_yjs", "case_holder", "status", "opened_at"]
         read_only_fields = fields
 
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        """The declared fields' values (which the schema documents), written out: the case list serialises 50 a
+        page, and DRF's walk through each field, with a signature check of `get_full_name` on every row, was the
+        largest part of the list's time above its floor (issue 14)."""
+        return {
+            "id": instance.pk,
+            "child_name": instance.child.full_name,
+            "owning_yjs": instance.owning_yjs.name,
+            "case_holder": instance.case_holder.get_full_name(),
+            "status": instance.status,
+            "opened_at": self.fields["opened_at"].to_representation(instance.opened_at),
+        }
+
 
 CASE_EXAMPLE = OpenApiExample(
     "A case",
