@@ -29,7 +29,7 @@ def is_action() -> Q:
     return Q(report__isnull=True) | Q(report__status=ReportStatus.SIGNED_OFF)
 
 
-def actions_of(case: Case) -> QuerySet[Recommendation]:
+def actions_of(case: Case | int) -> QuerySet[Recommendation]:
     return Recommendation.objects.filter(case=case).filter(is_action())
 
 

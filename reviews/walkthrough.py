@@ -26,7 +26,6 @@ from reviews.action_selectors import (
     action_origin,
     actions_of,
     in_order,
-    is_action,
     notes_newest_first,
     owner_label,
     with_details,
@@ -89,8 +88,7 @@ def _walkthrough_and_added_rows(locked: bool, *, case: int, review: int) -> Quer
     """The case's actions the review walks through or added, each marked `walked_through` (compiled once:
     `walkthrough_and_added`)."""
     condition = _walked_through(review, locked=locked)
-    actions = Recommendation.objects.filter(case=case).filter(is_action())
-    return in_order(with_related(actions.filter(condition | Q(added_at_review__review=review)))).annotate(
+    return in_order(with_related(actions_of(case).filter(condition | Q(added_at_review__review=review)))).annotate(
         walked_through=ExpressionWrapper(condition, output_field=BooleanField())
     )
 
