@@ -18,6 +18,7 @@ from accounts.audit import LIST_HOME, list_view_record
 from accounts.models import CLINICIAN_ROLES, AccessEvent, Coverage, Role, User
 from accounts.selectors import active_memberships, agencies_administered_by
 from accounts.tasks import HEARTBEAT_CACHE_KEY
+from cases.rows import case_rows
 from cases.selectors import case_list, open_case_count
 from config.workboard import workboard_for
 from formulation.selectors import my_meetings
@@ -63,6 +64,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["managed_agencies"] = list(agencies_administered_by(user))
     if Role.ADMINISTRATOR in roles:
         context["recent_events"] = list(AccessEvent.objects.select_related("user")[:10])
+    # Each list of cases as the rows its table shows (cases/rows.py).
+    context["case_rows"] = {
+        key: case_rows(context[key]) for key in ("held_cases", "covered_cases", "shared_cases") if context[key]
+    }
     _log_children_shown(user, context)
     return render(request, "home.html", context)
 

@@ -20,6 +20,7 @@ from cases import access
 from cases.access import Action
 from cases.forms import CaseListFilterForm, CaseSearchForm
 from cases.models import CaseStatus
+from cases.rows import case_rows
 from cases.selectors import (
     CASELOAD_SORTS,
     DEFAULT_CASELOAD_SORT,
@@ -127,6 +128,7 @@ def case_list_view(request: SignedInRequest) -> HttpResponse:
     with nullcontext() if sort.value == DEFAULT_CASELOAD_SORT else without_jit():
         context.update(paginate(request, cases))
     context["page_obj"].object_list = mark_work(context["page_obj"].object_list)
+    context["rows"] = case_rows(context["page_obj"].object_list, work=True)
     list_view_record(
         user=request.user, list_name=LIST_CASELOAD, case_ids=[case.pk for case in context["page_obj"].object_list]
     )

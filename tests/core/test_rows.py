@@ -1,0 +1,52 @@
+"""core.rows: a list's cells worked out in Python say exactly what the template filters wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template.defaultfilters import date as date_filter
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from core.rows import id_url, table_date
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.date(2027, 2, 4),
+        dt.date(2026, 12, 31),
+        # Late evening in UTC in summer is the next day in the UK; in winter it is the same day.
+        dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC),
+        dt.datetime(2027, 3, 28, 0, 59, tzinfo=dt.UTC),
+        dt.datetime(2027, 10, 31, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2027, 5, 9, 8, 0, tzinfo=LONDON),
+    ],
+)
+def test_table_date_writes_what_the_date_filter_writes(value: dt.date) -> None:
+    with timezone.override(LONDON):
+        expected = date_filter(timezone.localtime(value) if isinstance(value, dt.datetime) else value, "j M Y")
+        assert table_date(value) == expected
+
+
+def test_table_date_of_nothing_is_empty_and_a_late_summer_evening_is_the_next_uk_day() -> None:
+    assert table_date(None) == ""
+    with timezone.override(LONDON):
+        assert table_date(dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)) == "1 Jul 2026"
+        assert table_date(dt.date(2027, 2, 4)) == "4 Feb 2027"
+
+
+@pytest.mark.parametrize("pk", [1, 9, 10, 12345, 2**31 - 1])
+def test_id_url_is_the_reversed_url(pk: int) -> None:
+    assert id_url("cases:detail")(pk) == reverse("cases:detail", args=[pk])
+    assert id_url("cases:chronology")(pk) == reverse("cases:chronology", args=[pk])
+
+
+def test_id_url_refuses_a_name_that_takes_no_id() -> None:
+    with pytest.raises(NoReverseMatch):
+        id_url("cases:list")
