@@ -32,6 +32,7 @@ from cases.access.core import (
     relations_to,
     reportable_agencies,
     row_condition,
+    row_condition_sql,
     visible,
     visible_cases,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "relations_to",
     "reportable_agencies",
     "row_condition",
+    "row_condition_sql",
     "visible",
     "visible_cases",
     "visible_document_categories",

@@ -45,7 +45,7 @@ from cases.access.standing import Standing, standing_of
 from cases.merge_redirect import RecordMerged
 from cases.models import Case
 from config.converters import record_id_or_404
-from core.db import CompiledQuery, CompiledSql, compile_expression, compile_query
+from core.db import CompiledQuery, CompiledSql, compile_expression, compile_query, condition_sql
 
 R = TypeVar("R", bound=Model)
 
@@ -274,6 +274,22 @@ def row_condition(user: Any, action: Action) -> Q:
     if not has_role_permission(user, rule.role_permission):
         return Q(pk__in=[])
     return _condition_for(user, rule.relations)
+
+
+def row_condition_sql(user: Any, action: Action) -> tuple[str, tuple[Any, ...]]:
+    """`row_condition` as SQL on the case's own row (`core.db.condition_sql`), for raw SQL such as the caseload's
+    work columns: compiled once per person, standing and permission, as the relation flags are."""
+    allowed = has_role_permission(user, RULES[action].role_permission)
+    return _row_condition_sql(action, user, standing_of(user), allowed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_condition_sql(action: Action, user: Any, standing: Standing, allowed: bool) -> tuple[str, tuple[Any, ...]]:
+    """The key holds everything the condition reads (the person's id, their standing, whether their roles allow the
+    action), so a change of any is a new entry, never a stale one."""
+    if not allowed:
+        return "FALSE", ()
+    return condition_sql(Case, _condition_for(user, RULES[action].relations))
 
 
 def relations_to(user: Any, case: Case) -> frozenset[Relation]:

@@ -31,7 +31,7 @@ from cases.models import (
     Contact,
 )
 from cases.selectors import matching
-from core.db import CompiledSql, compiled_daily, condition_sql
+from core.db import CompiledSql, compiled_daily
 
 # What a row of a case list shows (the table on the list pages and home, the API's case summary).
 CASE_LIST_COLUMNS = (
@@ -128,8 +128,8 @@ def with_work_columns(user: Any, cases: QuerySet[Case]) -> QuerySet[Any]:
     The columns are raw SQL on the case's own row (`core.db.compile_expression`): `cases` must be a query on the
     case table itself, and its rows are read by a query of their own, never as a subquery (`CaseloadPages`)."""
     columns = _work_column_sql()
-    full_sql, full_params = condition_sql(Case, access.row_condition(user, Action.VIEW))
-    restricted_sql, restricted_params = condition_sql(Case, access.row_condition(user, Action.VIEW_RESTRICTED))
+    full_sql, full_params = access.row_condition_sql(user, Action.VIEW)
+    restricted_sql, restricted_params = access.row_condition_sql(user, Action.VIEW_RESTRICTED)
 
     def shown(sql: str, params: tuple[Any, ...], output_field: Any) -> RawSQL:
         # Compiled by the ORM (core.db); every value is a parameter.
@@ -155,8 +155,9 @@ def with_work_columns(user: Any, cases: QuerySet[Case]) -> QuerySet[Any]:
 
 class CaseloadPages:
     """The caseload's pages, as `Paginator` reads them: the page's case ids first (over the case table, in the
-    caseload's order), then those cases' rows with their work columns, by id, in the same order. Two short
-    queries rather than one with the work columns in a subquery, which their raw SQL cannot be."""
+    caseload's order), then those cases' rows with their work columns, in the same order. Sorted by a work column,
+    two short queries rather than one with the work columns in a subquery, which their raw SQL cannot be; sorted
+    by when the cases opened (the default), one, the ids a subquery of the rows' query."""
 
     ordered = True
 
@@ -174,8 +175,13 @@ class CaseloadPages:
     def __getitem__(self, index: slice) -> list[Any]:
         if not isinstance(index, slice):
             raise TypeError("CaseloadPages pages by slices")
-        ordered = self.cases if self.sort.column == "opened" else with_work_columns(self.user, self.cases)
-        ids = list(ordered.order_by(*self.sort.order_by()).values_list("pk", flat=True)[index])
+        order = self.sort.order_by()
+        if self.sort.column == "opened":
+            # Ordered by the case's own columns: the page's ids are a subquery of the one query that reads the rows
+            # (as core.pagination.IdsFirst), and the rows come back in the same order.
+            page_ids = self.cases.order_by(*order).values("pk")[index]
+            return list(with_work_columns(self.user, self.cases.filter(pk__in=Subquery(page_ids))).order_by(*order))
+        ids = list(with_work_columns(self.user, self.cases).order_by(*order).values_list("pk", flat=True)[index])
         rows = {case.pk: case for case in with_work_columns(self.user, self.cases.filter(pk__in=ids))}
         return [rows[pk] for pk in ids if pk in rows]  # a case closed or merged between the two reads drops out
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import AccessAction, AccessEvent, Role
 from accounts.roles import ROLE_PERMISSIONS
-from accounts.services import membership_end
+from accounts.services import coverage_add, coverage_remove, membership_end
 from cases import access
 from cases.access import Action, Relation, core
 from cases.models import Case, Child
@@ -108,6 +110,28 @@ def test_one_compiled_fetch_answers_for_each_record_the_person_asks_for(cast: Ca
     assert core._flagged_record.cache_info().misses == 1  # compiled once for the three
     assert access.get_case_for(cast.banes_case_manager, banes_case.pk, Action.VIEW) == banes_case
     assert core._flagged_record.cache_info().misses == 2  # and once for another person
+
+
+def test_row_condition_sql_is_compiled_once_per_standing_and_follows_a_change_of_it(cast: Cast) -> None:
+    """The caseload marks which rows show the full record with `row_condition_sql`, kept per person and standing:
+    coverage added or removed is a new standing, so a new condition at once."""
+    core._row_condition_sql.cache_clear()
+    banes_case = make_case(owning_yjs=cast.banes, case_holder=cast.banes_case_manager)
+
+    def full_record(user: object) -> set[int]:
+        sql, params = access.row_condition_sql(user, Action.VIEW)
+        marked = Case.objects.annotate(full=RawSQL(sql, params, BooleanField()))  # noqa: S611 (compiled by the ORM)
+        return set(marked.filter(full=True).values_list("pk", flat=True))
+
+    assert full_record(cast.psychologist) == {cast.case.pk}
+    assert full_record(cast.psychologist) == {cast.case.pk}
+    assert core._row_condition_sql.cache_info().misses == 1
+    coverage = coverage_add(clinician=cast.psychologist, yjs=cast.banes, actor=cast.administrator)
+    assert full_record(cast.psychologist) == {cast.case.pk, banes_case.pk}
+    coverage_remove(coverage=coverage, actor=cast.administrator)
+    assert full_record(cast.psychologist) == {cast.case.pk}
+    # A person whose roles do not allow the action gets no rows, whatever they stand to.
+    assert full_record(cast.teacher) == set()
 
 
 def test_ending_a_membership_ends_access(cast: Cast) -> None:
