@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.audit import LIST_ACTIONS, list_view_record
 from core.http import SignedInRequest, is_post
-from core.pagination import IdsFirst, paginate
+from core.pagination import paginate
 from reviews import action_selectors as selectors
 from reviews import services
 from reviews.capabilities import action_capabilities
 from reviews.forms import ActionProgressForm
+from reviews.rows import action_rows
 
 ACTIONS_PER_PAGE = 50
 
@@ -30,11 +31,15 @@ ACTIONS_PER_PAGE = 50
 @login_required
 @require_GET
 def my_actions(request: SignedInRequest) -> HttpResponse:
-    """The signed-in person's open actions, soonest due first."""
+    """The signed-in person's open actions, soonest due first.
+
+    One person's open actions are tens, not thousands: read in one plain query, which PostgreSQL plans in half the
+    time of the ids-first form (`core.pagination.IdsFirst`, for lists over thousands of cases; issue 14)."""
     context = {
         "today": timezone.localdate(),
-        **paginate(request, IdsFirst(selectors.my_actions(user=request.user)), ACTIONS_PER_PAGE),
+        **paginate(request, selectors.my_actions(user=request.user), ACTIONS_PER_PAGE),
     }
+    context["rows"] = action_rows(context["page_obj"].object_list, context["today"])
     list_view_record(
         user=request.user,
         list_name=LIST_ACTIONS,

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.history import acting_as
 from accounts.models import User
@@ -73,6 +74,23 @@ def test_my_actions_lists_the_persons_open_actions_soonest_due_first(cast: Cast,
     for absent in ("Book the school nurse", "Weekly sessions with Sam", "A draft recommendation"):
         assert absent not in page
     assert "You have no open actions." in body(signed_in(cast.social_worker).get("/actions/"))
+
+
+def test_my_actions_rows_cut_long_actions_and_say_the_status_and_the_last_update(
+    cast: Cast, report: FormulationReport
+) -> None:
+    """Each row's words are worked out before the template (reviews/rows.py): the same as its filters wrote."""
+    long_text = "Weekly check-ins with Ms Marsh about the timetable, " * 4
+    action = action_of(cast, report, cast.teacher, long_text, due_on=TODAY + dt.timedelta(days=3))
+    action_of(cast, report, cast.teacher, "Book the school nurse")
+    page = body(signed_in(cast.teacher).get("/actions/"))
+    assert "None yet" in page and "Not started" in page and "Overdue" not in page
+    shown = re.search(rf'href="/actions/{action.pk}/">([^<]*)</a>', page)
+    assert shown is not None and shown.group(1) == Truncator(long_text).chars(140) and shown.group(1).endswith("…")
+    action_progress_add(action=action, actor=cast.teacher, status=ActionStatus.IN_PROGRESS, note="Two held.")
+    page = body(signed_in(cast.teacher).get("/actions/"))
+    assert '<strong class="govuk-tag govuk-tag--blue">In progress</strong>' in page
+    assert f"{TODAY.day} {TODAY:%b} {TODAY.year}" in page  # the last update, as tables write dates
 
 
 def test_the_teacher_posts_progress_on_her_action(cast: Cast, report: FormulationReport) -> None:
