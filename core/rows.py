@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import linebreaks
+from django.utils.safestring import SafeString, mark_safe
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -36,3 +38,8 @@ def id_url(name: str) -> Callable[[int], str]:
     if not found:
         raise ValueError(f"{name}: its URL does not hold the id as written")
     return lambda pk: f"{before}{int(pk)}{after}"
+
+
+def paragraphs(text: str) -> SafeString:
+    """A text typed by a person as HTML paragraphs, escaped, as `|linebreaks` writes it."""
+    return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 (every character of the text is escaped)

@@ -28,6 +28,7 @@ from cases.models import (
     Rectification,
     Visibility,
 )
+from core.rows import paragraphs
 
 
 def visibilities_for(*, user: Any, case: Case) -> list[str]:
@@ -156,7 +157,9 @@ def contacts_for(*, user: Any, case: Case) -> QuerySet[Contact]:
 def present_contacts(*, case: Case, contacts: Iterable[Contact]) -> list[Contact]:
     """Ready each contact to show with no work per row left to the template (issue 14): its two links built
     from one reversed prefix (`detail_url`, `correct_url`), its times and its corrections' times written once
-    (`when_iso`, `when_text`, `day_text`, `recorded_text`), its kind's label and who recorded it."""
+    (`when_iso`, `when_text`, `day_text`, `recorded_text`), its kind's label and who recorded it, its note and its
+    corrections' texts as paragraphs (`note_html`, `text_html`, as `|linebreaks` makes them) and its corrections
+    as a list (`shown_corrections`, each with who made it: `by`)."""
     shown = list(contacts)
     prefix = reverse("cases:contacts", args=[case.pk])
     labels = dict(ContactKind.choices)
@@ -170,9 +173,13 @@ def present_contacts(*, case: Case, contacts: Iterable[Contact]) -> list[Contact
         contact.recorded_text = _short_moment(contact.recorded_at)  # type: ignore[attr-defined]
         contact.kind_label = labels.get(contact.kind, contact.kind)  # type: ignore[attr-defined]
         contact.recorded_by_name = contact.recorded_by.get_full_name()  # type: ignore[attr-defined]
-        for correction in contact.corrections.all():
+        contact.note_html = paragraphs(contact.note)  # type: ignore[attr-defined]
+        contact.shown_corrections = list(contact.corrections.all())  # type: ignore[attr-defined]
+        for correction in contact.shown_corrections:  # type: ignore[attr-defined]
             correction.when_iso = timezone.localtime(correction.recorded_at).isoformat()  # type: ignore[attr-defined]
             correction.when_text = _short_moment(correction.recorded_at)  # type: ignore[attr-defined]
+            correction.by = correction.recorded_by.get_full_name()  # type: ignore[attr-defined]
+            correction.text_html = paragraphs(correction.text)  # type: ignore[attr-defined]
     return shown
 
 

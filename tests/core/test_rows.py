@@ -6,11 +6,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from core.rows import id_url, table_date
+from core.rows import id_url, paragraphs, table_date
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -50,3 +51,18 @@ def test_id_url_is_the_reversed_url(pk: int) -> None:
 def test_id_url_refuses_a_name_that_takes_no_id() -> None:
     with pytest.raises(NoReverseMatch):
         id_url("cases:list")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Saw Kai at school.",
+        "First line\nsecond line\n\nA new paragraph",
+        "<script>alert('x')</script> & more\r\n\r\nEnd",
+    ],
+)
+def test_paragraphs_are_what_the_linebreaks_filter_makes_escaped(text: str) -> None:
+    expected = Template("{{ text|linebreaks }}").render(Context({"text": text}))
+    assert paragraphs(text) == expected
+    assert Template("{{ shown }}").render(Context({"shown": paragraphs(text)})) == expected  # not escaped twice
+    assert "<script>" not in paragraphs(text)
