@@ -174,8 +174,9 @@ def present_contacts(*, case: Case, contacts: Iterable[Contact]) -> list[Contact
         contact.kind_label = labels.get(contact.kind, contact.kind)  # type: ignore[attr-defined]
         contact.recorded_by_name = contact.recorded_by.get_full_name()  # type: ignore[attr-defined]
         contact.note_html = paragraphs(contact.note)  # type: ignore[attr-defined]
-        contact.shown_corrections = list(contact.corrections.all())  # type: ignore[attr-defined]
-        for correction in contact.shown_corrections:  # type: ignore[attr-defined]
+        corrections = list(contact.corrections.all())
+        contact.shown_corrections = corrections  # type: ignore[attr-defined]
+        for correction in corrections:
             correction.when_iso = timezone.localtime(correction.recorded_at).isoformat()  # type: ignore[attr-defined]
             correction.when_text = _short_moment(correction.recorded_at)  # type: ignore[attr-defined]
             correction.by = correction.recorded_by.get_full_name()  # type: ignore[attr-defined]
