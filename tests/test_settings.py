@@ -64,6 +64,26 @@ def test_production_turns_demo_logins_off_and_hsts_on() -> None:
     assert result.stdout.split() == ["False", "True", "True", "False"], result.stderr
 
 
+@pytest.mark.parametrize(("value", "expected"), [(None, "0"), ("none", "None"), ("5", "5")])
+def test_compiled_queries_are_prepared_unless_the_pooler_cannot_keep_them(value: str | None, expected: str) -> None:
+    """DATABASE_PREPARE_THRESHOLD: 0 (prepare the compiled queries on first use) unless set; "none" for a pooler
+    in transaction mode that does not track prepared statements."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    )
+    clean = {
+        key: value for key, value in os.environ.items() if key not in GOOD_ENV and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    clean.pop("DATABASE_PREPARE_THRESHOLD", None)
+    clean.update(GOOD_ENV, DJANGO_SETTINGS_MODULE="config.settings.production")
+    if value is not None:
+        clean["DATABASE_PREPARE_THRESHOLD"] = value
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert f"'prepare_threshold': {expected}" in result.stdout, result.stderr
+
+
 # Run under production settings with `devtools` made unimportable (as if the folder were not shipped):
 # the settings must not install it, its commands must not exist, and every module of every product
 # package (each top-level package but tests/ and devtools/) must import without it.

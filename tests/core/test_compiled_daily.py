@@ -127,3 +127,46 @@ def test_a_placeholder_the_sql_never_uses_is_refused_and_an_empty_query_fetches_
     with CaptureQueriesContext(connection) as queries:
         assert db.compiled_query(_matching_nothing).fetch(case=cast.case.pk) == []
     assert queries.captured_queries == []
+
+
+def test_a_compiled_query_is_prepared_on_its_connection_and_logged_with_its_values(cast: Cast) -> None:
+    """PostgreSQL plans a compiled query once per connection (core.db.prepared_cursor): its statement is kept
+    prepared after the first fetch, and the next fetches with other values run it. The query log shows each run's
+    SQL with its values, as Django logs its own queries."""
+    first = log_contact(cast.case, cast.case_manager)
+    second = log_contact(cast.case, cast.case_manager)
+    rows = db.compiled_query(_contact_rows, False)
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%cases_contact%"])
+            return [statement for (statement,) in cursor.fetchall()]
+
+    before = prepared()
+    with CaptureQueriesContext(connection) as queries:
+        assert rows.fetch(case=cast.case.pk, after=0) == [first, second]
+        assert rows.fetch(case=cast.case.pk, after=first.pk) == [second]
+    kept = [statement for statement in prepared() if statement not in before]
+    assert len(kept) == 1 and "$1" in kept[0] and '"cases_contact"."case_id" = $' in kept[0]
+    logged = [query["sql"] for query in queries.captured_queries if "cases_contactcorrection" not in query["sql"]]
+    assert len(logged) == 2  # the two fetches (their corrections' prefetch aside)
+    assert (
+        f'"cases_contact"."id" > {first.pk}' in logged[-1]
+        and f'"cases_contact"."case_id" = {cast.case.pk}' in logged[-1]
+    )
+
+
+def test_a_compiled_count_counts_what_its_queryset_counts_for_each_placeholder_value(cast: Cast) -> None:
+    first = log_contact(cast.case, cast.case_manager)
+    log_contact(cast.case, cast.case_manager, restricted=True)
+    other_case = make_case(owning_yjs=cast.case.owning_yjs, case_holder=cast.case_manager)
+    log_contact(other_case, cast.case_manager)
+    counted = db.compile_count(_contact_rows, True)
+    for case, after in ((cast.case, 0), (cast.case, first.pk), (other_case, 0), (other_case, 10**9)):
+        assert counted.fetch(case=case.pk, after=after) == _contact_rows(True, case=case.pk, after=after).count()
+    assert db.compile_count(_contact_rows, False).fetch(case=cast.case.pk, after=0) == 1
+    with pytest.raises(TypeError):
+        counted.fetch(case=cast.case.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert db.compile_count(_matching_nothing).fetch(case=cast.case.pk) == 0
+    assert not queries.captured_queries
