@@ -33,6 +33,7 @@ from cases.access.core import (
     reportable_agencies,
     row_condition,
     row_condition_sql,
+    scope_key,
     visible,
     visible_cases,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "reportable_agencies",
     "row_condition",
     "row_condition_sql",
+    "scope_key",
     "visible",
     "visible_cases",
     "visible_document_categories",

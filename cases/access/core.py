@@ -18,7 +18,7 @@ not act on answers 403. Every case fetched here writes an access event.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -274,6 +274,14 @@ def row_condition(user: Any, action: Action) -> Q:
     if not has_role_permission(user, rule.role_permission):
         return Q(pk__in=[])
     return _condition_for(user, rule.relations)
+
+
+def scope_key(user: Any) -> Hashable:
+    """Everything the access conditions built for this person read: their id, their standing and the role
+    permissions of the matrix they hold. Equal keys make equal conditions, so SQL compiled from them can be kept
+    under this key (the caseload's pages); a share granted, a membership ended or a role changed is a new key."""
+    held = tuple(sorted({rule.role_permission for rule in RULES.values() if rule.role_permission}))
+    return (user.pk, standing_of(user), tuple(has_role_permission(user, permission) for permission in held))
 
 
 def row_condition_sql(user: Any, action: Action) -> tuple[str, tuple[Any, ...]]:

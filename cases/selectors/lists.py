@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -31,7 +32,8 @@ from cases.models import (
     Contact,
 )
 from cases.selectors import matching
-from core.db import CompiledSql, compiled_daily
+from core.db import CompiledCount, CompiledQuery, CompiledSql, compile_count, compile_query, compiled_daily
+from core.pagination import PAGE_SIZE
 
 # What a row of a case list shows (the table on the list pages and home, the API's case summary).
 CASE_LIST_COLUMNS = (
@@ -153,34 +155,93 @@ def with_work_columns(user: Any, cases: QuerySet[Case]) -> QuerySet[Any]:
     )
 
 
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """What narrows the caseload (its filters' answers)."""
+
+    status: str = CaseStatus.OPEN
+    kind: str = ""
+    held_by_me: bool = False
+    allocated_to_me: bool = False
+
+
+def _filtered_cases(user: Any, filters: CaseloadFilters) -> QuerySet[Case]:
+    cases = visible_cases(user).select_related("child", "owning_yjs", "case_holder").only(*CASE_LIST_COLUMNS)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.held_by_me:
+        cases = cases.filter(case_holder=user)
+    if filters.allocated_to_me:
+        cases = cases.filter(Q(psychologist=user) | Q(senior_practitioner=user))
+    return cases
+
+
+_NEWEST_FIRST = CaseloadSort.parse(DEFAULT_CASELOAD_SORT)
+
+
+def _newest_page(user: Any, filters: CaseloadFilters, start: int, stop: int) -> QuerySet[Any]:
+    """A page of the caseload newest first, in one query: its ids a subquery over the case table (as
+    core.pagination.IdsFirst), the rows with their work columns, in the same order."""
+    cases = _filtered_cases(user, filters)
+    order = _NEWEST_FIRST.order_by()
+    page_ids = cases.order_by(*order).values("pk")[start:stop]
+    return with_work_columns(user, cases.filter(pk__in=Subquery(page_ids))).order_by(*order)
+
+
+# The caseload's count and its newest-first pages as SQL compiled once per person's access (`access.scope_key`),
+# filters and page (and day, for the work columns' dates): building and compiling them through the ORM, and
+# PostgreSQL planning them, cost more than running them (issue 14). Bounded as the access module's own.
+@functools.lru_cache(maxsize=1024)
+def _compiled_count(user: Any, scope: Hashable, filters: CaseloadFilters) -> CompiledCount:
+    return compile_count(_filtered_cases, user, filters)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_page(
+    user: Any, scope: Hashable, filters: CaseloadFilters, start: int, stop: int, day: dt.date
+) -> CompiledQuery[Any]:
+    return compile_query(_newest_page, user, filters, start, stop)
+
+
 class CaseloadPages:
     """The caseload's pages, as `Paginator` reads them: the page's case ids first (over the case table, in the
-    caseload's order), then those cases' rows with their work columns, in the same order. Sorted by a work column,
-    two short queries rather than one with the work columns in a subquery, which their raw SQL cannot be; sorted
-    by when the cases opened (the default), one, the ids a subquery of the rows' query."""
+    caseload's order), then those cases' rows with their work columns, in the same order.
+
+    Newest first (the default), one query, compiled once per person's access and page (`_compiled_page`). Sorted
+    by a work column, two short queries rather than one with the work columns in a subquery, which their raw SQL
+    cannot be."""
 
     ordered = True
 
-    def __init__(self, user: Any, cases: QuerySet[Case], sort: CaseloadSort) -> None:
+    def __init__(self, user: Any, filters: CaseloadFilters, sort: CaseloadSort) -> None:
         self.user = user
-        self.cases = cases
+        self.filters = filters
         self.sort = sort
 
+    @functools.cached_property
+    def cases(self) -> QuerySet[Case]:
+        return _filtered_cases(self.user, self.filters)
+
     def count(self) -> int:
-        return self.cases.count()
+        return _compiled_count(self.user, access.scope_key(self.user), self.filters).fetch()
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[Any]:
-        if not isinstance(index, slice):
+        if not isinstance(index, slice) or index.step is not None:
             raise TypeError("CaseloadPages pages by slices")
+        if self.sort == _NEWEST_FIRST:
+            # Compiled for a whole page from its start: the paginator asks for the last page up to the count, which
+            # changes with every case opened, and would otherwise make a new compile each time.
+            start = index.start or 0
+            scope = access.scope_key(self.user)
+            stop = start + max(PAGE_SIZE, index.stop - start)
+            page = _compiled_page(self.user, scope, self.filters, start, stop, timezone.localdate())
+            return page.fetch()[: index.stop - start]
         order = self.sort.order_by()
-        if self.sort.column == "opened":
-            # Ordered by the case's own columns: the page's ids are a subquery of the one query that reads the rows
-            # (as core.pagination.IdsFirst), and the rows come back in the same order.
-            page_ids = self.cases.order_by(*order).values("pk")[index]
-            return list(with_work_columns(self.user, self.cases.filter(pk__in=Subquery(page_ids))).order_by(*order))
         ids = list(with_work_columns(self.user, self.cases).order_by(*order).values_list("pk", flat=True)[index])
         rows = {case.pk: case for case in with_work_columns(self.user, self.cases.filter(pk__in=ids))}
         return [rows[pk] for pk in ids if pk in rows]  # a case closed or merged between the two reads drops out
@@ -223,18 +284,10 @@ def case_list(
     `cases/includes/case_table.html` and the API's case summary).
 
     `sort`: the caseload's order, and pages whose rows carry the work columns too (`CaseloadPages`)."""
-    cases = visible_cases(user).select_related("child", "owning_yjs", "case_holder").only(*CASE_LIST_COLUMNS)
-    if status:
-        cases = cases.filter(status=status)
-    if kind:
-        cases = cases.filter(kind=kind)
-    if held_by_me:
-        cases = cases.filter(case_holder=user)
-    if allocated_to_me:
-        cases = cases.filter(Q(psychologist=user) | Q(senior_practitioner=user))
+    filters = CaseloadFilters(status=status, kind=kind, held_by_me=held_by_me, allocated_to_me=allocated_to_me)
     if sort is None:
-        return cases.order_by("-opened_at", "-pk")
-    return CaseloadPages(user, cases, sort)
+        return _filtered_cases(user, filters).order_by("-opened_at", "-pk")
+    return CaseloadPages(user, filters, sort)
 
 
 def days_since(moment: dt.datetime | None, today: dt.date | None = None) -> int | None:

@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import coverage_add, coverage_remove
 from cases.models import Case
+from cases.selectors import lists
 from cases.services.contact_frequency import case_contact_frequency_set
 from formulation.models import Recommendation
 from tests.conftest import Cast
@@ -151,3 +153,42 @@ def test_the_query_count_does_not_grow_with_the_rows(cast: Cast, client: Client,
     # work columns (cases.selectors.CaseloadPages): 7. A computed column's sort adds its `SET LOCAL jit = off`
     # (and, inside the test's transaction, a savepoint and its release).
     assert counts[0] == counts[1] <= (7 if sort == "-opened" else 10), counts
+
+
+def test_the_newest_first_caseload_is_compiled_once_per_access_and_page_and_follows_each_change(
+    cast: Cast, client: Client
+) -> None:
+    """The count and the default order's pages are SQL compiled once per person's access, filters and page
+    (cases.selectors.lists: `_compiled_count`, `_compiled_page`): new rows show at once, and coverage added or
+    ended is a new access, so a new compile, never a stale page."""
+    lists._compiled_page.cache_clear()
+    lists._compiled_count.cache_clear()
+    everything = {"status": "", "kind": ""}
+    _, before = caseload(client, cast.psychologist, **everything)
+    newer = make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager, child_record=child(given_name="Mo"))
+    _, rows = caseload(client, cast.psychologist, **everything)
+    assert rows == [newer, *before]  # a new case at once, newest first
+    assert lists._compiled_page.cache_info().misses == 1 and lists._compiled_count.cache_info().misses == 1
+    banes_case = make_case(owning_yjs=cast.banes, case_holder=cast.banes_case_manager)
+    coverage = coverage_add(clinician=cast.psychologist, yjs=cast.banes, actor=cast.administrator)
+    assert caseload(client, cast.psychologist, **everything)[1] == [banes_case, newer, *before]
+    coverage_remove(coverage=coverage, actor=cast.administrator)
+    assert caseload(client, cast.psychologist, **everything)[1] == [newer, *before]
+    # Compiled for the first access and for the one with the coverage; the last view was the first access again.
+    assert lists._compiled_page.cache_info().misses == 2 and lists._compiled_count.cache_info().misses == 2
+    # Another person's caseload is their own: the case manager holds neither of Bath's nor sees them.
+    assert banes_case not in caseload(client, cast.case_manager, **everything)[1]
+
+
+def test_the_caseload_pages_past_fifty_cases_newest_first_with_none_twice(cast: Cast, client: Client) -> None:
+    for number in range(54):
+        make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager, child_record=child(given_name=f"C{number}"))
+    newest = list(Case.objects.filter(case_holder=cast.case_manager).order_by("-opened_at", "-pk"))
+    assert len(newest) == 55
+    _, first = caseload(client, cast.case_manager)
+    _, second = caseload(client, cast.case_manager, page="2")
+    assert first == newest[:50] and second == newest[50:]
+    # A case opened since is on the first page at once, and the last case moves to the second.
+    latest = make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager, child_record=child(given_name="Zed"))
+    assert caseload(client, cast.case_manager)[1] == [latest, *newest[:49]]
+    assert caseload(client, cast.case_manager, page="2")[1] == newest[49:]
