@@ -248,11 +248,16 @@ def compiled_query(build: Callable[..., QuerySet[M]], *args: Hashable) -> Compil
     return _today_compiled(("query", build.__module__, build.__qualname__, args), lambda: compile_query(build, *args))
 
 
-def compile_query(build: Callable[..., QuerySet[M]], *args: Any) -> CompiledQuery[M]:
+def compile_query(
+    build: Callable[..., QuerySet[M]], *args: Any, rows: tuple[int, int] | None = None
+) -> CompiledQuery[M]:
     """`compiled_query` without its once-a-day store: for a caller that keeps what it compiles itself (the access
-    module keeps one per person and standing, bounded)."""
+    module keeps one per person and standing, bounded). `rows`: only these rows of the queryset, as a slice
+    (a list's page)."""
     placeholders = _placeholders_of(build)
     records = build(*args, **placeholders)
+    if rows is not None:
+        records = records[rows[0] : rows[1]]
     compiler = records.query.get_compiler(connection=connection)
     prefetch = tuple(records._prefetch_related_lookups)  # type: ignore[attr-defined]
     try:

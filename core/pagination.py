@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+
+from core.db import CompiledCount, CompiledQuery, compile_count, compile_query
 
 PAGE_SIZE = 50
 
@@ -48,6 +53,52 @@ class IdsFirst:
         if not isinstance(index, slice):
             raise TypeError("IdsFirst pages by slices")
         return list(self.items.filter(pk__in=Subquery(self.items.values("pk")[index])))
+
+
+class CompiledPages:
+    """A list's count and pages, as `Paginator` reads them, from SQL compiled once per list and page: the ORM built
+    and compiled a list's two queries on every view, and PostgreSQL planned them, for more than it took to run them
+    (issue 14). Each is kept (an LRU of 1,024) under `build`, its `args` and the page's rows, and run with the
+    `values` of `build`'s placeholders (core.db.compile_query), so the contacts of any case share one.
+
+    `build(*args, **placeholders)` gives the list, ordered; its arguments must say everything the SQL depends on but
+    the day (part of the key), the person's access included (cases.access.scope_key) when it filters by it."""
+
+    ordered = True
+
+    def __init__(
+        self, build: Callable[..., QuerySet[Any]], *args: Hashable, values: Mapping[str, int], per_page: int
+    ) -> None:
+        self.build, self.args, self.values, self.per_page = build, args, dict(values), per_page
+
+    def count(self) -> int:
+        return _compiled_count(self.build, self.args, timezone.localdate()).fetch(**self.values)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("CompiledPages pages by slices")
+        # Compiled for a whole page from its start: the paginator asks for the last page up to the count, which
+        # changes as the list grows, and would otherwise make a new compile each time.
+        start = index.start or 0
+        stop = start + max(self.per_page, index.stop - start)
+        rows = _compiled_rows(self.build, self.args, start, stop, timezone.localdate())
+        return rows.fetch(**self.values)[: index.stop - start]
+
+
+# Keyed by the day too, as core.db.compiled_daily: a list may compare with today's date.
+@functools.lru_cache(maxsize=1024)
+def _compiled_count(build: Callable[..., QuerySet[Any]], args: tuple[Hashable, ...], day: dt.date) -> CompiledCount:
+    return compile_count(build, *args)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_rows(
+    build: Callable[..., QuerySet[Any]], args: tuple[Hashable, ...], start: int, stop: int, day: dt.date
+) -> CompiledQuery[Any]:
+    return compile_query(build, *args, rows=(start, stop))
 
 
 # Keyset paging, for long logs read newest first (the access log, a chronology): each page is found

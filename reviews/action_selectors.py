@@ -9,6 +9,7 @@ covering clinician. Every read starts from the access module.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -18,6 +19,7 @@ from cases import access
 from cases.access import Action
 from cases.models import Case, CaseStatus
 from config.converters import record_id_or_404
+from core.pagination import CompiledPages
 from formulation.models import ActionStatus, Recommendation, ReportStatus
 from reviews.models import ActionProgress
 
@@ -95,6 +97,15 @@ def my_actions(*, user: Any) -> QuerySet[Recommendation]:
         .annotate(last_noted_on=Subquery(latest_note.values("noted_on")[:1]))
         .order_by("due_on", "pk")
     )
+
+
+def my_action_pages(*, user: Any, per_page: int) -> CompiledPages:
+    """`my_actions` in pages, their SQL compiled once per person's access (core.pagination.CompiledPages)."""
+    return CompiledPages(_my_actions, user, access.scope_key(user), values={}, per_page=per_page)
+
+
+def _my_actions(user: Any, scope: Hashable) -> QuerySet[Recommendation]:
+    return my_actions(user=user)  # `scope` keys the compiled SQL: the person's access it was built from
 
 
 def action_for(*, user: Any, action_id: int | str, purpose: str = "read") -> Recommendation:

@@ -25,7 +25,7 @@ CONTACTS_PER_PAGE = 25
 def contact_list(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case's contacts, newest first; restricted ones only for the case holder and the ECM clinicians."""
     case = access.get_case_for(request.user, case_id, Action.VIEW)
-    contacts = selectors.contacts_for(user=request.user, case=case)
+    contacts = selectors.contact_pages(user=request.user, case=case, per_page=CONTACTS_PER_PAGE)
     context = {
         "case": case,
         "caps": case_capabilities(request.user, case),

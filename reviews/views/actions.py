@@ -34,10 +34,11 @@ def my_actions(request: SignedInRequest) -> HttpResponse:
     """The signed-in person's open actions, soonest due first.
 
     One person's open actions are tens, not thousands: read in one plain query, which PostgreSQL plans in half the
-    time of the ids-first form (`core.pagination.IdsFirst`, for lists over thousands of cases; issue 14)."""
+    time of the ids-first form (`core.pagination.IdsFirst`, for lists over thousands of cases), compiled once
+    per person's access and page (issue 14)."""
     context = {
         "today": timezone.localdate(),
-        **paginate(request, selectors.my_actions(user=request.user), ACTIONS_PER_PAGE),
+        **paginate(request, selectors.my_action_pages(user=request.user, per_page=ACTIONS_PER_PAGE), ACTIONS_PER_PAGE),
     }
     context["rows"] = action_rows(context["page_obj"].object_list, context["today"])
     list_view_record(

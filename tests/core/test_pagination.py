@@ -8,16 +8,18 @@ import datetime as dt
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AccessEvent
 from cases import access
-from cases.models import Case
-from core.pagination import IdsFirst, keyset_paginate
+from cases.models import Case, Contact
+from core import pagination
+from core.pagination import CompiledPages, IdsFirst, keyset_paginate
 from tests.conftest import Cast
-from tests.factories import make_case
+from tests.factories import log_contact, make_case
 
 factory = RequestFactory()
 
@@ -96,3 +98,34 @@ def test_ids_first_pages_hold_the_same_rows_in_the_same_order_as_the_queryset(ca
 def test_ids_first_needs_an_order(cast: Cast) -> None:
     with pytest.raises(ValueError, match="ordered"):
         IdsFirst(access.visible_cases(cast.psychologist).order_by())
+
+
+def _contacts_of(restricted_shown: bool, *, case: int) -> QuerySet[Contact]:
+    contacts = Contact.objects.filter(case_id=case).select_related("recorded_by").order_by("-occurred_at", "-pk")
+    return contacts if restricted_shown else contacts.filter(restricted=False)
+
+
+def test_compiled_pages_hold_the_querysets_pages_for_every_value_compiled_once(cast: Cast) -> None:
+    pagination._compiled_rows.cache_clear()
+    pagination._compiled_count.cache_clear()
+    other = make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager)
+    for number in range(7):
+        log_contact(cast.case, cast.case_manager, days_ago=number, restricted=number == 3)
+    for number in range(2):
+        log_contact(other, cast.case_manager, days_ago=number)
+    for case in (cast.case, other):
+        for restricted_shown in (True, False):
+            plain = _contacts_of(restricted_shown, case=case.pk)
+            compiled = CompiledPages(_contacts_of, restricted_shown, values={"case": case.pk}, per_page=3)
+            expected, found = Paginator(plain, 3), Paginator(compiled, 3)
+            assert found.count == expected.count
+            for number in expected.page_range:
+                assert list(found.page(number).object_list) == list(expected.page(number).object_list)
+    # One count per argument and one compile per page start, for both cases: at most three pages of three.
+    assert pagination._compiled_count.cache_info().misses == 2
+    assert pagination._compiled_rows.cache_info().misses == 3 + 2
+    # The last page grows with the list without a new compile.
+    log_contact(cast.case, cast.case_manager, days_ago=10)
+    pages = Paginator(CompiledPages(_contacts_of, True, values={"case": cast.case.pk}, per_page=3), 3)
+    assert len(pages.page(3).object_list) == 2
+    assert pagination._compiled_rows.cache_info().misses == 3 + 2
