@@ -137,11 +137,17 @@ def _parse_cursor(value: str) -> tuple[dt.datetime, int] | None:
 
 
 def keyset_paginate(
-    request: HttpRequest, items: QuerySet[Any], *, field: str, per_page: int = PAGE_SIZE
+    request: HttpRequest,
+    items: QuerySet[Any],
+    *,
+    field: str,
+    per_page: int = PAGE_SIZE,
+    newest: Callable[[int], list[Any]] | None = None,
 ) -> dict[str, Any]:
     """The lines of `items` (ordered newest first by `field`, then id) older or newer than the cursor asked for.
 
-    No cursor, an unreadable one, or one past either end shows the first (newest) page.
+    No cursor, an unreadable one, or one past either end shows the first (newest) page. `newest(n)`: the first n
+    lines of `items` another way, such as compiled pages (`CompiledPages`), for the page read most.
     """
     query: QueryDict = request.GET.copy()
     query.pop(OLDER, None)
@@ -169,7 +175,7 @@ def keyset_paginate(
             newer = _cursor(rows[0], field)
             older = _cursor(rows[-1], field) if more_older else ""
     if not rows:
-        rows = list(items[: per_page + 1])
+        rows = newest(per_page + 1) if newest is not None else list(items[: per_page + 1])
         newer, older = "", (_cursor(rows[per_page - 1], field) if len(rows) > per_page else "")
         rows = rows[:per_page]
     page = KeysetPage(

@@ -39,6 +39,7 @@ from cases.selectors.people import (
 from cases.selectors.records import (
     ChronologyFilters,
     chronology,
+    chronology_pages,
     consultations_for,
     contact_pages,
     contacts_for,
@@ -67,6 +68,7 @@ __all__ = [
     "case_people",
     "case_search",
     "chronology",
+    "chronology_pages",
     "consultations_for",
     "contacts_for",
     "days_since",

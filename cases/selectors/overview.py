@@ -19,7 +19,6 @@ from cases import access
 from cases.access import Action
 from cases.models import (
     Case,
-    CaseEvent,
     CaseHolderChange,
     Consultation,
     Contact,
@@ -27,7 +26,7 @@ from cases.models import (
 )
 from cases.sections import compiled_facts, count_of, facts_of
 from cases.selectors.people import holder_history, network_of
-from cases.selectors.records import chronology, link_events
+from cases.selectors.records import EventLine, chronology, link_events
 from core.dates import age_on
 
 LATEST_EVENTS = 5
@@ -41,7 +40,7 @@ class CaseOverview:
     psychologist: User | None
     senior_practitioner: User | None
     network: list[NetworkMember]
-    latest_events: list[CaseEvent]
+    latest_events: list[EventLine]
     holders: list[CaseHolderChange]
     has_restricted_notes: bool
     contact_count: int
