@@ -31,6 +31,10 @@ class CaseRow(TypedDict, total=False):
     review_overdue: bool
     stage: int | None
     overdue_actions: int
+    # Find a child (`case_search`): the name as typed, and what only the full record shows.
+    exact: bool
+    date_of_birth: str
+    reference: str  # "None" when the child has none
 
 
 # Each choice's words, looked up directly (`get_FOO_display` builds the field's choices on every call).
@@ -63,4 +67,17 @@ def case_rows(cases: Iterable[Any], *, work: bool = False) -> list[CaseRow]:
             row["stage"] = case.stage_shown
             row["overdue_actions"] = case.overdue_actions or 0
         rows.append(row)
+    return rows
+
+
+def found_rows(cases: Iterable[Any]) -> list[CaseRow]:
+    """The rows of "Find a child" (`cases.selectors.case_search`'s cases): the plain columns, whether the name
+    matched as typed, and the date of birth and reference where the person may read the full record."""
+    found = list(cases)
+    rows = case_rows(found)
+    for row, case in zip(rows, found, strict=True):
+        row["exact"] = bool(case.exact)
+        row["full_record"] = bool(case.full_record)
+        row["date_of_birth"] = table_date(case.child.date_of_birth) if case.full_record else ""
+        row["reference"] = (case.child.reference or "None") if case.full_record else ""
     return rows

@@ -182,8 +182,9 @@ _NEWEST_FIRST = CaseloadSort.parse(DEFAULT_CASELOAD_SORT)
 
 
 def _newest_page(user: Any, filters: CaseloadFilters, start: int, stop: int) -> QuerySet[Any]:
-    """A page of the caseload newest first, in one query: its ids a subquery over the case table (as
-    core.pagination.IdsFirst), the rows with their work columns, in the same order."""
+    """A page of the caseload newest first, in one query: its ids a subquery over the case table (PostgreSQL
+    would otherwise join every matching case before keeping 50), the rows with their work columns, in the same
+    order."""
     cases = _filtered_cases(user, filters)
     order = _NEWEST_FIRST.order_by()
     page_ids = cases.order_by(*order).values("pk")[start:stop]

@@ -20,7 +20,7 @@ from cases import access
 from cases.access import Action
 from cases.forms import CaseListFilterForm, CaseSearchForm
 from cases.models import CaseStatus
-from cases.rows import case_rows
+from cases.rows import case_rows, found_rows
 from cases.selectors import (
     CASELOAD_SORTS,
     DEFAULT_CASELOAD_SORT,
@@ -31,7 +31,7 @@ from cases.selectors import (
 )
 from core.db import without_jit
 from core.http import SignedInRequest
-from core.pagination import IdsFirst, keyset_paginate, paginate
+from core.pagination import CountedWithPage, keyset_paginate, paginate
 from core.ratelimit import rate_limited
 
 LIST_FILTERS = ("status", "kind", "mine")
@@ -145,10 +145,11 @@ def case_search_view(request: SignedInRequest) -> HttpResponse:
         return limited
     if form.is_bound and form.is_valid():
         results = case_search(user=request.user, text=form.cleaned_data["q"], date_of_birth=form.date_of_birth)
-        context.update(searched=True, **paginate(request, IdsFirst(results)))
+        context.update(searched=True, **paginate(request, CountedWithPage(results, number=request.GET.get("page"))))
         # The search itself is a read of children's records: one event names the cases on the page shown;
         # the terms are left out, as they may name a child.
         page = context["page_obj"]
+        context["rows"] = found_rows(page.object_list)
         access_event_record(
             user=request.user,
             action=AccessAction.SEARCH,

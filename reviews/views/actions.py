@@ -34,7 +34,7 @@ def my_actions(request: SignedInRequest) -> HttpResponse:
     """The signed-in person's open actions, soonest due first.
 
     One person's open actions are tens, not thousands: read in one plain query, which PostgreSQL plans in half the
-    time of the ids-first form (`core.pagination.IdsFirst`, for lists over thousands of cases), compiled once
+    time of an ids-first form (the caseload's, for lists over thousands of cases), compiled once
     per person's access and page (issue 14)."""
     context = {
         "today": timezone.localdate(),

@@ -1,5 +1,5 @@
-"""Keyset paging (newer/older) over a log ordered newest first, ties on the timestamp included; pages found
-by id first (IdsFirst) hold the same rows as the plain queryset."""
+"""Keyset paging (newer/older) over a log ordered newest first, ties on the timestamp included; compiled pages
+(CompiledPages) and pages counted with their ids (CountedWithPage) hold the same rows as the plain queryset."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from accounts.models import AccessEvent
 from cases import access
 from cases.models import Case, Contact
 from core import pagination
-from core.pagination import CompiledPages, IdsFirst, keyset_paginate
+from core.pagination import CompiledPages, CountedWithPage, keyset_paginate
 from tests.conftest import Cast
 from tests.factories import log_contact, make_case
 
@@ -77,29 +77,6 @@ def test_filters_are_kept_in_the_links(cast: Cast) -> None:
     assert page.querystring_without_cursor == "action=view&"
 
 
-def test_ids_first_pages_hold_the_same_rows_in_the_same_order_as_the_queryset(cast: Cast) -> None:
-    moment = timezone.now()
-    for number in range(23):
-        case = make_case(owning_yjs=cast.bristol, case_holder=cast.colleague)
-        # Five opening moments shared by several cases each: the order breaks ties on the id.
-        Case.objects.filter(pk=case.pk).update(opened_at=moment - dt.timedelta(days=number % 5))
-    cases = access.visible_cases(cast.psychologist).select_related("child", "case_holder").order_by("-opened_at", "-pk")
-    expected = list(cases)
-    paged: Paginator[Case] = Paginator(IdsFirst(cases), 10)  # type: ignore[arg-type]
-    assert paged.count == len(expected) == 24
-    seen = [case for number in paged.page_range for case in paged.page(number).object_list]
-    assert seen == expected
-    # The joins came with the page's rows: reading them makes no further query.
-    with CaptureQueriesContext(connection) as captured:
-        [(case.child.given_name, case.case_holder.last_name) for case in seen]
-    assert captured.captured_queries == []
-
-
-def test_ids_first_needs_an_order(cast: Cast) -> None:
-    with pytest.raises(ValueError, match="ordered"):
-        IdsFirst(access.visible_cases(cast.psychologist).order_by())
-
-
 def _contacts_of(restricted_shown: bool, *, case: int) -> QuerySet[Contact]:
     contacts = Contact.objects.filter(case_id=case).select_related("recorded_by").order_by("-occurred_at", "-pk")
     return contacts if restricted_shown else contacts.filter(restricted=False)
@@ -118,7 +95,7 @@ def test_compiled_pages_hold_the_querysets_pages_for_every_value_compiled_once(c
             plain = _contacts_of(restricted_shown, case=case.pk)
             compiled = CompiledPages(_contacts_of, restricted_shown, values={"case": case.pk}, per_page=3)
             expected = Paginator(plain, 3)
-            found: Paginator[Contact] = Paginator(compiled, 3)  # type: ignore[arg-type]  # slices only, as IdsFirst
+            found: Paginator[Contact] = Paginator(compiled, 3)  # type: ignore[arg-type]  # slices only
             assert found.count == expected.count
             for number in expected.page_range:
                 assert list(found.page(number).object_list) == list(expected.page(number).object_list)
@@ -131,3 +108,20 @@ def test_compiled_pages_hold_the_querysets_pages_for_every_value_compiled_once(c
     pages: Paginator[Contact] = Paginator(grown, 3)  # type: ignore[arg-type]
     assert len(pages.page(3).object_list) == 2
     assert pagination._compiled_rows.cache_info().misses == 3 + 2
+
+
+@pytest.mark.parametrize("asked", [None, "1", "2", "3", "9", "x", "-1"])
+def test_counted_with_page_gives_the_querysets_pages_and_count(cast: Cast, asked: str | None) -> None:
+    for _ in range(23):
+        make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager)
+    cases = access.visible_cases(cast.case_manager).order_by("-opened_at", "-pk")
+    expected = Paginator(cases, 10).get_page(asked)
+    source = CountedWithPage(cases, number=asked, per_page=10)
+    with CaptureQueriesContext(connection) as queries:
+        paginator: Paginator[Case] = Paginator(source, 10)  # type: ignore[arg-type]  # slices only
+        found = paginator.get_page(asked)
+        rows = list(found.object_list)
+    assert found.paginator.count == expected.paginator.count == cases.count()
+    assert found.number == expected.number and rows == list(expected.object_list)
+    # The count and the page's ids in one query, then the rows; past the end, a count and the last page besides.
+    assert len(queries.captured_queries) == (2 if asked != "9" else 3)
