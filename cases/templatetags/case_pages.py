@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.urls import reverse
 
 from cases.capabilities import case_capabilities
+from core.rows import id_url
 
 register = template.Library()
 
@@ -58,8 +58,5 @@ def case_subnav(context: template.Context, case: Any) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     here = match.view_name if match is not None else ""
     pages = [page for page in FULL_RECORD_PAGES if caps is not None and (caps.full_record or page[1] in SUMMARY_PAGES)]
-    items = [
-        SubnavItem(label, reverse(name, kwargs={"case_id": case.pk}), here == name or here in also)
-        for label, name, also in pages
-    ]
+    items = [SubnavItem(label, id_url(name)(case.pk), here == name or here in also) for label, name, also in pages]
     return {"items": items}

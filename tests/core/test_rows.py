@@ -11,6 +11,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from cases.templatetags.case_pages import FULL_RECORD_PAGES
 from core.rows import id_url, paragraphs, table_date
 
 LONDON = ZoneInfo("Europe/London")
@@ -66,3 +67,10 @@ def test_paragraphs_are_what_the_linebreaks_filter_makes_escaped(text: str) -> N
     assert paragraphs(text) == expected
     assert Template("{{ shown }}").render(Context({"shown": paragraphs(text)})) == expected  # not escaped twice
     assert "<script>" not in paragraphs(text)
+
+
+def test_the_case_pages_links_are_their_reversed_urls() -> None:
+    """The case sub-navigation writes its links with id_url (reversed once per process)."""
+    for _, name, _ in FULL_RECORD_PAGES:
+        for pk in (1, 4242):
+            assert id_url(name)(pk) == reverse(name, kwargs={"case_id": pk})
