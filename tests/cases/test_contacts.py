@@ -172,3 +172,19 @@ def test_contact_list_query_count_is_pinned(cast: Cast, client: Client, django_a
     with django_assert_max_num_queries(13):
         body = client.get(contacts_url(cast)).content.decode()
     assert body.count("Correction</strong> by Priya Nandra") == 25
+
+
+def test_the_list_shows_each_correction_under_its_own_contact(cast: Cast, client: Client) -> None:
+    """The corrections are read by the case in one query (cases.selectors.present_contacts), then placed under
+    their contacts; those of a restricted contact are never shown to someone who may not read it."""
+    older = log_contact(cast.case, cast.case_manager, days_ago=3, note="Met Kai at the library.")
+    newer = log_contact(cast.case, cast.case_manager, days_ago=1, note="Phoned Kai's mother.")
+    hidden = log_contact(cast.case, cast.case_manager, days_ago=2, restricted=True, note="A private matter.")
+    contact_correct(contact=older, actor=cast.case_manager, text="It was the youth centre.", reason="Wrong place")
+    contact_correct(contact=hidden, actor=cast.case_manager, text="Secret correction.", reason="Typo")
+    client.force_login(cast.colleague)  # a colleague in the service: not the holder, no restricted notes
+    body = client.get(contacts_url(cast)).content.decode()
+    assert body.index("Phoned Kai") < body.index("Met Kai at the library.") < body.index("It was the youth centre.")
+    assert body.count("Correction</strong>") == 1
+    assert "Secret correction." not in body and "A private matter." not in body
+    assert f'id="contact-{newer.pk}"' in body and f'id="contact-{hidden.pk}"' not in body
