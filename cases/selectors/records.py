@@ -178,10 +178,11 @@ def _partner_members(*, case: int) -> QuerySet[NetworkMember]:
     return members.select_related("agency").only("user", "agency__name").order_by("-pk")
 
 
-def contacts_for(*, user: Any, case: Case) -> QuerySet[Contact]:
-    """The case's contacts newest first (their corrections read by `present_contacts`); restricted ones only for
-    those who may read them."""
-    return _case_contacts(access.may(user, Action.VIEW_RESTRICTED, case), case=case.pk)
+def contacts_for(*, user: Any, case: Case, corrections: bool = True) -> QuerySet[Contact]:
+    """The case's contacts newest first, with their corrections (`corrections`); restricted ones only for those
+    who may read them. The pages read the corrections by the case instead (`present_contacts`)."""
+    contacts = _case_contacts(access.may(user, Action.VIEW_RESTRICTED, case), case=case.pk)
+    return contacts.prefetch_related("corrections__recorded_by") if corrections else contacts
 
 
 def contact_pages(*, user: Any, case: Case, per_page: int) -> CompiledPages:

@@ -59,7 +59,7 @@ def contact_add(request: SignedInRequest, case_id: int) -> HttpResponse:
 def contact_detail(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
     """One contact with its corrections (a restricted one is not found by those who may not read it)."""
     case = access.get_case_for(request.user, case_id, Action.VIEW)
-    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
     selectors.present_contacts(case=case, contacts=[contact])
     context = {"case": case, "contact": contact, "caps": case_capabilities(request.user, case)}
     return render(request, "cases/contact_detail.html", context)
@@ -71,7 +71,7 @@ def contact_significant(request: SignedInRequest, case_id: int, contact_id: int)
     """Mark a contact as a significant event (`significant=yes`) or take the mark off (`no`); kept in the
     contact's history with who changed it. Back to the contact."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
-    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
     choice = request.POST.get("significant", "")
     if choice not in {"yes", "no"}:
         return HttpResponseBadRequest("Say whether the contact is a significant event.")
@@ -90,7 +90,7 @@ def contact_significant(request: SignedInRequest, case_id: int, contact_id: int)
 def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
     """Add a correction or addition beneath a contact; the original note is never rewritten."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
-    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case), pk=contact_id)
+    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
     selectors.present_contacts(case=case, contacts=[contact])
     form = ContactCorrectionForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():
