@@ -20,7 +20,9 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template import Engine, RequestContext
@@ -28,7 +30,7 @@ from django.utils.safestring import SafeString
 
 from cases.capabilities import CaseCapabilities
 from cases.models import Case
-from core.db import compiled_daily
+from core.db import compiled_daily, prepared_cursor
 
 Facts = Mapping[str, Any]
 SectionContext = Callable[[Any, Case, CaseCapabilities, Facts | None], dict[str, Any] | None]
@@ -86,10 +88,37 @@ def _in_order() -> list[CaseSection]:
 
 
 def facts_of(case: Case, expressions: Mapping[str, Any]) -> dict[str, Any]:
-    """The values of named SQL expressions on the case's row: one query (none when nothing is asked)."""
+    """The values of named SQL expressions on the case's row: one query (none when nothing is asked).
+
+    Facts compiled once (`compiled_facts`, raw SQL on the case's row) are read by a statement written from their
+    SQL and prepared on the connection (core.db.prepared_cursor): the ORM built that query on every case page,
+    and PostgreSQL planned it (0.9 ms) for about as long as it ran (issue 14)."""
     if not expressions:
         return {}
+    if all(isinstance(expression, RawSQL) for expression in expressions.values()):
+        return _prepared_facts(case.pk, expressions)
     return dict(Case.objects.filter(pk=case.pk).annotate(**expressions).values(*expressions).get())
+
+
+def _prepared_facts(pk: int, expressions: Mapping[str, RawSQL]) -> dict[str, Any]:
+    quote = connection.ops.quote_name
+    table = quote(Case._meta.db_table)
+    columns = ", ".join(f"({expression.sql}) AS {quote(name)}" for name, expression in expressions.items())
+    # Each expression's SQL was compiled by the ORM; every value is a parameter.
+    sql = f"SELECT {columns} FROM {table} WHERE {table}.{quote('id')} = %s"  # noqa: S608
+    params = [param for expression in expressions.values() for param in expression.params]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, [*params, pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Case.DoesNotExist(f"No case {pk}")
+    values: dict[str, Any] = {}
+    for (name, expression), value in zip(expressions.items(), row, strict=True):
+        # Converted as the ORM converts a selected expression (a jsonb fact decoded, a date made a date).
+        for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+            value = converter(value, expression, connection)
+        values[name] = value
+    return values
 
 
 def compiled_facts(build: Callable[..., Mapping[str, Any]], *args: Hashable) -> dict[str, Any]:
@@ -103,8 +132,10 @@ def compiled_facts(build: Callable[..., Mapping[str, Any]], *args: Hashable) -> 
 
 
 def count_of(records: QuerySet[Any]) -> Coalesce:
-    """A fact: how many of `records` (filtered on `case=OuterRef("pk")`) there are, 0 for none."""
-    counted = records.order_by().values("case").annotate(total=Count("pk")).values("total")
+    """A fact: how many of `records` (filtered on `case=OuterRef("pk")`) there are, 0 for none. Counted as
+    COUNT(*), which PostgreSQL answers from an index on the case alone (counting ids read every row: 1.3 ms for
+    a case's 5,000 contacts against 0.3; issue 14)."""
+    counted = records.order_by().values("case").annotate(total=Count("*")).values("total")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection
 
+from core.db import prepared_cursor
 from core.memo import in_request, memoised
 
 
@@ -76,7 +77,9 @@ def _read(user: Any, names: tuple[str, ...]) -> dict[str, Any]:
         if strays:
             raise ValueError(f"person fact {name!r}: parameters must start with '{name}__': {strays}")
         params.update(own)
-    with connection.cursor() as cursor:
+    # Prepared on the connection (core.db.prepared_cursor): the statement is the same for everyone, and planning it
+    # cost PostgreSQL more than answering it (0.9 ms against 0.5 at national scale; issue 14).
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_statement(names), params)
         row = cursor.fetchone()
     # Django has psycopg hand jsonb over as text (its JSONField decodes it).

@@ -11,11 +11,15 @@ import pytest
 import time_machine
 from django.db import connection
 from django.db.models import OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import Contact, ContactCorrection
+from cases import access, sections
+from cases.capabilities import case_capabilities
+from cases.models import Case, Contact, ContactCorrection
 from cases.sections import compiled_facts, count_of, facts_of
+from cases.selectors import overview_facts
 from core import db
 from tests.conftest import Cast
 from tests.factories import log_contact, make_case
@@ -170,3 +174,22 @@ def test_a_compiled_count_counts_what_its_queryset_counts_for_each_placeholder_v
     with CaptureQueriesContext(connection) as queries:
         assert db.compile_count(_matching_nothing).fetch(case=cast.case.pk) == 0
     assert not queries.captured_queries
+
+
+def test_prepared_facts_are_what_the_orm_reads_for_the_overview_and_every_section(cast: Cast) -> None:
+    """cases.sections.facts_of reads compiled facts by a prepared statement of their SQL: each value, converted,
+    equals the ORM's own read of the same expressions (counts, dates, json facts, flags)."""
+    log_contact(cast.case, cast.case_manager, days_ago=3)
+    log_contact(cast.case, cast.case_manager, days_ago=1, restricted=True)
+    for user in (cast.case_manager, cast.psychologist, cast.teacher):
+        if not access.may(user, access.Action.VIEW_SUMMARY, cast.case):
+            continue
+        case = access.get_case_for(user, cast.case.pk, access.Action.VIEW_SUMMARY, log=False)
+        caps = case_capabilities(user, case)
+        expressions = dict(overview_facts(user=user, case=case))
+        for number, section in enumerate(sections._of_page(None)):
+            asked = section.facts(user, case, caps) if section.facts is not None else {}
+            expressions.update({f"s{number}_{name}": expression for name, expression in asked.items()})
+        assert expressions and all(isinstance(expression, RawSQL) for expression in expressions.values())
+        orm = dict(Case.objects.filter(pk=case.pk).annotate(**expressions).values(*expressions).get())
+        assert facts_of(case, expressions) == orm
