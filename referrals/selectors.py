@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from cases import access
 from cases.access import Action
 from cases.models import Case, CaseStatus, Child
 from cases.selectors import matching
+from core.pagination import CompiledPages
 from referrals.models import Referral, ReferralStatus, Urgency
 
 # Consent overrides happen on drafts, which the covering team cannot otherwise see: for this one
@@ -91,6 +92,15 @@ def triage_queue(user: Any) -> QuerySet[Referral]:
         .select_related("child", "referring_yjs", "referrer")
         .order_by(urgent_first, "submitted_at", "pk")
     )
+
+
+def triage_queue_pages(user: Any, *, per_page: int) -> CompiledPages:
+    """`triage_queue` in pages, their SQL compiled once per person's access (core.pagination.CompiledPages)."""
+    return CompiledPages(_triage_queue, user, access.scope_key(user), values={}, per_page=per_page)
+
+
+def _triage_queue(user: Any, scope: Hashable) -> QuerySet[Referral]:
+    return triage_queue(user)  # `scope` keys the compiled SQL: the person's access it was built from
 
 
 def referrals_made_by(user: Any) -> QuerySet[Referral]:

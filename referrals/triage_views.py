@@ -24,13 +24,13 @@ from referrals.selectors import (
     get_referral_for,
     get_referral_for_consent_override,
     may_triage,
-    triage_queue,
+    triage_queue_pages,
 )
 from referrals.services import (
     referral_override_consent,
     referral_triage,
 )
-from referrals.views import add_errors, detail_context, page_of, person_of
+from referrals.views import PAGE_SIZE, add_errors, detail_context, page_of, person_of
 
 
 @login_required
@@ -72,7 +72,7 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     user = person_of(request)
     if not may_triage(user):
         raise PermissionDenied("The triage queue is for the ECM psychologists and senior practitioners.")
-    page, querystring = page_of(request, triage_queue(user))
+    page, querystring = page_of(request, triage_queue_pages(user, per_page=PAGE_SIZE))
     today = timezone.localdate()
     rows = [{"referral": referral, "days_waiting": days_waiting(referral, today)} for referral in page.object_list]
     list_view_record(
