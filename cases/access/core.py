@@ -277,25 +277,26 @@ def row_condition(user: Any, action: Action) -> Q:
 
 
 def scope_key(user: Any) -> Hashable:
-    """Everything the access conditions built for this person read: their id, their standing and the role
-    permissions of the matrix they hold. Equal keys make equal conditions, so SQL compiled from them can be kept
-    under this key (the caseload's pages); a share granted, a membership ended or a role changed is a new key."""
+    """Everything the access conditions built for this person read: their id, their standing, the role permissions
+    of the matrix they hold, and the rules themselves (the matrix, the conditions, the scopes). Equal keys make
+    equal conditions, so SQL compiled from them can be kept under this key (the caseload's pages, my actions, the
+    triage queue); a share granted, a membership ended, a role changed or a rule changed is a new key."""
     held = tuple(sorted({rule.role_permission for rule in RULES.values() if rule.role_permission}))
-    return (user.pk, standing_of(user), tuple(has_role_permission(user, permission) for permission in held))
+    permissions = tuple(has_role_permission(user, permission) for permission in held)
+    scopes = (CASE_SCOPE, REFERRAL_SCOPE, REFERRAL_CONSENT_SCOPE)
+    rules = (tuple(RULES.items()), tuple(_CONDITIONS.items()), VISIBLE_RELATIONS, scopes)
+    return (user.pk, standing_of(user), permissions, rules)
 
 
 def row_condition_sql(user: Any, action: Action) -> tuple[str, tuple[Any, ...]]:
     """`row_condition` as SQL on the case's own row (`core.db.condition_sql`), for raw SQL such as the caseload's
-    work columns: compiled once per person, standing and permission, as the relation flags are."""
-    allowed = has_role_permission(user, RULES[action].role_permission)
-    return _row_condition_sql(action, user, standing_of(user), allowed)
+    work columns: compiled once per person's access (`scope_key`)."""
+    return _row_condition_sql(action, user, scope_key(user))
 
 
 @functools.lru_cache(maxsize=1024)
-def _row_condition_sql(action: Action, user: Any, standing: Standing, allowed: bool) -> tuple[str, tuple[Any, ...]]:
-    """The key holds everything the condition reads (the person's id, their standing, whether their roles allow the
-    action), so a change of any is a new entry, never a stale one."""
-    if not allowed:
+def _row_condition_sql(action: Action, user: Any, scope: Hashable) -> tuple[str, tuple[Any, ...]]:
+    if not has_role_permission(user, RULES[action].role_permission):
         return "FALSE", ()
     return condition_sql(Case, _condition_for(user, RULES[action].relations))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -132,6 +132,23 @@ def test_row_condition_sql_is_compiled_once_per_standing_and_follows_a_change_of
     assert full_record(cast.psychologist) == {cast.case.pk}
     # A person whose roles do not allow the action gets no rows, whatever they stand to.
     assert full_record(cast.teacher) == set()
+
+
+def test_the_scope_key_changes_with_every_rule_it_stands_for(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQL compiled from a person's access is kept under `scope_key`: a change of the rules themselves (as the
+    mutation check of the generated matrix makes) must be a new key, never an answer compiled before it."""
+    before = access.scope_key(cast.psychologist)
+    assert access.scope_key(cast.psychologist) == before
+    monkeypatch.setitem(core._CONDITIONS, Relation.SHARED, lambda user, standing, scope: Q(pk__in=[]))
+    changed_condition = access.scope_key(cast.psychologist)
+    monkeypatch.setattr(core, "VISIBLE_RELATIONS", core.VISIBLE_RELATIONS - {Relation.SHARED})
+    changed_visible = access.scope_key(cast.psychologist)
+    rules = dict(core.RULES)
+    rules[Action.VIEW] = core.Rule(None, frozenset())
+    monkeypatch.setattr(core, "RULES", rules)
+    changed_rules = access.scope_key(cast.psychologist)
+    assert len({before, changed_condition, changed_visible, changed_rules}) == 4
+    assert access.scope_key(cast.case_manager) != changed_rules  # and each person's own
 
 
 def test_ending_a_membership_ends_access(cast: Cast) -> None:
