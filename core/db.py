@@ -177,14 +177,17 @@ class _CompiledQueryOf(Query):
 @contextmanager
 def prepared_cursor(db: Any) -> Iterator[Any]:
     """A cursor on `db`'s connection whose statements PostgreSQL may keep prepared: the parameters are sent apart
-    from the SQL (server-side binding), so psycopg prepares a statement run often enough on the connection
-    (`prepare_threshold`, 5 by default) and PostgreSQL reuses its plan instead of planning it again.
+    from the SQL (server-side binding), so psycopg prepares a statement once it has run `prepare_threshold` times
+    on the connection (the settings make it 0: on first use) and PostgreSQL reuses its plan instead of planning it
+    again.
 
-    For the queries `compiled_query` keeps, whose SQL is the same every time: planning them was most of their cost
-    (the case page's fetch of its case: 1.0 ms of planning, 0.1 ms of running; issue 14). The app's other queries
-    stay on Django's client-side binding, which the history triggers' context (pghistory) needs. Through the same
-    wrappers as any Django cursor, so queries are counted and logged as usual. With a pooler in transaction mode
-    that does not track prepared statements, set `DATABASE_PREPARE_THRESHOLD` to "none" (README)."""
+    For statements whose SQL is the same every time: the queries `compiled_query` keeps, the person's facts, the
+    case page's facts. Planning them was most of their cost (the case page's fetch of its case: 1.0 ms of planning,
+    0.1 ms of running; issue 14). The app's other queries stay on Django's client-side binding, which the history
+    triggers' context (pghistory) needs. Through the same wrappers as any Django cursor, so queries are counted and
+    logged as usual. With a pooler in transaction mode that does not track prepared statements, set
+    `DATABASE_PREPARE_THRESHOLD` to "none" (README): the statements then run unprepared."""
+    db.close_if_health_check_failed()  # as Django's own cursor() does, first in a request
     db.ensure_connection()
     with db.wrap_database_errors:
         raw = psycopg.Cursor(db.connection)

@@ -3,7 +3,7 @@
 A list page's template resolving each row's dates, links and choices itself (`|date`, `get_absolute_url`,
 `get_status_display`) spent 4-6 ms on 50 rows, more than the page's queries and more than the floor the page
 is held to (issue 14). A row given to the template as a dict of words is read by plain lookups: 50 rows of the
-caseload render in about 1.5 ms. The words are the same as the filters write them (tests/core/test_rows.py).
+caseload render in about 2.4 ms, not 9. The words are the same as the filters write them (tests/core/test_rows.py).
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ from cases.models import (
     Contact,
 )
 from cases.selectors import matching
-from core.db import CompiledCount, CompiledQuery, CompiledSql, compile_count, compile_query, compiled_daily
-from core.pagination import PAGE_SIZE
+from core.db import CompiledQuery, CompiledSql, compile_query, compiled_daily
+from core.pagination import PAGE_SIZE, CompiledPages
 
 # What a row of a case list shows (the table on the list pages and home, the API's case summary).
 CASE_LIST_COLUMNS = (
@@ -191,14 +191,14 @@ def _newest_page(user: Any, filters: CaseloadFilters, start: int, stop: int) -> 
     return with_work_columns(user, cases.filter(pk__in=Subquery(page_ids))).order_by(*order)
 
 
-# The caseload's count and its newest-first pages as SQL compiled once per person's access (`access.scope_key`),
-# filters and page (and day, for the work columns' dates): building and compiling them through the ORM, and
-# PostgreSQL planning them, cost more than running them (issue 14). Bounded as the access module's own.
-@functools.lru_cache(maxsize=1024)
-def _compiled_count(user: Any, scope: Hashable, filters: CaseloadFilters) -> CompiledCount:
-    return compile_count(_filtered_cases, user, filters)
+def _scoped_cases(user: Any, scope: Hashable, filters: CaseloadFilters) -> QuerySet[Case]:
+    return _filtered_cases(user, filters)  # `scope` keys the compiled SQL: the person's access it was built from
 
 
+# The caseload's newest-first pages as SQL compiled once per person's access (`access.scope_key`), filters and page
+# (and day, for the work columns' dates): building and compiling them through the ORM, and PostgreSQL planning
+# them, cost more than running them (issue 14). Its own store, as its page is a subquery (core.pagination's
+# CompiledPages slices the list itself); bounded as the others.
 @functools.lru_cache(maxsize=1024)
 def _compiled_page(
     user: Any, scope: Hashable, filters: CaseloadFilters, start: int, stop: int, day: dt.date
@@ -226,7 +226,8 @@ class CaseloadPages:
         return _filtered_cases(self.user, self.filters)
 
     def count(self) -> int:
-        return _compiled_count(self.user, access.scope_key(self.user), self.filters).fetch()
+        scope = access.scope_key(self.user)
+        return CompiledPages(_scoped_cases, self.user, scope, self.filters, values={}, per_page=PAGE_SIZE).count()
 
     def __len__(self) -> int:
         return self.count()
