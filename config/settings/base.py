@@ -115,10 +115,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ecm")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The queries the app compiles once (core.db.compiled_query) are prepared on their connection on first use, so
-# PostgreSQL plans each once per connection (issue 14). Django's own queries bind their values client-side and
-# are never prepared. Behind a pooler in transaction mode that does not track prepared statements (PgBouncer
-# before 1.21, or without max_prepared_statements), set DATABASE_PREPARE_THRESHOLD=none.
+# The statements whose SQL is the same on every use (the queries compiled once, core.db.compiled_query and
+# CompiledPages; the person's facts; the case page's facts) are prepared on their connection on first use, so
+# PostgreSQL plans each once per connection (core.db.prepared_cursor; issue 14). Django's own queries bind their
+# values client-side and are never prepared. Behind a pooler in transaction mode that does not track prepared
+# statements (PgBouncer before 1.21, or without max_prepared_statements), set DATABASE_PREPARE_THRESHOLD=none.
 _prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="0").strip().lower()
 DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
     None if _prepare_threshold in {"", "none"} else int(_prepare_threshold)
