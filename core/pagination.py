@@ -72,18 +72,24 @@ class CompiledPages:
     (issue 14). Each is kept (an LRU of 1,024) under `build`, its `args` and the page's rows, and run with the
     `values` of `build`'s placeholders (core.db.compile_query), so the contacts of any case share one.
 
-    `build(*args, **placeholders)` gives the list, ordered; its arguments must say everything the SQL depends on but
-    the day (part of the key), the person's access included (cases.access.scope_key) when it filters by it."""
+    `build(*args, **placeholders)` gives the list, ordered; its arguments and `key` must say everything the SQL
+    depends on but the day (part of the key): `key` is kept in the store's key without being passed to `build`, for
+    what `build` reads another way, such as the person's access (cases.access.scope_key) when it filters by it."""
 
     ordered = True
 
     def __init__(
-        self, build: Callable[..., QuerySet[Any]], *args: Hashable, values: Mapping[str, int], per_page: int
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *args: Hashable,
+        values: Mapping[str, int],
+        per_page: int,
+        key: Hashable = None,
     ) -> None:
-        self.build, self.args, self.values, self.per_page = build, args, dict(values), per_page
+        self.build, self.args, self.values, self.per_page, self.key = build, args, dict(values), per_page, key
 
     def count(self) -> int:
-        return _compiled_count(self.build, self.args, timezone.localdate()).fetch(**self.values)
+        return _compiled_count(self.build, self.args, self.key, timezone.localdate()).fetch(**self.values)
 
     def __len__(self) -> int:
         return self.count()
@@ -95,19 +101,21 @@ class CompiledPages:
         # changes as the list grows, and would otherwise make a new compile each time.
         start = index.start or 0
         stop = start + max(self.per_page, index.stop - start)
-        rows = _compiled_rows(self.build, self.args, start, stop, timezone.localdate())
+        rows = _compiled_rows(self.build, self.args, self.key, start, stop, timezone.localdate())
         return rows.fetch(**self.values)[: index.stop - start]
 
 
 # Keyed by the day too, as core.db.compiled_daily: a list may compare with today's date.
 @functools.lru_cache(maxsize=1024)
-def _compiled_count(build: Callable[..., QuerySet[Any]], args: tuple[Hashable, ...], day: dt.date) -> CompiledCount:
+def _compiled_count(
+    build: Callable[..., QuerySet[Any]], args: tuple[Hashable, ...], key: Hashable, day: dt.date
+) -> CompiledCount:
     return compile_count(build, *args)
 
 
 @functools.lru_cache(maxsize=1024)
 def _compiled_rows(
-    build: Callable[..., QuerySet[Any]], args: tuple[Hashable, ...], start: int, stop: int, day: dt.date
+    build: Callable[..., QuerySet[Any]], args: tuple[Hashable, ...], key: Hashable, start: int, stop: int, day: dt.date
 ) -> CompiledQuery[Any]:
     return compile_query(build, *args, rows=(start, stop))
 

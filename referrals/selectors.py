@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,11 +96,7 @@ def triage_queue(user: Any) -> QuerySet[Referral]:
 
 def triage_queue_pages(user: Any, *, per_page: int) -> CompiledPages:
     """`triage_queue` in pages, their SQL compiled once per person's access (core.pagination.CompiledPages)."""
-    return CompiledPages(_triage_queue, user, access.scope_key(user), values={}, per_page=per_page)
-
-
-def _triage_queue(user: Any, scope: Hashable) -> QuerySet[Referral]:
-    return triage_queue(user)  # `scope` keys the compiled SQL: the person's access it was built from
+    return CompiledPages(triage_queue, user, values={}, per_page=per_page, key=access.scope_key(user))
 
 
 def referrals_made_by(user: Any) -> QuerySet[Referral]:

@@ -9,7 +9,6 @@ covering clinician. Every read starts from the access module.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
 from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -101,11 +100,11 @@ def my_actions(*, user: Any) -> QuerySet[Recommendation]:
 
 def my_action_pages(*, user: Any, per_page: int) -> CompiledPages:
     """`my_actions` in pages, their SQL compiled once per person's access (core.pagination.CompiledPages)."""
-    return CompiledPages(_my_actions, user, access.scope_key(user), values={}, per_page=per_page)
+    return CompiledPages(_my_actions, user, values={}, per_page=per_page, key=access.scope_key(user))
 
 
-def _my_actions(user: Any, scope: Hashable) -> QuerySet[Recommendation]:
-    return my_actions(user=user)  # `scope` keys the compiled SQL: the person's access it was built from
+def _my_actions(user: Any) -> QuerySet[Recommendation]:
+    return my_actions(user=user)  # `my_actions` takes its person by keyword, as the placeholders are
 
 
 def action_for(*, user: Any, action_id: int | str, purpose: str = "read") -> Recommendation:

@@ -191,10 +191,6 @@ def _newest_page(user: Any, filters: CaseloadFilters, start: int, stop: int) -> 
     return with_work_columns(user, cases.filter(pk__in=Subquery(page_ids))).order_by(*order)
 
 
-def _scoped_cases(user: Any, scope: Hashable, filters: CaseloadFilters) -> QuerySet[Case]:
-    return _filtered_cases(user, filters)  # `scope` keys the compiled SQL: the person's access it was built from
-
-
 # The caseload's newest-first pages as SQL compiled once per person's access (`access.scope_key`), filters and page
 # (and day, for the work columns' dates): building and compiling them through the ORM, and PostgreSQL planning
 # them, cost more than running them (issue 14). Its own store, as its page is a subquery (core.pagination's
@@ -226,8 +222,8 @@ class CaseloadPages:
         return _filtered_cases(self.user, self.filters)
 
     def count(self) -> int:
-        scope = access.scope_key(self.user)
-        return CompiledPages(_scoped_cases, self.user, scope, self.filters, values={}, per_page=PAGE_SIZE).count()
+        key = access.scope_key(self.user)
+        return CompiledPages(_filtered_cases, self.user, self.filters, values={}, per_page=PAGE_SIZE, key=key).count()
 
     def __len__(self) -> int:
         return self.count()
