@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from django.db import connection
+from django.utils import timezone
 
 from accounts.models import AccessAction, AccessEvent
 from accounts.request_context import current_origin
@@ -28,7 +32,8 @@ def access_event_record(
     if action == AccessAction.SEARCH:
         # A search's query string holds its terms, which may name a child: the log keeps only the page.
         path = path.split("?", 1)[0]
-    return AccessEvent.objects.create(
+    event = AccessEvent(
+        at=timezone.now(),
         user=user,
         action=AccessAction(action),
         record_type=record_type,
@@ -41,6 +46,29 @@ def access_event_record(
         user_agent=origin.user_agent[:300],
         path=path[:500],
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _insert_sql(), [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _FIELDS]
+        )
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    return event
+
+
+# Every field but the id, in the order of the INSERT's columns.
+_FIELDS = tuple(field for field in AccessEvent._meta.concrete_fields if not field.primary_key)
+
+
+@functools.cache
+def _insert_sql() -> str:
+    """One plain INSERT, written once: every page that shows a child writes an event, and the ORM's save (the
+    model's pre-save, the compiler) cost as much as the statement itself (0.4 of 1.0 ms; issue 14). The values
+    are prepared by each field as the ORM would (`get_db_prep_save`), and the time is the app's clock."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _FIELDS)
+    values = ", ".join(["%s"] * len(_FIELDS))
+    table = quote(AccessEvent._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {quote('id')}"  # noqa: S608 - model names
 
 
 # What a list page's event says: its record_type, and the names of the lists (the description).
