@@ -157,7 +157,7 @@ def _parse_cursor(value: str) -> tuple[dt.datetime, int] | None:
 
 def keyset_paginate(
     request: HttpRequest,
-    items: QuerySet[Any],
+    items: QuerySet[Any] | Callable[[], QuerySet[Any]],
     *,
     field: str,
     per_page: int = PAGE_SIZE,
@@ -166,8 +166,17 @@ def keyset_paginate(
     """The lines of `items` (ordered newest first by `field`, then id) older or newer than the cursor asked for.
 
     No cursor, an unreadable one, or one past either end shows the first (newest) page. `newest(n)`: the first n
-    lines of `items` another way, such as compiled pages (`CompiledPages`), for the page read most.
+    lines of `items` another way, such as compiled pages (`CompiledPages`), for the page read most; `items` may
+    then be a function giving the queryset, built only when a cursor asks for another page.
     """
+    if callable(items) and not isinstance(items, QuerySet):
+        build = items
+    else:
+        queryset = items
+
+        def build() -> QuerySet[Any]:
+            return queryset
+
     query: QueryDict = request.GET.copy()
     query.pop(OLDER, None)
     query.pop(NEWER, None)
@@ -177,7 +186,7 @@ def keyset_paginate(
     newer = older = ""
     if newer_than is not None:
         moment, pk = newer_than
-        after = items.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk}))
+        after = build().filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk}))
         rows = list(after.order_by(field, "pk")[: per_page + 1])
         more_newer = len(rows) > per_page
         rows = rows[:per_page][::-1]
@@ -186,7 +195,7 @@ def keyset_paginate(
             older = _cursor(rows[-1], field)
     elif older_than is not None:
         moment, pk = older_than
-        before = items.filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
+        before = build().filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
         rows = list(before[: per_page + 1])
         more_older = len(rows) > per_page
         rows = rows[:per_page]
@@ -194,7 +203,7 @@ def keyset_paginate(
             newer = _cursor(rows[0], field)
             older = _cursor(rows[-1], field) if more_older else ""
     if not rows:
-        rows = newest(per_page + 1) if newest is not None else list(items[: per_page + 1])
+        rows = newest(per_page + 1) if newest is not None else list(build()[: per_page + 1])
         newer, older = "", (_cursor(rows[per_page - 1], field) if len(rows) > per_page else "")
         rows = rows[:per_page]
     page = KeysetPage(

@@ -19,7 +19,7 @@ from cases.models import CaseEvent, CaseEventKind
 from cases.services import case_event_add
 from tests.clock import hold_today
 from tests.conftest import Cast
-from tests.factories import log_contact
+from tests.factories import log_contact, make_case
 
 
 def url(cast: Cast, query: str = "") -> str:
@@ -196,3 +196,26 @@ def test_lines_are_readied_once_a_page_with_the_same_output(
     assert f'<time datetime="{moment.isoformat()}">{moment.day} {moment:%b %Y}, 12:00</time>' in body
     whole = client.get(url(cast)).content.decode()
     assert f'href="{reverse("cases:contact_detail", args=[cast.case.pk, contact.pk])}"' in whole
+
+
+def _filter_form(body: str) -> str:
+    found = re.search(r'<form method="get" novalidate aria-label="Filter the chronology">.*?</form>', body, re.S)
+    assert found, "the filter form is on the page"
+    return found.group(0)
+
+
+def test_the_unfiltered_form_is_the_same_for_every_case_and_a_filtered_one_keeps_its_values(
+    cast: Cast, client: Client
+) -> None:
+    """Unfiltered, the form is rendered once per process (cases.views.chronology._unfiltered_form): it must be the
+    form a filtered page renders, with nothing chosen and no case of its own; filtered, the choices come back."""
+    client.force_login(cast.psychologist)
+    other = make_case(owning_yjs=cast.bristol, case_holder=cast.colleague)
+    first = _filter_form(client.get(url(cast)).content.decode())
+    second = _filter_form(client.get(f"/cases/{other.pk}/chronology/").content.decode())
+    assert first == second
+    assert 'action="' not in first and "checked" not in first and "Show everything" not in first
+    assert all(f'value="{kind}"' in first for kind in CaseEventKind.values)
+    filtered = _filter_form(client.get(url(cast, "?kind=meeting&q=school")).content.decode())
+    assert 'value="meeting" checked' in filtered and 'value="school"' in filtered
+    assert f'href="{url(cast)}">Show everything' in filtered
