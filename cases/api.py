@@ -27,7 +27,7 @@ from accounts.audit import LIST_API
 from cases import access
 from cases.forms.case import CaseSearchForm
 from cases.models import Case, CaseKind, CaseStatus, Child
-from cases.selectors import case_list, case_search
+from cases.selectors import case_search, case_summaries, case_summaries_first
 from core.api.pagination import by_id_or
 from core.api.views import ApiDetailView, ApiListView
 
@@ -55,6 +55,21 @@ class CaseSummarySerializer(serializers.ModelSerializer):
             "case_holder": instance.case_holder.get_full_name(),
             "status": instance.status,
             "opened_at": self.fields["opened_at"].to_representation(instance.opened_at),
+        }
+
+
+class CaseSummaryRowSerializer(CaseSummarySerializer):
+    """The same summary from a row of the case list's values (cases.selectors.case_summaries), not a case."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        row: dict[str, Any] = instance
+        return {
+            "id": row["id"],
+            "child_name": f"{row['child__given_name']} {row['child__family_name']}",
+            "owning_yjs": row["owning_yjs__name"],
+            "case_holder": f"{row['case_holder__first_name']} {row['case_holder__last_name']}".strip(),
+            "status": row["status"],
+            "opened_at": self.fields["opened_at"].to_representation(row["opened_at"]),
         }
 
 
@@ -90,21 +105,27 @@ class CaseFilters(serializers.Serializer):
 class CaseListApi(ApiListView):
     """The cases the caller may see, newest first: the caseload's rows, in pages by cursor."""
 
-    serializer_class = CaseSummarySerializer
+    serializer_class = CaseSummaryRowSerializer
     filter_serializer_class = CaseFilters
     list_name = LIST_API
-    audit_case_field = "pk"
+    audit_case_field = "id"
     # ?ordering=: newest first by default (the id), or by when the case opened.
     ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = by_id_or("opened_at")
 
-    def get_queryset(self) -> QuerySet[Case]:
-        return case_list(
-            user=self.request.user,
-            status=self.filters.get("status", ""),
-            kind=self.filters.get("kind", ""),
-            held_by_me=self.filters["held_by_me"],
-            allocated_to_me=self.filters["allocated_to_me"],
-        )
+    def get_queryset(self) -> QuerySet[Any]:
+        return case_summaries(user=self.request.user, **self._filters())
+
+    def first_page(self, ordering: tuple[str, ...], rows: int) -> list[dict[str, Any]]:
+        return case_summaries_first(user=self.request.user, ordering=ordering, rows=rows, **self._filters())
+
+    def _filters(self) -> dict[str, Any]:
+        filters = self.filters
+        return {
+            "status": filters.get("status", ""),
+            "kind": filters.get("kind", ""),
+            "held_by_me": filters["held_by_me"],
+            "allocated_to_me": filters["allocated_to_me"],
+        }
 
 
 @extend_schema_view(get=extend_schema(summary="One case's summary", examples=[CASE_EXAMPLE]))

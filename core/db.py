@@ -223,10 +223,13 @@ class CompiledQuery(Generic[M]):
     placeholders: Mapping[str, int]
     prefetch: tuple[Any, ...]
     converters: dict[int, Any]
+    # How the queryset gives its rows: records, or dicts and tuples for `values()` and `values_list()`.
+    iterable_class: Any = None
+    fields: tuple[str, ...] | None = None
 
     def fetch(self, **values: int) -> list[M]:
-        """The rows for these placeholder values (each an int, such as an id), as the queryset would give them,
-        its `select_related` and `prefetch_related` included."""
+        """The rows for these placeholder values (each an int, such as an id), as the queryset would give them:
+        records with their `select_related` and `prefetch_related`, or the dicts of its `values()`."""
         bound = _bound_values(self.placeholders, values)
         if self.query is None:
             return []
@@ -234,6 +237,9 @@ class CompiledQuery(Generic[M]):
         query.bound_values = bound
         records: QuerySet[M] = QuerySet(model=self.model, query=query)
         records._prefetch_related_lookups = self.prefetch  # type: ignore[attr-defined]  # as prefetch_related() sets
+        if self.iterable_class is not None:
+            records._iterable_class = self.iterable_class
+            records._fields = self.fields  # type: ignore[attr-defined]  # as values() sets
         return list(records)
 
 
@@ -272,7 +278,16 @@ def compile_query(
     query.__class__ = _CompiledQueryOf
     converters = compiler.get_converters([column[0] for column in compiler.select[0 : compiler.col_count]])
     kept: CompiledQuery[M] = CompiledQuery(
-        records.model, query, compiler, sql, tuple(params), placeholders, prefetch, converters
+        records.model,
+        query,
+        compiler,
+        sql,
+        tuple(params),
+        placeholders,
+        prefetch,
+        converters,
+        records._iterable_class,
+        records._fields,  # type: ignore[attr-defined]
     )
     query.compiled_query = kept
     return kept

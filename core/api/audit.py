@@ -18,7 +18,7 @@ def _ids(rows: Sequence[Any], field: str | None) -> list[int | None]:
     if not field:
         return []
     read = operator.attrgetter(field)
-    return [read(row) for row in rows]
+    return [row[field] if isinstance(row, dict) else read(row) for row in rows]
 
 
 def record_page(

@@ -10,8 +10,10 @@ each with the order it means, the id last to break ties): anything else is a 400
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -34,6 +36,30 @@ class ApiCursorPagination(CursorPagination):
     ordering: str | tuple[str, ...] = "-id"
     cursor_query_description = "Where the page starts: the `cursor` of the `next` or `previous` link."
     page_size_query_description = f"Records a page (1 to {MAX_PAGE_SIZE}, {PAGE_SIZE} when left out)."
+
+    def paginate(self, rows: Callable[[], QuerySet[Any]], request: Request, view: Any) -> list[Any] | None:
+        """`paginate_queryset` of the queryset `rows()` gives, or for a first page (no cursor) the view's
+        `first_page` when it has one (core.api.views.ApiListView), with the same links: the queryset is then
+        never built."""
+        page_size = self.get_page_size(request)
+        if request.query_params.get(self.cursor_query_param) or not page_size:
+            return self.paginate_queryset(rows(), request, view)
+        self.request = request
+        self.page_size = page_size
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, None, view)
+        self.cursor = None
+        found = view.first_page(self.ordering, self.page_size + 1)
+        if found is None:
+            return self.paginate_queryset(rows(), request, view)
+        # As CursorPagination.paginate_queryset does for a first page: one row more says whether there is a next.
+        self.page = list(found[: self.page_size])
+        self.has_previous = False
+        self.has_next = len(found) > len(self.page)
+        if self.has_next:
+            self.next_position = self._get_position_from_instance(found[-1], self.ordering)
+        self.display_page_controls = self.has_next and self.template is not None
+        return self.page
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
         choices: dict[str, tuple[str, ...]] = getattr(view, "ordering_choices", None) or {}

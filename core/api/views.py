@@ -109,10 +109,18 @@ class ApiListView(ListModelMixin, ApiView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
 
+    def first_page(self, ordering: tuple[str, ...], rows: int) -> list[Any] | None:
+        """The list's first `rows` rows in `ordering` read another way than through `get_queryset`, such as SQL
+        compiled once (core.pagination.CompiledPages), or None to read them from the queryset. Asked only for a
+        first page (no cursor), the page most read: DRF's paginator builds and compiles its query on every call."""
+        return None
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        rows = list(page) if page is not None else list(queryset[: self.unpaginated_limit])
+        if isinstance(self.paginator, ApiCursorPagination):
+            page = self.paginator.paginate(self._rows, request, view=self)
+        else:
+            page = self.paginate_queryset(self._rows()) if self.paginator is not None else None
+        rows = list(page) if page is not None else list(self._rows()[: self.unpaginated_limit])
         record_page(
             user=request.user,
             list_name=self.list_name or type(self).__name__,
@@ -123,6 +131,9 @@ class ApiListView(ListModelMixin, ApiView):
         )
         data = self.get_serializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def _rows(self) -> QuerySet[Any]:
+        return self.filter_queryset(self.get_queryset())
 
 
 class ApiDetailView(ApiView):

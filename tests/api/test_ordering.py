@@ -9,7 +9,9 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, CaseStatus
+from cases.selectors import case_summaries
+from core.api.pagination import by_id_or
 from tests.api.helpers import token_client
 from tests.conftest import Cast
 from tests.factories import log_contact, make_case
@@ -67,3 +69,42 @@ def test_the_schema_offers_the_choices(cast: Cast) -> None:
     parameters = schema["paths"]["/api/v1/cases/"]["get"]["parameters"]
     [ordering] = [parameter for parameter in parameters if parameter["name"] == "ordering"]
     assert set(ordering["schema"]["enum"]) == {"-id", "id", "-opened_at", "opened_at"}
+
+
+def test_a_first_page_read_from_compiled_sql_is_the_lists_first_rows(cast: Cast) -> None:
+    """The case list's first page (no cursor) comes from SQL compiled once per person's access, filters and order
+    (cases.selectors.case_summaries_first), later pages from the queryset: the first must be exactly the
+    queryset's first rows, for every order and filter, and a page's `next` must carry on from it."""
+    now = timezone.now()
+    for days in range(4):
+        case = make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager if days % 2 else cast.colleague)
+        Case.objects.filter(pk=case.pk).update(opened_at=now - dt.timedelta(days=20 - days * 3))
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    client = token_client(cast.case_manager, cast=cast)
+    for ordering in ("", "id", "-id", "opened_at", "-opened_at"):
+        order = by_id_or("opened_at").get(ordering, ("-id",))
+        for query, filters in (
+            ("", {"status": ""}),
+            ("&status=closed", {"status": "closed"}),
+            ("&held_by_me=true", {"status": "", "held_by_me": True}),
+        ):
+            expected = [row["id"] for row in case_summaries(user=cast.case_manager, **filters).order_by(*order)]
+            answer = client.get(f"/api/v1/cases/?ordering={ordering}&page_size=2{query}".replace("ordering=&", ""))
+            assert answer.status_code == 200, answer.content
+            page = answer.json()
+            assert [row["id"] for row in page["results"]] == expected[:2], (ordering, query)
+            assert (page["next"] is None) == (len(expected) <= 2)
+            if page["next"]:
+                following = client.get(page["next"]).json()["results"]
+                assert [row["id"] for row in following] == expected[2:4], (ordering, query)
+
+
+def test_each_person_gets_their_own_compiled_first_page(cast: Cast) -> None:
+    """The compiled first page is kept by the person's access (cases.access.scope_key): another agency's case
+    manager, asking for the same list straight after, sees only their own service's cases."""
+    make_case(owning_yjs=cast.banes, case_holder=cast.banes_case_manager)
+    bristol = token_client(cast.case_manager, cast=cast).get("/api/v1/cases/?status=").json()["results"]
+    banes = token_client(cast.banes_case_manager, cast=cast).get("/api/v1/cases/?status=").json()["results"]
+    bristol_ids, banes_ids = {row["id"] for row in bristol}, {row["id"] for row in banes}
+    assert cast.case.pk in bristol_ids and banes_ids and not bristol_ids & banes_ids
+    assert banes_ids == set(Case.objects.filter(owning_yjs=cast.banes).values_list("pk", flat=True))

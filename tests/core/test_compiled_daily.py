@@ -102,6 +102,28 @@ def test_a_compiled_query_gives_what_its_queryset_gives_for_each_placeholder_val
     assert BUILT.count(("rows", False)) == 1
 
 
+def _contact_values(flat: bool, *, case: int) -> QuerySet[Any]:
+    contacts = Contact.objects.filter(case=case).order_by("-pk")
+    return (
+        contacts.values_list("pk", flat=True)
+        if flat
+        else contacts.values("pk", "occurred_at", "case__child__given_name")
+    )
+
+
+def test_a_compiled_values_query_gives_the_dicts_and_values_of_its_queryset(cast: Cast) -> None:
+    """A queryset of `values()` or `values_list()` compiled once gives what it gives: dicts, or flat values, each
+    value converted as the queryset's own (the API's case list reads its rows so)."""
+    log_contact(cast.case, cast.case_manager)
+    log_contact(cast.case, cast.case_manager, restricted=True)
+    for flat in (False, True):
+        found = db.compile_query(_contact_values, flat).fetch(case=cast.case.pk)
+        assert found == list(_contact_values(flat, case=cast.case.pk)) and len(found) == 2
+    rows = db.compile_query(_contact_values, False).fetch(case=cast.case.pk)
+    assert isinstance(rows[0], dict) and rows[0]["case__child__given_name"] == cast.case.child.given_name
+    assert timezone.is_aware(rows[0]["occurred_at"])
+
+
 def _contacts_by_now(*, case: int) -> QuerySet[Contact]:
     return Contact.objects.filter(case=case, occurred_at__lte=db.NOW)
 
