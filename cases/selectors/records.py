@@ -118,6 +118,8 @@ class EventLine(TypedDict):
     """A chronology line as it is shown (`cases/includes/event_list.html`, the chronology PDF)."""
 
     pk: int
+    pk_text: str  # the id as text and the line's own anchor ("event-<pk>"): an int costs the template its
+    anchor: str  # number formatting each time it writes one
     href: str  # a path as the service wrote it, an anchor on the case page, or ""
     when_iso: str
     when_text: str
@@ -147,6 +149,8 @@ def link_events(*, case: Case, events: Iterable[CaseEvent], partners: bool = Fal
         lines.append(
             {
                 "pk": event.pk,
+                "pk_text": str(event.pk),
+                "anchor": f"event-{event.pk}",
                 "href": link if link.startswith("/") else case_url + link if link.startswith("#") else "",
                 "when_iso": moment.isoformat(),
                 "when_text": f"{moment.day} {moment:%b %Y, %H:%M}",
@@ -204,39 +208,91 @@ def _case_corrections(*, case: int) -> QuerySet[ContactCorrection]:
     return corrections.order_by("recorded_at", "pk")
 
 
-def present_contacts(*, case: Case, contacts: Iterable[Contact]) -> list[Contact]:
-    """Ready each contact to show with no work per row left to the template (issue 14): its two links built
-    from one reversed prefix (`detail_url`, `correct_url`), its times and its corrections' times written once
-    (`when_iso`, `when_text`, `day_text`, `recorded_text`), its kind's label and who recorded it, its note and its
-    corrections' texts as paragraphs (`note_html`, `text_html`, as `|linebreaks` makes them) and its corrections
-    as a list (`shown_corrections`, each with who made it: `by`). The corrections are read by the case, in SQL
-    compiled once (a case's corrections are few), not prefetched contact by contact."""
+class CorrectionRow(TypedDict):
+    """A correction as it is shown under its contact."""
+
+    by: str
+    when_iso: str
+    when_text: str
+    text_html: str  # the text as paragraphs, as `|linebreaks` makes them
+    reason: str
+
+
+class ContactRow(TypedDict):
+    """A contact as it is shown (`cases/includes/contact_summaries.html`): words and links only."""
+
+    pk: int
+    anchor: str  # the article's id, "contact-<pk>"
+    link_url: str  # the contact's page, for its title to link to; "" where the page does not link it
+    correct_url: str  # "Add a correction"; "" where the page does not offer it
+    mark_url: str  # the "Mark as significant" form's action; "" where the page does not offer it
+    kind_label: str
+    kind_label_lower: str
+    with_whom: str
+    significant: bool
+    restricted: bool
+    when_iso: str
+    when_text: str
+    day_text: str
+    duration: str  # "45 minutes", or "" when not recorded
+    recorded_by_name: str
+    recorded_text: str
+    note_html: str  # the note as paragraphs, as `|linebreaks` makes them
+    corrections: list[CorrectionRow]
+
+
+def present_contacts(
+    *, case: Case, contacts: Iterable[Contact], link: bool = False, correct: bool = False, mark: bool = False
+) -> list[ContactRow]:
+    """Each contact as it is shown, with no work per row left to the template (issue 14): its times written once,
+    its kind's label, who recorded it, its note and its corrections' texts as paragraphs, and the links the page
+    offers (`link`: the title to the contact's page; `correct`: "Add a correction"; `mark`: the "Mark as
+    significant" form), each built from one reversed prefix. Rows of words, not records: the template's lookups
+    on a dict are its cheapest. The corrections are read by the case, in SQL compiled once (a case's corrections
+    are few), not prefetched contact by contact."""
     shown = list(contacts)
-    corrections_of: dict[int, list[ContactCorrection]] = {}
+    corrections_of: dict[int, list[CorrectionRow]] = {}
     if shown:
         for correction in compiled_query(_case_corrections).fetch(case=case.pk):
-            corrections_of.setdefault(correction.contact_id, []).append(correction)
+            corrections_of.setdefault(correction.contact_id, []).append(
+                {
+                    "by": correction.recorded_by.get_full_name(),
+                    "when_iso": timezone.localtime(correction.recorded_at).isoformat(),
+                    "when_text": _short_moment(correction.recorded_at),
+                    "text_html": paragraphs(correction.text),
+                    "reason": correction.reason,
+                }
+            )
     prefix = reverse("cases:contacts", args=[case.pk])
     labels = dict(ContactKind.choices)
+    rows: list[ContactRow] = []
     for contact in shown:
-        contact.detail_url = f"{prefix}{contact.pk}/"  # type: ignore[attr-defined]
-        contact.correct_url = f"{prefix}{contact.pk}/correct/"  # type: ignore[attr-defined]
+        detail_url = f"{prefix}{contact.pk}/"
         moment = timezone.localtime(contact.occurred_at)
-        contact.when_iso = moment.isoformat()  # type: ignore[attr-defined]
-        contact.when_text = f"{moment:%A} {moment.day} {moment:%B %Y, %H:%M}"  # type: ignore[attr-defined]
-        contact.day_text = f"{moment.day} {moment:%B %Y}"  # type: ignore[attr-defined]
-        contact.recorded_text = _short_moment(contact.recorded_at)  # type: ignore[attr-defined]
-        contact.kind_label = labels.get(contact.kind, contact.kind)  # type: ignore[attr-defined]
-        contact.recorded_by_name = contact.recorded_by.get_full_name()  # type: ignore[attr-defined]
-        contact.note_html = paragraphs(contact.note)  # type: ignore[attr-defined]
-        corrections = corrections_of.get(contact.pk, [])
-        contact.shown_corrections = corrections  # type: ignore[attr-defined]
-        for correction in corrections:
-            correction.when_iso = timezone.localtime(correction.recorded_at).isoformat()  # type: ignore[attr-defined]
-            correction.when_text = _short_moment(correction.recorded_at)  # type: ignore[attr-defined]
-            correction.by = correction.recorded_by.get_full_name()  # type: ignore[attr-defined]
-            correction.text_html = paragraphs(correction.text)  # type: ignore[attr-defined]
-    return shown
+        label = labels.get(contact.kind, contact.kind)
+        rows.append(
+            {
+                "pk": contact.pk,
+                "anchor": f"contact-{contact.pk}",
+                "link_url": detail_url if link else "",
+                "correct_url": f"{detail_url}correct/" if correct else "",
+                "mark_url": f"{detail_url}significant/" if mark else "",
+                "kind_label": label,
+                "kind_label_lower": label.lower(),
+                "with_whom": contact.with_whom,
+                "significant": contact.significant,
+                "restricted": contact.restricted,
+                "when_iso": moment.isoformat(),
+                "when_text": f"{moment:%A} {moment.day} {moment:%B %Y, %H:%M}",
+                "day_text": f"{moment.day} {moment:%B %Y}",
+                "duration": f"{contact.duration_minutes} minutes" if contact.duration_minutes is not None else "",
+                "recorded_by_name": contact.recorded_by.get_full_name(),
+                "recorded_text": _short_moment(contact.recorded_at),
+                "note_html": paragraphs(contact.note),
+                "corrections": corrections_of.get(contact.pk, []),
+            }
+        )
+    return rows
 
 
 def _short_moment(moment: dt.datetime) -> str:

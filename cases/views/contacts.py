@@ -26,12 +26,11 @@ def contact_list(request: SignedInRequest, case_id: int) -> HttpResponse:
     """The case's contacts, newest first; restricted ones only for the case holder and the ECM clinicians."""
     case = access.get_case_for(request.user, case_id, Action.VIEW)
     contacts = selectors.contact_pages(user=request.user, case=case, per_page=CONTACTS_PER_PAGE)
-    context = {
-        "case": case,
-        "caps": case_capabilities(request.user, case),
-        **paginate(request, contacts, CONTACTS_PER_PAGE),
-    }
-    context["page_obj"].object_list = selectors.present_contacts(case=case, contacts=context["page_obj"].object_list)
+    caps = case_capabilities(request.user, case)
+    context = {"case": case, "caps": caps, **paginate(request, contacts, CONTACTS_PER_PAGE)}
+    context["page_obj"].object_list = selectors.present_contacts(
+        case=case, contacts=context["page_obj"].object_list, link=True, correct=caps.log_contact
+    )
     return render(request, "cases/contact_list.html", context)
 
 
@@ -60,8 +59,9 @@ def contact_detail(request: SignedInRequest, case_id: int, contact_id: int) -> H
     """One contact with its corrections (a restricted one is not found by those who may not read it)."""
     case = access.get_case_for(request.user, case_id, Action.VIEW)
     contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
-    selectors.present_contacts(case=case, contacts=[contact])
-    context = {"case": case, "contact": contact, "caps": case_capabilities(request.user, case)}
+    caps = case_capabilities(request.user, case)
+    rows = selectors.present_contacts(case=case, contacts=[contact], correct=caps.log_contact, mark=caps.log_contact)
+    context = {"case": case, "contact": contact, "rows": rows, "caps": caps}
     return render(request, "cases/contact_detail.html", context)
 
 
@@ -91,7 +91,7 @@ def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> 
     """Add a correction or addition beneath a contact; the original note is never rewritten."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
     contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
-    selectors.present_contacts(case=case, contacts=[contact])
+    rows = selectors.present_contacts(case=case, contacts=[contact])
     form = ContactCorrectionForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():
         try:
@@ -103,4 +103,5 @@ def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> 
         else:
             messages.success(request, "Correction added. The original note is kept above it.")
             return redirect("cases:contact_detail", case.pk, contact.pk)
-    return render(request, "cases/contact_correct.html", {"case": case, "contact": contact, "form": form})
+    context = {"case": case, "contact": contact, "rows": rows, "form": form}
+    return render(request, "cases/contact_correct.html", context)
