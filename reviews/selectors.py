@@ -173,7 +173,7 @@ def next_review(case: Case, *, today: dt.date | None = None, facts: Mapping[str,
     if facts is None:
         facts = facts_of(case, next_review_facts())
     due_on: dt.date | None = facts["review_due_on"]
-    reviews = list(reviews_of(case).exclude(status=ReviewStatus.CANCELLED)[:20])
+    reviews = compiled_query(_latest_reviews).fetch(case=case.pk)
     last = next((review for review in reviews if review.status == ReviewStatus.SIGNED_OFF), None)
     scheduled = next(
         (
@@ -197,6 +197,11 @@ def next_review(case: Case, *, today: dt.date | None = None, facts: Mapping[str,
         last=last,
         today=today or timezone.localdate(),
     )
+
+
+def _latest_reviews(*, case: int) -> QuerySet[Review]:
+    """The case's latest 20 reviews not cancelled (`next_review`: on the case page, compiled once)."""
+    return reviews_of(case).exclude(status=ReviewStatus.CANCELLED)[:20]
 
 
 # One review.

@@ -26,7 +26,7 @@ from cases.models import (
 )
 from cases.sections import compiled_facts, count_of, facts_of
 from cases.selectors.people import holder_history, network_of
-from cases.selectors.records import EventLine, chronology, link_events
+from cases.selectors.records import EventLine, latest_events, link_events
 from core.dates import age_on
 
 LATEST_EVENTS = 5
@@ -97,7 +97,7 @@ def case_overview(
         psychologist=case.psychologist if case.psychologist_id else None,
         senior_practitioner=case.senior_practitioner if case.senior_practitioner_id else None,
         network=list(network_of(case=case)) if with_lists else [],
-        latest_events=link_events(case=case, events=chronology(user=user, case=case)[:LATEST_EVENTS]),
+        latest_events=link_events(case=case, events=latest_events(user=user, case=case, count=LATEST_EVENTS)),
         holders=list(holder_history(case=case)) if full_record and with_lists else [],
         has_restricted_notes=may_view_restricted and bool(facts.get("has_restricted")),
         contact_count=facts.get("contact_total") or 0,
