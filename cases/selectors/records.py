@@ -8,9 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,7 +115,16 @@ def _case_events(visibilities: tuple[str, ...], filters: ChronologyFilters, *, c
         events = events.filter(summary__icontains=word)
     if filters.significant_only:
         events = events.filter(significant=True)
-    return events.select_related("actor").order_by("-occurred_at", "-pk")
+    return events.select_related("actor").annotate(partner_agency=_partner_agency()).order_by("-occurred_at", "-pk")
+
+
+def _partner_agency() -> Subquery:
+    """The agency of the line's author when they are (or were) in the child's network from a partner agency: what
+    partners report is marked as theirs (`link_events`). Their latest such membership; a network is tens of people."""
+    members = NetworkMember.objects.filter(
+        case_id=OuterRef("case_id"), user_id=OuterRef("actor_id"), agency__kind__in=PARTNER_KINDS
+    )
+    return Subquery(members.order_by("-pk").values("agency__name")[:1])
 
 
 class EventLine(TypedDict):
@@ -142,11 +149,10 @@ def link_events(*, case: Case, events: Iterable[CaseEvent], partners: bool = Fal
     the service wrote it, or an anchor on the case page), its time written once (`when_iso`, `when_text`), its
     kind's label, who wrote it (`by`), and with `partners`, `partner` (the network member's agency) when someone
     from a partner agency in the child's network wrote it: what partners report sits in the same timeline, marked
-    as theirs (one query a page)."""
+    as theirs (read with the lines: `chronology`'s `partner_agency`)."""
     events = list(events)
     case_url = case.get_absolute_url()
     labels = dict(CaseEventKind.choices)
-    agencies = _partner_agencies(case, {event.actor_id for event in events if event.actor_id}) if partners else {}
     lines: list[EventLine] = []
     for event in events:
         moment = timezone.localtime(event.occurred_at)
@@ -165,27 +171,10 @@ def link_events(*, case: Case, events: Iterable[CaseEvent], partners: bool = Fal
                 "significant": event.significant,
                 "is_restricted": event.is_restricted,
                 "by": (actor.get_full_name() or actor.username) if actor else "",
-                "partner": agencies.get(event.actor_id or 0, ""),
+                "partner": (getattr(event, "partner_agency", None) or "") if partners else "",
             }
         )
     return lines
-
-
-def _partner_agencies(case: Case, user_ids: set[int]) -> dict[int, str]:
-    """Of these people, those in the child's network (now or before) from a partner agency: their agency's name.
-    Read by the case (a network is tens of people) in SQL compiled once (core.db.compiled_query)."""
-    if not user_ids:
-        return {}
-    found: dict[int, str] = {}
-    for member in compiled_query(_partner_members).fetch(case=case.pk):
-        if member.user_id in user_ids and member.agency is not None:
-            found.setdefault(member.user_id, member.agency.name)
-    return found
-
-
-def _partner_members(*, case: int) -> QuerySet[NetworkMember]:
-    members = NetworkMember.objects.filter(case_id=case, user__isnull=False, agency__kind__in=PARTNER_KINDS)
-    return members.select_related("agency").only("user", "agency__name").order_by("-pk")
 
 
 def contacts_for(*, user: Any, case: Case, corrections: bool = True) -> QuerySet[Contact]:
