@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from reporting.figures import Report, build_report
 from reporting.indicators import Funnel, load_funnel
+from reporting.queries import report_transaction
 from reporting.scope import ReportScope
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,10 @@ def _made(scopes: Sequence[ReportScope], missing: list[int]) -> list[tuple[int, 
     Each connection takes every n-th report (n connections in all)."""
 
     def make(share: list[int]) -> list[tuple[int, Report]]:
-        return [(index, build_report(scopes[index])) for index in share]
+        if not share:
+            return []
+        with report_transaction():  # one transaction for the connection's share, JIT off once
+            return [(index, build_report(scopes[index])) for index in share]
 
     n = min(settings.ECM_REPORT_CONNECTIONS, len(missing))
     if n < 2 or connection.in_atomic_block:

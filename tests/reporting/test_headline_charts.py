@@ -329,5 +329,5 @@ def test_the_dashboard_takes_a_pinned_number_of_queries(world: World, django_ass
         client.get("/reports/", YEAR_2025)  # both from the day's cache
 
 
-QUERIES_DEFAULT = 14
+QUERIES_DEFAULT = 11
 QUERIES_CACHED = 6

@@ -231,7 +231,7 @@ def test_a_warm_dashboard_runs_no_aggregate_query(world: World, django_assert_ma
 
 def test_the_page_pins_its_queries_cold_and_warm(world: World, django_assert_max_num_queries: Any) -> None:
     client = signed_in(world.cast.commissioner)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         client.get("/reports/", YEAR_2025)
     with django_assert_max_num_queries(10):
         client.get("/reports/", YEAR_2025)
@@ -320,6 +320,31 @@ def test_in_a_transaction_reports_are_made_on_its_connection_which_alone_sees_it
     both, bristol = report_cache.cached_reports([world.scope(), bristol_only(world)])
     assert made_on == [_backend_pid(), _backend_pid()]
     assert dict(published(both)["headline"])["Cases open in the period"] == "5–9"  # the uncommitted world is seen
+    assert published(bristol) == published(build(bristol_only(world)))
+
+
+def test_reports_made_one_after_another_share_one_transaction_without_jit(
+    world: World, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Several reports made on one connection: JIT is turned off once, for all of them (the dashboard's cold view
+    stays within its queries), and is off while each is made."""
+    settings.ECM_REPORT_CONNECTIONS = 1
+    jit_while_made: list[str] = []
+    build = report_cache.build_report
+
+    def noting_jit(scope: ReportScope) -> Report:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            jit_while_made.append(cursor.fetchone()[0])
+        return build(scope)
+
+    monkeypatch.setattr(report_cache, "build_report", noting_jit)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        both, bristol = report_cache.cached_reports([world.scope(), bristol_only(world)])
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert statements.count("SET LOCAL jit = off") == 1 and len(aggregates(captured)) == 2
+    assert jit_while_made == ["off", "off"]
     assert published(bristol) == published(build(bristol_only(world)))
 
 
