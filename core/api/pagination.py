@@ -49,7 +49,8 @@ class ApiCursorPagination(CursorPagination):
         self.base_url = request.build_absolute_uri()
         self.ordering = self.get_ordering(request, None, view)
         self.cursor = None
-        found = view.first_page(self.ordering, self.page_size + 1)
+        first_page = getattr(view, "first_page", None)
+        found = first_page(self.ordering, self.page_size + 1) if first_page is not None else None
         if found is None:
             return self.paginate_queryset(rows(), request, view)
         # As CursorPagination.paginate_queryset does for a first page: one row more says whether there is a next.
