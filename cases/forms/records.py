@@ -179,9 +179,14 @@ class ChronologyFilterForm(forms.Form):
         super().__init__(data, **kwargs)
 
     @classmethod
+    def filtered(cls, query: Any) -> bool:
+        """Does the query hold any filter?"""
+        return any(name in cls.PARAMETERS for name in query)
+
+    @classmethod
     def from_query(cls, query: Any) -> ChronologyFilterForm:
         """Bound when the query holds any filter, unbound (nothing filtered) otherwise."""
-        return cls(query if cls.PARAMETERS & set(query.keys()) else None)
+        return cls(query if cls.filtered(query) else None)
 
     def clean_q(self) -> str:
         return re.sub(r"\s+", " ", self.cleaned_data["q"]).strip()

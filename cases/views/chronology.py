@@ -22,6 +22,7 @@ from cases.access import Action
 from cases.capabilities import case_capabilities
 from cases.forms import ChronologyFilterForm
 from cases.models import CaseEvent
+from cases.selectors import ChronologyFilters
 from core.documents.services import document_retry
 from core.documents.views import document_download_response, document_retry_response, document_status_response
 from core.http import SignedInRequest
@@ -58,8 +59,9 @@ def chronology(request: SignedInRequest, case_id: int) -> HttpResponse:
     lines the person may not see are left out in the query, so no filter can find them."""
     case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
     caps = case_capabilities(request.user, case)
-    form = ChronologyFilterForm.from_query(request.GET)
-    filters = form.filters()
+    # Unfiltered (the page most read), no form is made: its HTML is the same for everyone (`_unfiltered_form`).
+    form = ChronologyFilterForm.from_query(request.GET) if ChronologyFilterForm.filtered(request.GET) else None
+    filters = form.filters() if form is not None else ChronologyFilters()
 
     def events() -> QuerySet[CaseEvent]:
         return selectors.chronology(user=request.user, case=case, filters=filters)
@@ -71,7 +73,7 @@ def chronology(request: SignedInRequest, case_id: int) -> HttpResponse:
         "case": case,
         "caps": caps,
         "form": form,
-        "unfiltered_form": "" if form.is_bound else _unfiltered_form(),
+        "unfiltered_form": "" if form is not None else _unfiltered_form(),
         "filters": filters,
         "kinds": filters.kinds,
         "filter_query": query,
