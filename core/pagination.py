@@ -169,13 +169,14 @@ def keyset_paginate(
     lines of `items` another way, such as compiled pages (`CompiledPages`), for the page read most; `items` may
     then be a function giving the queryset, built only when a cursor asks for another page.
     """
-    if callable(items) and not isinstance(items, QuerySet):
-        build = items
-    else:
+    if isinstance(items, QuerySet):
         queryset = items
 
         def build() -> QuerySet[Any]:
             return queryset
+
+    else:
+        build = items
 
     query: QueryDict = request.GET.copy()
     query.pop(OLDER, None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import DatabaseError, transaction
 from pghistory.models import Events
@@ -104,3 +107,31 @@ def test_every_model_holding_case_data_keeps_change_history() -> None:
             if not has_history:
                 untracked.append(model._meta.label)
     assert untracked == []
+
+
+def test_an_access_event_is_stored_as_returned_at_the_apps_time(cast: Cast) -> None:
+    """The event is written by one plain INSERT (accounts.audit, issue 14): what is stored is what the ORM would
+    have stored, every field prepared by its field, at the app's time (which the tests' clock holds)."""
+    moment = dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)  # the hour the clocks go forward
+    token = current_origin.set(
+        RequestOrigin(ip_address="2001:db8::7", user_agent="Test browser", path="/search/?q=Kai")
+    )
+    try:
+        with time_machine.travel(moment, tick=False):
+            event = access_event_record(
+                user=cast.psychologist,
+                action=AccessAction.SEARCH,
+                record_type="search results",
+                description="x" * 400,
+                case_ids=[cast.case.pk, None, cast.case.pk],
+                referral_ids=[],
+            )
+    finally:
+        current_origin.reset(token)
+    stored = AccessEvent.objects.get(pk=event.pk)
+    assert stored.at == moment and stored.user == cast.psychologist and stored.action == AccessAction.SEARCH
+    assert (stored.path, stored.ip_address, len(stored.description)) == ("/search/", "2001:db8::7", 300)
+    assert (stored.case_ids, stored.referral_ids) == ([cast.case.pk], [])
+    assert [getattr(stored, field.attname) for field in AccessEvent._meta.concrete_fields] == [
+        getattr(event, field.attname) for field in AccessEvent._meta.concrete_fields
+    ]
