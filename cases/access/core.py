@@ -46,6 +46,7 @@ from cases.merge_redirect import RecordMerged
 from cases.models import Case
 from config.converters import record_id_or_404
 from core.db import CompiledQuery, CompiledSql, compile_expression, compile_query, condition_sql
+from core.memo import memoised
 
 R = TypeVar("R", bound=Model)
 
@@ -235,7 +236,9 @@ def has_role_permission(user: Any, permission: str | None) -> bool:
         return False
     if permission is None:
         return True
-    return bool(user.has_perm(permission))
+    # Kept for the request, as Django keeps the person's permissions on them (`_perm_cache`): a page asks this a
+    # dozen times, and each `has_perm` makes every authentication backend anew to ask it (issue 14).
+    return memoised(("role-permission", user.pk, permission), lambda: bool(user.has_perm(permission)))
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
