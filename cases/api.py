@@ -27,7 +27,7 @@ from accounts.audit import LIST_API
 from cases import access
 from cases.forms.case import CaseSearchForm
 from cases.models import Case, CaseKind, CaseStatus, Child
-from cases.selectors import case_search, case_summaries, case_summaries_first
+from cases.selectors import CaseloadFilters, case_search, case_summaries, case_summaries_first
 from core.api.pagination import by_id_or
 from core.api.views import ApiDetailView, ApiListView
 
@@ -113,19 +113,19 @@ class CaseListApi(ApiListView):
     ordering_choices: ClassVar[dict[str, tuple[str, ...]]] = by_id_or("opened_at")
 
     def get_queryset(self) -> QuerySet[Any]:
-        return case_summaries(user=self.request.user, **self._filters())
+        return case_summaries(user=self.request.user, filters=self._filters())
 
     def first_page(self, ordering: tuple[str, ...], rows: int) -> list[dict[str, Any]]:
-        return case_summaries_first(user=self.request.user, ordering=ordering, rows=rows, **self._filters())
+        return case_summaries_first(user=self.request.user, filters=self._filters(), ordering=ordering, rows=rows)
 
-    def _filters(self) -> dict[str, Any]:
-        filters = self.filters
-        return {
-            "status": filters.get("status", ""),
-            "kind": filters.get("kind", ""),
-            "held_by_me": filters["held_by_me"],
-            "allocated_to_me": filters["allocated_to_me"],
-        }
+    def _filters(self) -> CaseloadFilters:
+        asked = self.filters
+        return CaseloadFilters(
+            status=asked.get("status", ""),
+            kind=asked.get("kind", ""),
+            held_by_me=asked["held_by_me"],
+            allocated_to_me=asked["allocated_to_me"],
+        )
 
 
 @extend_schema_view(get=extend_schema(summary="One case's summary", examples=[CASE_EXAMPLE]))

@@ -301,27 +301,16 @@ CASE_SUMMARY_VALUES = (
 )
 
 
-def case_summaries(
-    *, user: Any, status: str = CaseStatus.OPEN, held_by_me: bool = False, allocated_to_me: bool = False, kind: str = ""
-) -> QuerySet[Any]:
+def case_summaries(*, user: Any, filters: CaseloadFilters) -> QuerySet[Any]:
     """`case_list` as dicts of `CASE_SUMMARY_VALUES`."""
-    filters = CaseloadFilters(status=status, kind=kind, held_by_me=held_by_me, allocated_to_me=allocated_to_me)
     return _case_summaries(user, filters, ("-opened_at", "-pk"))
 
 
 def case_summaries_first(
-    *,
-    user: Any,
-    status: str = CaseStatus.OPEN,
-    held_by_me: bool = False,
-    allocated_to_me: bool = False,
-    kind: str = "",
-    ordering: tuple[str, ...],
-    rows: int,
+    *, user: Any, filters: CaseloadFilters, ordering: tuple[str, ...], rows: int
 ) -> list[dict[str, Any]]:
     """The first `rows` of `case_summaries` in `ordering` (the API's first page), from SQL compiled once per
     person's access, filters and order (core.pagination.CompiledPages)."""
-    filters = CaseloadFilters(status=status, kind=kind, held_by_me=held_by_me, allocated_to_me=allocated_to_me)
     pages = CompiledPages(
         _case_summaries, user, filters, ordering, values={}, per_page=rows, key=access.scope_key(user)
     )
