@@ -60,7 +60,7 @@ def chronology(request: SignedInRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for(request.user, case_id, Action.VIEW_SUMMARY)
     caps = case_capabilities(request.user, case)
     # Unfiltered (the page most read), no form is made: its HTML is the same for everyone (`_unfiltered_form`).
-    form = ChronologyFilterForm.from_query(request.GET) if ChronologyFilterForm.filtered(request.GET) else None
+    form = ChronologyFilterForm(request.GET) if ChronologyFilterForm.filtered(request.GET) else None
     filters = form.filters() if form is not None else ChronologyFilters()
 
     def events() -> QuerySet[CaseEvent]:
