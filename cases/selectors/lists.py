@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -32,7 +32,7 @@ from cases.models import (
     Contact,
 )
 from cases.selectors import matching
-from core.db import CompiledQuery, CompiledSql, compile_query, compiled_daily
+from core.db import CompiledSql, compiled_daily
 from core.pagination import PAGE_SIZE, CompiledPages
 
 # What a row of a case list shows (the table on the list pages and home, the API's case summary).
@@ -181,32 +181,21 @@ def _filtered_cases(user: Any, filters: CaseloadFilters) -> QuerySet[Case]:
 _NEWEST_FIRST = CaseloadSort.parse(DEFAULT_CASELOAD_SORT)
 
 
-def _newest_page(user: Any, filters: CaseloadFilters, start: int, stop: int) -> QuerySet[Any]:
-    """A page of the caseload newest first, in one query: its ids a subquery over the case table (PostgreSQL
-    would otherwise join every matching case before keeping 50), the rows with their work columns, in the same
-    order."""
+def _newest_page(user: Any, filters: CaseloadFilters, start: int, size: int) -> QuerySet[Any]:
+    """`size` cases of the caseload from `start`, newest first, in one query: their ids a subquery over the case table
+    (PostgreSQL would otherwise join every matching case before keeping 50), the rows with their work columns, in
+    the same order. Its SQL is compiled once per person's access, filters and page (`CaseloadPages`)."""
     cases = _filtered_cases(user, filters)
     order = _NEWEST_FIRST.order_by()
-    page_ids = cases.order_by(*order).values("pk")[start:stop]
+    page_ids = cases.order_by(*order).values("pk")[start : start + size]
     return with_work_columns(user, cases.filter(pk__in=Subquery(page_ids))).order_by(*order)
-
-
-# The caseload's newest-first pages as SQL compiled once per person's access (`access.scope_key`), filters and page
-# (and day, for the work columns' dates): building and compiling them through the ORM, and PostgreSQL planning
-# them, cost more than running them (issue 14). Its own store, as its page is a subquery (core.pagination's
-# CompiledPages slices the list itself); bounded as the others.
-@functools.lru_cache(maxsize=1024)
-def _compiled_page(
-    user: Any, scope: Hashable, filters: CaseloadFilters, start: int, stop: int, day: dt.date
-) -> CompiledQuery[Any]:
-    return compile_query(_newest_page, user, filters, start, stop)
 
 
 class CaseloadPages:
     """The caseload's pages, as `Paginator` reads them: the page's case ids first (over the case table, in the
     caseload's order), then those cases' rows with their work columns, in the same order.
 
-    Newest first (the default), one query, compiled once per person's access and page (`_compiled_page`). Sorted
+    Newest first (the default), one query, compiled once per person's access and page (`_newest_page`). Sorted
     by a work column, two short queries rather than one with the work columns in a subquery, which their raw SQL
     cannot be."""
 
@@ -232,13 +221,13 @@ class CaseloadPages:
         if not isinstance(index, slice) or index.step is not None:
             raise TypeError("CaseloadPages pages by slices")
         if self.sort == _NEWEST_FIRST:
-            # Compiled for a whole page from its start: the paginator asks for the last page up to the count, which
-            # changes with every case opened, and would otherwise make a new compile each time.
+            # The page is a subquery of the query that reads it, so the page itself is what is compiled (through
+            # CompiledPages, with the person's access in its key), for a whole page from its start.
             start = index.start or 0
-            scope = access.scope_key(self.user)
-            stop = start + max(PAGE_SIZE, index.stop - start)
-            page = _compiled_page(self.user, scope, self.filters, start, stop, timezone.localdate())
-            return page.fetch()[: index.stop - start]
+            size = max(PAGE_SIZE, index.stop - start)
+            key = access.scope_key(self.user)
+            page = CompiledPages(_newest_page, self.user, self.filters, start, size, values={}, per_page=size, key=key)
+            return page[0 : index.stop - start]
         order = self.sort.order_by()
         ids = list(with_work_columns(self.user, self.cases).order_by(*order).values_list("pk", flat=True)[index])
         rows = {case.pk: case for case in with_work_columns(self.user, self.cases.filter(pk__in=ids))}

@@ -15,7 +15,6 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import coverage_add, coverage_remove
 from cases.models import Case
-from cases.selectors import lists
 from cases.services.contact_frequency import case_contact_frequency_set
 from core import pagination
 from formulation.models import Recommendation
@@ -160,23 +159,23 @@ def test_the_newest_first_caseload_is_compiled_once_per_access_and_page_and_foll
     cast: Cast, client: Client
 ) -> None:
     """The count and the default order's pages are SQL compiled once per person's access, filters and page
-    (`core.pagination._compiled_count`, `cases.selectors.lists._compiled_page`): new rows show at once, and
+    (`core.pagination._compiled_count` and `_compiled_rows`): new rows show at once, and
     coverage added or ended is a new access, so a new compile, never a stale page."""
-    lists._compiled_page.cache_clear()
+    pagination._compiled_rows.cache_clear()
     pagination._compiled_count.cache_clear()
     everything = {"status": "", "kind": ""}
     _, before = caseload(client, cast.psychologist, **everything)
     newer = make_case(owning_yjs=cast.bristol, case_holder=cast.case_manager, child_record=child(given_name="Mo"))
     _, rows = caseload(client, cast.psychologist, **everything)
     assert rows == [newer, *before]  # a new case at once, newest first
-    assert lists._compiled_page.cache_info().misses == 1 and pagination._compiled_count.cache_info().misses == 1
+    assert pagination._compiled_rows.cache_info().misses == 1 and pagination._compiled_count.cache_info().misses == 1
     banes_case = make_case(owning_yjs=cast.banes, case_holder=cast.banes_case_manager)
     coverage = coverage_add(clinician=cast.psychologist, yjs=cast.banes, actor=cast.administrator)
     assert caseload(client, cast.psychologist, **everything)[1] == [banes_case, newer, *before]
     coverage_remove(coverage=coverage, actor=cast.administrator)
     assert caseload(client, cast.psychologist, **everything)[1] == [newer, *before]
     # Compiled for the first access and for the one with the coverage; the last view was the first access again.
-    assert lists._compiled_page.cache_info().misses == 2 and pagination._compiled_count.cache_info().misses == 2
+    assert pagination._compiled_rows.cache_info().misses == 2 and pagination._compiled_count.cache_info().misses == 2
     # Another person's caseload is their own: the case manager holds neither of Bath's nor sees them.
     assert banes_case not in caseload(client, cast.case_manager, **everything)[1]
 
