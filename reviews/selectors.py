@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     DateField,
     Exists,
@@ -21,7 +22,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, JSONObject, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -49,7 +50,8 @@ from reviews.models import (
     ReviewSchedule,
     ReviewStatus,
 )
-from reviews.walkthrough import goals_to_rate_count
+from reviews.walkthrough import goal_rating_rows, goals_to_rate_count
+from trm_stages import selectors as trm
 
 
 class PlusDays(Func):
@@ -207,15 +209,16 @@ def _latest_reviews(*, case: int) -> QuerySet[Review]:
 # One review.
 
 
-def review_for(
-    *, user: Any, case_id: int, review_id: int, action: Action, counting_goals_to_rate: bool = False
-) -> Review:
+def review_for(*, user: Any, case_id: int, review_id: int, action: Action, for_review_page: bool = False) -> Review:
     """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden.
-    `counting_goals_to_rate`: the review also carries `goals_to_rate` (reviews.walkthrough.goals_to_rate_count)."""
+    `for_review_page`: the review also carries what the review page shows with it, read in the same query:
+    `goals_to_rate` (reviews.walkthrough.goals_to_rate_count), `goal_rating_rows` (reviews.walkthrough.rated_goals),
+    `invitation_rows` (`attendance_of`), and the
+    child's stage and the reference data's version (`standing_of`)."""
     case = access.get_case_for(user, case_id, action)
     # Compiled once (on every review page, building it through the ORM, with its count of goals to rate, cost more
     # than running it).
-    found = compiled_query(_review_rows, counting_goals_to_rate).fetch(case=case.pk, review=record_id_or_404(review_id))
+    found = compiled_query(_review_rows, for_review_page).fetch(case=case.pk, review=record_id_or_404(review_id))
     if not found:
         raise Http404("No such review")
     review = found[0]
@@ -223,13 +226,30 @@ def review_for(
     return review
 
 
-def _review_rows(counting_goals_to_rate: bool, *, case: int, review: int) -> QuerySet[Review]:
+def _review_rows(for_review_page: bool, *, case: int, review: int) -> QuerySet[Review]:
     reviews = reviews_of(case).select_related("stage_assessment__stage", "stage_assessment__assessor")
-    if counting_goals_to_rate:
+    if for_review_page:
+        invited = current_invitations(OuterRef("meeting_id")).values(
+            row=JSONObject(
+                name="name", role="role", agency=Coalesce("agency__name", "agency_name"), attendance="attendance"
+            )
+        )
         reviews = reviews.annotate(held_on_date=TruncDate("meeting__starts_at")).annotate(
-            goals_to_rate=goals_to_rate_count()
+            goals_to_rate=goals_to_rate_count(),
+            goal_rating_rows=goal_rating_rows(),
+            invitation_rows=ArraySubquery(invited),
+            stage_now=trm.stage_now(),
+            trm_version_key=trm.current_version_key(),
         )
     return reviews.filter(pk=review)
+
+
+def standing_of(review: Review) -> trm.Standing:
+    """The child's stage and the current reference data, as read with the review (`for_review_page`)."""
+    return trm.Standing(
+        current_stage=review.stage_now,  # type: ignore[attr-defined]
+        reference=trm.reference_by_key(review.trm_version_key),  # type: ignore[attr-defined]
+    )
 
 
 def recording_closed_reason(review: Review, *, now: dt.datetime | None = None, started: bool = True) -> str:
@@ -272,7 +292,8 @@ class AgencyLines:
 
 def attendance_of(review: Review) -> list[AttendanceLine]:
     """Who was invited and whether they came: the invitations while the review is open, the record
-    kept at sign-off afterwards (later corrections to the meeting do not change a signed-off review)."""
+    kept at sign-off afterwards (later corrections to the meeting do not change a signed-off review).
+    The invitations come with the review when it was read for the review page (`invitation_rows`)."""
     if review.status == ReviewStatus.SIGNED_OFF:
         return [
             AttendanceLine(
@@ -282,6 +303,14 @@ def attendance_of(review: Review) -> list[AttendanceLine]:
                 attendance=str(line.get("attendance", Attendance.NOT_RECORDED)),
             )
             for line in review.attendance_record
+        ]
+    rows = getattr(review, "invitation_rows", None)
+    if rows is not None:
+        return [
+            AttendanceLine(
+                name=row["name"], role=row["role"], agency_display=row["agency"], attendance=row["attendance"]
+            )
+            for row in rows
         ]
     return [
         AttendanceLine(

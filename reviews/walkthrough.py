@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 
 from core.db import compiled_query
 from formulation.models import MeetingStatus, Recommendation
@@ -26,14 +29,13 @@ from reviews.action_selectors import (
     action_origin,
     actions_of,
     in_order,
-    notes_newest_first,
     owner_label,
     with_details,
     with_related,
 )
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewGoalRating
 from trm_stages.models import Goal, GoalStatus
-from trm_stages.selectors import sequencing_for_stages
+from trm_stages.selectors import Standing, sequencing_for_stages
 from trm_stages.sequencing import SequencingResult
 
 
@@ -85,33 +87,37 @@ def walkthrough(review: Review) -> list[WalkthroughItem]:
 
 
 def _walkthrough_and_added_rows(locked: bool, *, case: int, review: int) -> QuerySet[Recommendation]:
-    """The case's actions the review walks through or added, each marked `walked_through` (compiled once:
-    `walkthrough_and_added`)."""
+    """The case's actions the review walks through or added, each marked `walked_through` and carrying its
+    note at this review, if any, as `note_here` (compiled once: `walkthrough_and_added`)."""
     condition = _walked_through(review, locked=locked)
+    note_here = ActionProgress.objects.filter(action=OuterRef("pk"), review=review).values(
+        row=JSONObject(**{name: name for name in _NOTE_HERE_FIELDS})
+    )
     return in_order(with_related(actions_of(case).filter(condition | Q(added_at_review__review=review)))).annotate(
-        walked_through=ExpressionWrapper(condition, output_field=BooleanField())
+        walked_through=ExpressionWrapper(condition, output_field=BooleanField()),
+        note_here=Subquery(note_here[:1], output_field=JSONField()),
     )
 
 
-def _case_notes(*, case: int) -> QuerySet[ActionProgress]:
-    """Every progress note on the case's actions, newest first (the walk-through's earlier notes)."""
-    return notes_newest_first().filter(action__case=case)
+# What the review page shows of an action's note at the review (one per action per review).
+_NOTE_HERE_FIELDS = ("id", "status", "note", "sequencing_warning")
 
 
-def walkthrough_and_added(review: Review) -> tuple[list[WalkthroughItem], list[Recommendation]]:
-    """`walkthrough` and `actions_added_at` from one read of the case's actions (the review page, whose
-    query count issue 14 caps at 12), as SQL compiled once (building it through the ORM cost more than running it)."""
+def walkthrough_and_added(
+    review: Review, *, standing: Standing | None = None
+) -> tuple[list[WalkthroughItem], list[Recommendation]]:
+    """`walkthrough` and `actions_added_at` from one read of the case's actions with their notes at this review
+    (the review page, whose query count issue 14 caps at 12), as SQL compiled once (building it through the ORM
+    cost more than running it). The page shows no earlier notes, so the items' `earlier` are empty.
+    `standing`: the child's stage and the reference data, when read with the review."""
     rows = compiled_query(_walkthrough_and_added_rows, review.is_locked)
     actions: list[Any] = rows.fetch(case=review.case_id, review=review.pk)
-    # The notes read by the case, not prefetched by the actions' ids: a list of ids cannot be compiled once.
-    notes: dict[int, list[ActionProgress]] = {}
-    for note in compiled_query(_case_notes).fetch(case=review.case_id):
-        notes.setdefault(note.action_id, []).append(note)
     for action in actions:
-        action.notes = notes.get(action.pk, [])
+        here = action.note_here
+        action.notes = [] if here is None else [ActionProgress(action_id=action.pk, review_id=review.pk, **here)]
     added = [action for action in actions if _added_at(action, review)]
     added.sort(key=lambda action: (action.created_at, action.pk))
-    return _items(review, [action for action in actions if action.walked_through]), added
+    return _items(review, [action for action in actions if action.walked_through], standing), added
 
 
 def _added_at(action: Recommendation, review: Review) -> bool:
@@ -119,11 +125,11 @@ def _added_at(action: Recommendation, review: Review) -> bool:
     return link is not None and link.review_id == review.pk
 
 
-def _items(review: Review, actions: list[Recommendation]) -> list[WalkthroughItem]:
+def _items(review: Review, actions: list[Recommendation], standing: Standing | None = None) -> list[WalkthroughItem]:
     sequencing = (
         {}
         if review.is_locked
-        else sequencing_for_stages(case=review.case, stages={a.suits_from_stage for a in actions})
+        else sequencing_for_stages(case=review.case, stages={a.suits_from_stage for a in actions}, standing=standing)
     )
     items = []
     for number, action in enumerate(actions, start=1):
@@ -157,6 +163,28 @@ def open_goals_to_rate(review: Review) -> list[Goal]:
         .exclude(Exists(rated))
         .order_by("set_on", "recorded_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class RatedGoal:
+    """A goal rated at a review, as the review page shows it."""
+
+    goal_text: str
+    score: int
+    note: str
+
+
+def goal_rating_rows() -> ArraySubquery:
+    """A review's goal ratings as rows, in the order the goals were set: an annotation on reviews (`rated_goals`)."""
+    ratings = ReviewGoalRating.objects.filter(review=OuterRef("pk")).order_by("goal__set_on", "pk")
+    return ArraySubquery(
+        ratings.values(row=JSONObject(goal_text="goal__text", score="rating__score", note="rating__note"))
+    )
+
+
+def rated_goals(review: Review) -> list[RatedGoal]:
+    """The goal ratings read with the review (`goal_rating_rows`, as `goal_rating_rows` on it)."""
+    return [RatedGoal(**row) for row in review.goal_rating_rows]  # type: ignore[attr-defined]
 
 
 def goal_ratings_at(review: Review) -> list[ReviewGoalRating]:
@@ -224,7 +252,7 @@ def review_steps(
     *,
     items: list[WalkthroughItem] | None = None,
     added_actions: list[Recommendation] | None = None,
-    goal_ratings: list[ReviewGoalRating] | None = None,
+    goal_ratings: Sequence[object] | None = None,
     goals_to_rate: int | None = None,
 ) -> ReviewSteps:
     """What is recorded and what is missing before the review can be signed off. A page that has already

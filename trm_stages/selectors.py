@@ -157,12 +157,59 @@ def sequencing_for_case(*, case: Case, suits_from_stage: int) -> SequencingResul
     )
 
 
-def sequencing_for_stages(*, case: Case, stages: Iterable[int]) -> dict[int, SequencingResult]:
-    """`sequencing_for_case` for several stages at once: the child's stage and the thresholds are read once."""
+@dataclass(frozen=True)
+class Standing:
+    """Where a child stands for judging sequencing: their current stage and the current reference data,
+    when a page has read them with something else (`stage_now`, `current_version_key`)."""
+
+    current_stage: int | None
+    reference: TrmReference
+
+
+def stage_now(case: str = "case_id") -> Subquery:
+    """The case's current stage number as an annotation on rows with a case (`current_stage_number`'s)."""
+    latest = StageAssessment.objects.filter(case=OuterRef(case)).order_by("-assessed_on", "-recorded_at", "-pk")
+    return Subquery(latest.values("stage__number")[:1])
+
+
+def current_version_key() -> Subquery:
+    """The current version's id and publishing time as an annotation, for `reference_by_key`."""
+    latest = TrmVersion.objects.order_by("-number").values(key=JSONObject(id="pk", published_at="published_at"))
+    return Subquery(latest[:1], output_field=JSONField())
+
+
+# Versions' reference data kept for the process: a version, once published, never changes.
+_PUBLISHED: dict[tuple[int, str], TrmReference] = {}
+_PUBLISHED_KEPT = 32
+
+
+def reference_by_key(key: Mapping[str, Any] | None) -> TrmReference:
+    """The reference data of the version `current_version_key` named, read once per process. The key holds
+    when it was published too, so a database emptied and filled again (the tests') never reuses one."""
+    if not key:
+        raise TrmVersion.DoesNotExist("No version of the TRM reference data is published")
+    kept = (int(key["id"]), str(key["published_at"]))
+    reference = _PUBLISHED.get(kept)
+    if reference is None:
+        reference = _read_reference(kept[0])
+        if len(_PUBLISHED) >= _PUBLISHED_KEPT:
+            _PUBLISHED.clear()
+        _PUBLISHED[kept] = reference
+    return reference
+
+
+def sequencing_for_stages(
+    *, case: Case, stages: Iterable[int], standing: Standing | None = None
+) -> dict[int, SequencingResult]:
+    """`sequencing_for_case` for several stages at once: the child's stage and the thresholds are read once
+    (or taken from `standing`, read with something else)."""
     wanted = sorted(set(stages))
     if not wanted:
         return {}
-    current, gates = current_stage_number(case), trm_reference().thresholds
+    if standing is None:
+        current, gates = current_stage_number(case), trm_reference().thresholds
+    else:
+        current, gates = standing.current_stage, standing.reference.thresholds
     return {
         stage: check_sequencing(current_stage=current, suits_from_stage=stage, thresholds=gates) for stage in wanted
     }

@@ -23,10 +23,10 @@ from cases.models import Case, NetworkMember
 from formulation.models import Attendance, Invitation, Meeting, MeetingPurpose, MeetingStatus
 
 
-def current_invitations(meeting: Meeting | int) -> QuerySet[Invitation]:
+def current_invitations(meeting: Meeting | int | OuterRef) -> QuerySet[Invitation]:
     """The people still invited (withdrawn invitations stay in the history, not here)."""
     return (
-        Invitation.objects.filter(meeting=meeting, removed_at__isnull=True)
+        Invitation.objects.filter(Q(meeting=meeting), removed_at__isnull=True)
         .select_related("agency")
         .order_by("name", "pk")
     )

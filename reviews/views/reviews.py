@@ -134,20 +134,21 @@ def review_schedule(request: SignedInRequest, case_id: int) -> HttpResponse:
 def review_detail(request: SignedInRequest, case_id: int, review_id: int) -> HttpResponse:
     """One review: while open, the steps to record and what is recorded so far; once signed off, the record."""
     review = selectors.review_for(
-        user=request.user, case_id=case_id, review_id=review_id, action=Action.VIEW, counting_goals_to_rate=True
+        user=request.user, case_id=case_id, review_id=review_id, action=Action.VIEW, for_review_page=True
     )
     case = review.case
     attendance = selectors.attendance_of(review)
     caps = review_capabilities(request.user, review)
-    items, added_actions = walkthrough.walkthrough_and_added(review)
-    goal_ratings = walkthrough.goal_ratings_at(review)
+    standing = None if review.is_locked else selectors.standing_of(review)  # sequencing is judged while open
+    items, added_actions = walkthrough.walkthrough_and_added(review, standing=standing)
+    goal_ratings = walkthrough.rated_goals(review)
     steps = (
         walkthrough.review_steps(
             review,
             items=items,
             added_actions=added_actions,
             goal_ratings=goal_ratings,
-            goals_to_rate=getattr(review, "goals_to_rate"),  # noqa: B009 - an annotation (counting_goals_to_rate)
+            goals_to_rate=getattr(review, "goals_to_rate"),  # noqa: B009 - an annotation (for_review_page)
         )
         if caps.is_open
         else None

@@ -15,7 +15,14 @@ from formulation.models import ActionStatus, Attendance, Recommendation
 from formulation.selectors import current_invitations
 from reviews.case_page import review_section_context
 from reviews.models import ActionProgress, Review, ReviewAction, ReviewStatus
-from reviews.services import review_sign_off, review_stage_record
+from reviews.services import (
+    action_progress_add,
+    review_attendance_record,
+    review_goals_rate,
+    review_sign_off,
+    review_stage_record,
+    review_walkthrough_record,
+)
 from tests.conftest import Cast
 from tests.factories import recommendation
 from tests.reviews.helpers import on
@@ -26,6 +33,7 @@ from tests.reviews.review_helpers import (
     SCHEDULED_ON,
     Formulated,
     formulated,
+    meeting_of,
     record_every_step,
     reload,
     scheduled_review,
@@ -290,8 +298,71 @@ def test_the_review_page_and_the_walkthrough_cost_the_same_queries_for_3_actions
     # three queries each, whatever the number of actions.
     assert many[0] - few[0] <= 9 and many[1] - few[1] <= 9, (few, many)
     # Issue 14: a composite page reads at most 12 queries (the page's own: its walk-through and the actions
-    # added at it in one read, the goals left to rate counted with the review's row).
+    # added at it in one read, with their notes at this review; the goals left to rate, the ratings, the
+    # invitations and the child's stage with the review's row).
     assert few[0] <= 12, few
+
+
+def test_the_review_page_shows_what_it_reads_with_the_review_and_its_actions(cast: Cast) -> None:
+    """Issue 14: the invitations, the goal ratings, the child's stage, the reference data and each action's
+    note at this review come with the review's and the actions' rows. Each shows what belongs to this review."""
+    state = formulated(cast)
+    review = scheduled_review(cast)
+    with on(REVIEW_DAY - dt.timedelta(days=7), 12):
+        # A note between reviews: the action's latest, but not one written at this review.
+        action_progress_add(
+            action=state.school_action, actor=cast.teacher, status=ActionStatus.IN_PROGRESS, note="Check-ins daily."
+        )
+    with on(REVIEW_DAY, 12):
+        invitations = {i.pk: Attendance.ATTENDED for i in current_invitations(review.meeting)}
+        invitations[next(i.pk for i in current_invitations(review.meeting) if i.name == "Alex Morgan")] = (
+            Attendance.APOLOGIES
+        )
+        review_attendance_record(
+            review=reload(review), actor=cast.senior_practitioner, attendance=invitations, notes=""
+        )
+        review_walkthrough_record(
+            review=reload(review),
+            actor=cast.senior_practitioner,
+            entries={
+                state.school_action.pk: (ActionStatus.DONE, "Kai now arrives on time."),
+                state.holder_action.pk: (ActionStatus.IN_PROGRESS, "Sessions kept every week."),
+                state.cbt_action.pk: (ActionStatus.NOT_STARTED, "Waits for CAMHS."),
+            },
+        )
+        first, second = state.goals
+        review_goals_rate(
+            review=reload(review),
+            actor=cast.senior_practitioner,
+            ratings={first.pk: (7, "Four full weeks in lessons"), second.pk: (4, "")},
+        )
+    with on(REVIEW_DAY + dt.timedelta(days=1), 12):
+        # The action's latest note now, written after the review: not the review's either.
+        action_progress_add(
+            action=state.school_action, actor=cast.teacher, status=ActionStatus.DONE, note="Still on time."
+        )
+        page = body(signed_in(cast.senior_practitioner).get(page_of(review)))
+    assert "2 of 3 invited attended." in page
+    assert page.index("Alex Morgan") < page.index("Helen Marsh")  # the agencies in alphabetical order
+    for note in ("Kai now arrives on time.", "Sessions kept every week.", "Waits for CAMHS."):
+        assert note in page
+    assert "Check-ins daily." not in page and "Still on time." not in page  # not written at this review
+    # CBT suits stage 4 and Kai is at stage 2: the warning names the threshold between, from the reference data.
+    assert page.count('govuk-tag--orange">Warning</strong>') == 1
+    ratings = page[page.index("Goal ratings at this review") :]
+    assert ratings.index("Stay in lessons all week") < ratings.index("Sleep at home every night")
+    assert "Four full weeks in lessons" in ratings and ">7</td>" in ratings and ">4</td>" in ratings
+    # Another review of the same case (one open at a time: this one cancelled) shows none of them.
+    meeting = meeting_of(review)
+    meeting.pk, meeting.ics_uid = None, "ecm-meeting-another-review@example.invalid"
+    meeting.save()
+    other = Review.objects.create(
+        case=cast.case, meeting=meeting, chair=cast.senior_practitioner, status=ReviewStatus.CANCELLED
+    )
+    with on(REVIEW_DAY, 12):
+        later = body(signed_in(cast.senior_practitioner).get(page_of(other)))
+    assert "Kai now arrives on time." not in later and "Four full weeks in lessons" not in later
+    assert "No goals rated at this review." in later
 
 
 def test_the_case_page_section_gives_the_next_review_and_the_open_actions(cast: Cast) -> None:
@@ -324,13 +395,14 @@ def test_the_review_page_query_count_is_pinned_with_many_actions_behind_it(
             stage_number=2,
             evidence="Kai still relies on Ms Marsh.",
         )
-        # Every request: session, user, the person's standing, permissions, the navigation's memberships and
-        # unread notifications (6). The access module: the case and the access event (2). The page's own
-        # work, 9: the review with its meeting, chair and re-assessment, the invitations, the walk-through's
-        # actions and their progress notes, the child's stage assessments and the TRM reference data (for
-        # the sequencing warnings), the actions added, the goal ratings and the goals still to rate. The
-        # steps are counted from what the page has read. None grows with the actions behind it (30).
-        with django_assert_max_num_queries(17):
+        # Every request: session, user and the person's standing (with their permissions, memberships and
+        # unread notifications) (3). The access module: the case and the access event (2). The page's own
+        # work, 2: the review with its meeting, chair, re-assessment, invitations, goal ratings, the goals
+        # still to rate, the child's stage and the reference data's version; the walk-through's actions and
+        # the actions added, each with its note at this review. The reference data behind the version is
+        # read once per process (here, its first read: 1). The steps are counted from what the page has read.
+        # None grows with the actions behind it (30).
+        with django_assert_max_num_queries(8):
             page = client.get(page_of(review))
     assert body(page).count("Going well.") == 30
     assert "Kai still relies on Ms Marsh." in body(page)

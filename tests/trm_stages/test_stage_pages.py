@@ -16,7 +16,14 @@ from cases.services import case_close, case_reopen
 from tests.clock import hold_today
 from tests.conftest import Cast
 from trm_stages.models import InterventionType, Stage, StageAssessment, TrmVersion
-from trm_stages.selectors import current_version, stage_journey, stages, thresholds
+from trm_stages.selectors import (
+    current_version,
+    current_version_key,
+    reference_by_key,
+    stage_journey,
+    stages,
+    thresholds,
+)
 from trm_stages.services import stage_assessment_record
 
 TODAY = timezone.localdate()
@@ -241,6 +248,32 @@ def test_an_administrator_publishes_a_new_version_and_old_assessments_keep_their
     assert new.stage.version == version and new.stage.name == "Unsettled and unpredictable"
     assert "Unsettled and unpredictable" in signed_in(cast.teacher).get("/trm/").content.decode()
     assert "Instability and inconsistency" in signed_in(cast.teacher).get("/trm/?version=1").content.decode()
+
+
+def test_the_reference_data_read_with_a_page_follows_each_new_version(cast: Cast) -> None:
+    """Issue 14: the review page reads the current version's key with its review, and the reference data
+    behind the key is kept for the process (a version never changes). Publishing makes a new key."""
+
+    def key_now() -> Any:
+        return Case.objects.annotate(key=current_version_key()).values_list("key", flat=True).get(pk=cast.case.pk)
+
+    first = key_now()
+    assert reference_by_key(first).version.pk == current_version().pk
+    assert reference_by_key(first) is reference_by_key(dict(first))  # read once
+    before = {threshold.below_stage: threshold.name for threshold in reference_by_key(first).thresholds}
+    response = signed_in(cast.administrator).post(
+        "/trm/publish/", publish_data(**{"threshold-2-name": "Ready to think"})
+    )
+    assert response.status_code == 302
+    second = key_now()
+    assert second != first and reference_by_key(second).version.number == 2
+    assert {threshold.below_stage: threshold.name for threshold in reference_by_key(second).thresholds} == (
+        before | {2: "Ready to think"}
+    )
+    # The first version's data stays what it was.
+    assert {threshold.below_stage: threshold.name for threshold in reference_by_key(first).thresholds} == before
+    with pytest.raises(TrmVersion.DoesNotExist):
+        reference_by_key(None)
 
 
 @pytest.mark.parametrize(
