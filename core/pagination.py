@@ -74,7 +74,8 @@ class CompiledPages:
 
     `build(*args, **placeholders)` gives the list, ordered; its arguments and `key` must say everything the SQL
     depends on but the day (part of the key): `key` is kept in the store's key without being passed to `build`, for
-    what `build` reads another way, such as the person's access (cases.access.scope_key) when it filters by it."""
+    what `build` reads another way, such as the person's access (cases.access.scope_key) when it filters by it.
+    `counted`, if given, says how many rows the list has without counting them (cases.tallies)."""
 
     ordered = True
 
@@ -85,10 +86,14 @@ class CompiledPages:
         values: Mapping[str, int],
         per_page: int,
         key: Hashable = None,
+        counted: Callable[[], int] | None = None,
     ) -> None:
         self.build, self.args, self.values, self.per_page, self.key = build, args, dict(values), per_page, key
+        self.counted = counted
 
     def count(self) -> int:
+        if self.counted is not None:
+            return self.counted()
         return _compiled_count(self.build, self.args, self.key, timezone.localdate()).fetch(**self.values)
 
     def __len__(self) -> int:

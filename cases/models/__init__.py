@@ -467,6 +467,25 @@ class CaseEvent(models.Model):
         return self.visibility == Visibility.RESTRICTED
 
 
+class CaseTally(models.Model):
+    """How many contacts and chronology lines a case has, by what decides who sees them: kept by PostgreSQL
+    triggers on those tables (migration 0011), however rows are written, moved or deleted, so the lists count
+    a case's rows without counting them (issue 14; cases.tallies). No personal data: counts only.
+
+    `what`: "contact" and "contact:restricted"; "event:" and the line's visibility."""
+
+    # No foreign key: the triggers write here while a case's rows are being deleted with it.
+    case_id = models.BigIntegerField()
+    what = models.CharField(max_length=40)
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case_id", "what"], name="case_tally_once")]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id}: {self.n} {self.what}"
+
+
 @history_tracked()
 class ChronologyDocument(RenderedDocument):
     """A PDF of a case's chronology as one person filtered it, made by the document pipeline (core/documents/).

@@ -8,12 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PARTNER_KINDS
 from cases import access
+from cases import tallies as tallies_of
 from cases.access import Action
 from cases.models import (
     Case,
@@ -27,7 +30,6 @@ from cases.models import (
     Rectification,
     Visibility,
 )
-from core.db import compiled_query
 from core.pagination import CompiledPages
 from core.rows import paragraphs
 
@@ -94,7 +96,16 @@ def chronology_pages(*, user: Any, case: Case, filters: ChronologyFilters, per_p
     """`chronology` as compiled pages (core.pagination.CompiledPages): its count, and its newest lines, compiled
     once for every case with the same visibilities and filters."""
     visibilities = tuple(visibilities_for(user=user, case=case))
-    return CompiledPages(_case_events, visibilities, filters, values={"case": case.pk}, per_page=per_page)
+    tallies = tallies_of.event_tallies(visibilities)
+    return CompiledPages(
+        _case_events,
+        visibilities,
+        filters,
+        values={"case": case.pk},
+        per_page=per_page,
+        # Unfiltered, every line of the visibilities the person sees: the case's tallies say how many.
+        counted=None if filters.active else lambda: tallies_of.tallied(case.pk, tallies),
+    )
 
 
 def latest_events(*, user: Any, case: Case, count: int = 5) -> list[CaseEvent]:
@@ -186,21 +197,38 @@ def contacts_for(*, user: Any, case: Case, corrections: bool = True) -> QuerySet
 
 def contact_pages(*, user: Any, case: Case, per_page: int) -> CompiledPages:
     """`contacts_for` in pages, their SQL compiled once for every case (core.pagination.CompiledPages)."""
+    restricted_shown = access.may(user, Action.VIEW_RESTRICTED, case)
+    tallies = tallies_of.contact_tallies(restricted_shown=restricted_shown)
     return CompiledPages(
-        _case_contacts, access.may(user, Action.VIEW_RESTRICTED, case), values={"case": case.pk}, per_page=per_page
+        _case_contacts,
+        restricted_shown,
+        values={"case": case.pk},
+        per_page=per_page,
+        counted=lambda: tallies_of.tallied(case.pk, tallies),
     )
 
 
 def _case_contacts(restricted_shown: bool, *, case: int) -> QuerySet[Contact]:
+    """The case's contacts, each with its corrections as rows (`correction_rows`, oldest first: a contact's
+    corrections are few), so a page of them is one read (`present_contacts`)."""
     contacts = Contact.objects.filter(case_id=case)
     if not restricted_shown:
         contacts = contacts.filter(restricted=False)
-    return contacts.select_related("recorded_by").order_by("-occurred_at", "-pk")
-
-
-def _case_corrections(*, case: int) -> QuerySet[ContactCorrection]:
-    corrections = ContactCorrection.objects.filter(contact__case_id=case).select_related("recorded_by")
-    return corrections.order_by("recorded_at", "pk")
+    corrections = ContactCorrection.objects.filter(contact=OuterRef("pk")).order_by("recorded_at", "pk")
+    rows = corrections.values(
+        row=JSONObject(
+            first_name="recorded_by__first_name",
+            last_name="recorded_by__last_name",
+            recorded_at="recorded_at",
+            text="text",
+            reason="reason",
+        )
+    )
+    return (
+        contacts.select_related("recorded_by")
+        .annotate(correction_rows=ArraySubquery(rows))
+        .order_by("-occurred_at", "-pk")
+    )
 
 
 class CorrectionRow(TypedDict):
@@ -243,25 +271,12 @@ def present_contacts(
     its kind's label, who recorded it, its note and its corrections' texts as paragraphs, and the links the page
     offers (`link`: the title to the contact's page; `correct`: "Add a correction"; `mark`: the "Mark as
     significant" form), each built from one reversed prefix. Rows of words, not records: the template's lookups
-    on a dict are its cheapest. The corrections are read by the case, in SQL compiled once (a case's corrections
-    are few), not prefetched contact by contact."""
-    shown = list(contacts)
-    corrections_of: dict[int, list[CorrectionRow]] = {}
-    if shown:
-        for correction in compiled_query(_case_corrections).fetch(case=case.pk):
-            corrections_of.setdefault(correction.contact_id, []).append(
-                {
-                    "by": correction.recorded_by.get_full_name(),
-                    "when_iso": timezone.localtime(correction.recorded_at).isoformat(),
-                    "when_text": _short_moment(correction.recorded_at),
-                    "text_html": paragraphs(correction.text),
-                    "reason": correction.reason,
-                }
-            )
+    on a dict are its cheapest. The contacts are `_case_contacts`' (`contacts_for`, `contact_pages`): each brings
+    its corrections as rows, read with it."""
     prefix = reverse("cases:contacts", args=[case.pk])
     labels = dict(ContactKind.choices)
     rows: list[ContactRow] = []
-    for contact in shown:
+    for contact in contacts:
         detail_url = f"{prefix}{contact.pk}/"
         moment = timezone.localtime(contact.occurred_at)
         label = labels.get(contact.kind, contact.kind)
@@ -284,10 +299,21 @@ def present_contacts(
                 "recorded_by_name": contact.recorded_by.get_full_name(),
                 "recorded_text": _short_moment(contact.recorded_at),
                 "note_html": paragraphs(contact.note),
-                "corrections": corrections_of.get(contact.pk, []),
+                "corrections": [_correction(row) for row in contact.correction_rows],  # type: ignore[attr-defined]
             }
         )
     return rows
+
+
+def _correction(row: dict[str, Any]) -> CorrectionRow:
+    recorded_at = dt.datetime.fromisoformat(row["recorded_at"])
+    return {
+        "by": f"{row['first_name']} {row['last_name']}".strip(),  # as User.get_full_name()
+        "when_iso": timezone.localtime(recorded_at).isoformat(),
+        "when_text": _short_moment(recorded_at),
+        "text_html": paragraphs(row["text"]),
+        "reason": row["reason"],
+    }
 
 
 def _short_moment(moment: dt.datetime) -> str:

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Agency
+from cases import tallies
 from cases.models import Case, Contact
 from cases.services.transfers import holdings_backfill
 from devtools.scale.bulk import Counts
@@ -51,6 +52,8 @@ def seed_scale(*, scale: float, seed: int, label: str, with_history: bool = Fals
         )
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
+        if not with_history:
+            tallies.recount()  # the triggers that keep the case tallies were skipped too
     _analyze()
     return counts
 
@@ -85,6 +88,7 @@ def seed_cases_for(
         if skip:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
+            tallies.recount()  # the triggers that keep the case tallies were skipped too
     return counts
 
 

@@ -121,5 +121,8 @@ def test_chronology_query_count_is_pinned_and_visibility_is_filtered_in_the_quer
     # 40 visible lines, "case opened" and the teacher joining the network when the cast was made
     assert body.count('<li class="govuk-!-margin-bottom-4"') == 42
     timeline = [q["sql"] for q in queries.captured_queries if 'FROM "cases_caseevent"' in q["sql"]]
-    assert len(timeline) == 2  # the count and the page, no query per line
+    assert len(timeline) == 1  # the page, no query per line
+    # The count from the case's tallies (cases.tallies): the lines of the visibilities the colleague sees.
+    assert len([q for q in queries.captured_queries if "cases_casetally" in q["sql"]]) == 1
+    assert "Newest first. 42 entries." in body
     assert "\"visibility\" IN ('view_summary', 'view')" in timeline[-1]

@@ -120,6 +120,9 @@ def test_a_correction_keeps_the_original_note_and_shows_who_and_when(cast: Cast,
     assert "Correction</strong> by Priya Nandra" in body
     assert "<strong>Why:</strong> Her age was misheard" in body
     assert ContactCorrection.objects.get().reason == "Her age was misheard"
+    # When, in UK time, to the minute (read with the contact as a row: its time comes back as text).
+    local = timezone.localtime(ContactCorrection.objects.get().recorded_at)
+    assert f'on <time datetime="{local.isoformat()}">{local.day} {local:%b %Y, %H:%M}</time>' in body
     # The history table holds every write; the contact itself was only ever inserted.
     assert [event.pgh_label for event in contact.history.all()] == ["insert"]  # type: ignore[attr-defined]
     assert ContactCorrection.objects.get().history.count() == 1  # type: ignore[attr-defined]
@@ -167,9 +170,9 @@ def test_contact_list_query_count_is_pinned(cast: Cast, client: Client, django_a
         contact = log_contact(cast.case, cast.case_manager, restricted=number % 4 == 0, days_ago=number + 1)
         contact_correct(contact=contact, actor=cast.colleague, text=f"Addition {number}", reason="Misheard")
     client.force_login(cast.psychologist)
-    # Session user, case, two permission reads, access event, count, memberships, contacts, corrections,
-    # their authors, and the session save (with its savepoint): the same for 25 rows as for one.
-    with django_assert_max_num_queries(13):
+    # The session, the person, their standing (permissions, memberships), the case, the access event, the count
+    # (the case's tallies) and the contacts with their corrections and authors: the same for 25 rows as for one.
+    with django_assert_max_num_queries(7):
         body = client.get(contacts_url(cast)).content.decode()
     assert body.count("Correction</strong> by Priya Nandra") == 25
 

@@ -8,11 +8,13 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.history import acting_as
 from accounts.models import Agency, AgencyKind, User
-from cases.models import Case, Contact
+from cases.models import Case, CaseEvent, Contact, Visibility
+from cases.tallies import contact_tallies, event_tallies, tallied
 from formulation.models import Meeting, Recommendation
 from referrals.models import Referral
 from reporting import queries
@@ -49,6 +51,21 @@ def test_a_tiny_scale_makes_a_whole_small_world_and_says_how_long_it_took() -> N
     for case in cases.select_related("child"):
         age = (case.opened_at.date() - case.child.date_of_birth).days / 365.25
         assert 9.9 < age < 28  # a second referral can come years after the first
+
+
+def test_the_case_tallies_count_the_loaded_rows_though_their_triggers_were_skipped() -> None:
+    seed()
+    cases = Case.objects.filter(owning_yjs__name__startswith="Tiny ")
+    case = cases.annotate(logged=Count("contacts")).order_by("-logged").first()
+    assert case is not None
+    assert tallied(case.pk, contact_tallies(restricted_shown=True)) == Contact.objects.filter(case=case).count() > 0
+    everything = event_tallies(value for value, _ in Visibility.choices)
+    assert tallied(case.pk, everything) == CaseEvent.objects.filter(case=case).count()
+    total = sum(tallied(pk, contact_tallies(restricted_shown=True)) for pk in cases.values_list("pk", flat=True))
+    assert total == 1000
+    # And the triggers keep them from here on.
+    Contact.objects.filter(case=case).delete()
+    assert tallied(case.pk, contact_tallies(restricted_shown=True)) == 0
 
 
 def test_the_seeded_world_makes_a_report() -> None:
