@@ -30,6 +30,14 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", "Urgent: risk is rising now"
 
 
+# Each urgency's tag: its words and its colour (govuk-tag--<colour>), wherever a referral's urgency is shown.
+URGENCY_TAGS: dict[str, tuple[str, str]] = {
+    Urgency.URGENT: ("Urgent", "red"),
+    Urgency.SOON: ("Soon", "yellow"),
+    Urgency.ROUTINE: ("Routine", "grey"),
+}
+
+
 class ConsentAnswer(models.TextChoices):
     GIVEN = "given", "Given"
     REFUSED = "refused", "Refused"
@@ -136,6 +144,11 @@ class Referral(models.Model):
     @property
     def is_accepted_for_consultation(self) -> bool:
         return self.status == ReferralStatus.ACCEPTED_CONSULTATION
+
+    @property
+    def urgency_tag(self) -> tuple[str, str]:
+        """The urgency's tag: its words and colour (`URGENCY_TAGS`)."""
+        return URGENCY_TAGS.get(self.urgency, URGENCY_TAGS[Urgency.ROUTINE])
 
     @property
     def is_urgent(self) -> bool:

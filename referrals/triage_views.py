@@ -19,8 +19,8 @@ from referrals.forms import (
     TriageDecisionForm,
 )
 from referrals.models import Referral, ReferralStatus
+from referrals.rows import triage_rows
 from referrals.selectors import (
-    days_waiting,
     get_referral_for,
     get_referral_for_consent_override,
     may_triage,
@@ -73,13 +73,12 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     if not may_triage(user):
         raise PermissionDenied("The triage queue is for the ECM psychologists and senior practitioners.")
     page, querystring = page_of(request, triage_queue_pages(user, per_page=PAGE_SIZE))
-    today = timezone.localdate()
-    rows = [{"referral": referral, "days_waiting": days_waiting(referral, today)} for referral in page.object_list]
+    rows = triage_rows(page.object_list, timezone.localdate())
     list_view_record(
         user=user,
         list_name=LIST_TRIAGE,
-        case_ids=[row["referral"].case_id for row in rows],
-        referral_ids=[row["referral"].pk for row in rows],
+        case_ids=[row["case_id"] for row in rows],
+        referral_ids=[row["referral_id"] for row in rows],
     )
     return render(
         request,

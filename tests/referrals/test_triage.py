@@ -49,7 +49,7 @@ def test_the_queue_lists_urgent_referrals_first_then_the_longest_waiting_with_da
     with time_machine.travel(now - dt.timedelta(days=12)):
         oldest = submitted_referral(cast, child=make_child(given_name="Oldest"))
     with time_machine.travel(now - dt.timedelta(days=5)):
-        submitted_referral(cast, child=make_child(given_name="Middling"))
+        submitted_referral(cast, child=make_child(given_name="Middling"), urgency="routine")
     draft_referral(cast, child=make_child(given_name="Drafted"))
     submitted_referral(cast, child=make_child(given_name="Banes"), referrer=cast.banes_case_manager, yjs=cast.banes)
 
@@ -60,6 +60,13 @@ def test_the_queue_lists_urgent_referrals_first_then_the_longest_waiting_with_da
     assert "Banes" not in body  # a service Alex does not cover
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">12</td>' in body
     assert '<strong class="govuk-tag govuk-tag--red">Urgent</strong>' in body
+    assert '<strong class="govuk-tag govuk-tag--yellow">Soon</strong>' in body
+    assert '<strong class="govuk-tag govuk-tag--grey">Routine</strong>' in body
+    # The day it was submitted, in UK time as the tables write dates, and who referred.
+    assert oldest.submitted_at is not None
+    submitted = timezone.localtime(oldest.submitted_at)
+    assert f'<td class="govuk-table__cell">{submitted.day} {submitted:%b %Y}</td>' in body
+    assert f'<td class="govuk-table__cell">{oldest.referrer.get_full_name()}</td>' in body
     assert f'href="/referrals/{oldest.pk}/"' in body
     assert f'href="/referrals/{recent.pk}/"' in body
 
