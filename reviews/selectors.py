@@ -213,8 +213,7 @@ def review_for(*, user: Any, case_id: int, review_id: int, action: Action, for_r
     """One review of a case: 404 unless the case is visible and the review is its own, 403 if `action` is forbidden.
     `for_review_page`: the review also carries what the review page shows with it, read in the same query:
     `goals_to_rate` (reviews.walkthrough.goals_to_rate_count), `goal_rating_rows` (reviews.walkthrough.rated_goals),
-    `invitation_rows` (`attendance_of`), and the
-    child's stage and the reference data's version (`standing_of`)."""
+    `invitation_rows` (`attendance_of`), and the child's stage and the reference data's version (`standing_of`)."""
     case = access.get_case_for(user, case_id, action)
     # Compiled once (on every review page, building it through the ORM, with its count of goals to rate, cost more
     # than running it).

@@ -183,7 +183,8 @@ def goal_rating_rows() -> ArraySubquery:
 
 
 def rated_goals(review: Review) -> list[RatedGoal]:
-    """The goal ratings read with the review (`goal_rating_rows`, as `goal_rating_rows` on it)."""
+    """The goal ratings read with the review (its `goal_rating_rows`: reviews.selectors.review_for's
+    `for_review_page`)."""
     return [RatedGoal(**row) for row in review.goal_rating_rows]  # type: ignore[attr-defined]
 
 

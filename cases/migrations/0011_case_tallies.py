@@ -46,6 +46,19 @@ CREATE TRIGGER ecm_tally_{name}_update AFTER UPDATE ON {table}
 """  # noqa: S608
 
 
+# A case deleted takes its tallies with it (its rows are deleted first, each statement leaving its tallies at 0).
+CASE_GONE = """
+CREATE OR REPLACE FUNCTION ecm_tally_case_gone() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM cases_casetally tally USING old_rows gone WHERE tally.case_id = gone.id;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER ecm_tally_case_gone AFTER DELETE ON cases_case
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ecm_tally_case_gone();
+"""
+
+
 def _fill(table: str, what: str) -> str:
     # The table is locked first, so no row is written between the count and the trigger taking over.
     return (
@@ -82,5 +95,10 @@ class Migration(migrations.Migration):
         *(
             migrations.RunSQL(_fill(table, what) + _triggers(name, table, what), reverse_sql=_drop(name, table))
             for name, (table, what) in TALLIED.items()
+        ),
+        migrations.RunSQL(
+            CASE_GONE,
+            reverse_sql="DROP TRIGGER IF EXISTS ecm_tally_case_gone ON cases_case;"
+            " DROP FUNCTION IF EXISTS ecm_tally_case_gone();",
         ),
     ]

@@ -24,7 +24,8 @@ from formulation.models import Attendance, Invitation, Meeting, MeetingPurpose, 
 
 
 def current_invitations(meeting: Meeting | int | OuterRef) -> QuerySet[Invitation]:
-    """The people still invited (withdrawn invitations stay in the history, not here)."""
+    """The people still invited (withdrawn invitations stay in the history, not here). `meeting` may be an
+    `OuterRef`, for the invitations of each row of an outer query (the review page reads them with the review)."""
     return (
         Invitation.objects.filter(Q(meeting=meeting), removed_at__isnull=True)
         .select_related("agency")

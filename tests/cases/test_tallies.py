@@ -71,10 +71,11 @@ def test_the_tallies_are_the_rows_counted_whatever_writes_moves_or_deletes_them(
     CaseEvent.objects.filter(case=other).update(visibility=Visibility.SUMMARY, significant=True)
     Contact.objects.filter(note__in=["Bulk-loaded note 4", "Bulk-loaded note 5"], case=other).delete()
     assert _tallies() == _counted()
-    # A case deleted with everything on it.
+    # A case deleted with everything on it takes its tallies with it.
+    assert CaseTally.objects.filter(case_id=other.pk).exists()
     other.delete()
     assert _tallies() == _counted()
-    assert not CaseTally.objects.filter(case_id=other.pk).exclude(n=0).exists()
+    assert not CaseTally.objects.filter(case_id=other.pk).exists()
 
 
 def test_an_update_that_changes_nothing_counted_writes_no_tally(cast: Cast) -> None:
