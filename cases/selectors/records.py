@@ -188,11 +188,12 @@ def link_events(*, case: Case, events: Iterable[CaseEvent], partners: bool = Fal
     return lines
 
 
-def contacts_for(*, user: Any, case: Case, corrections: bool = True) -> QuerySet[Contact]:
-    """The case's contacts newest first, with their corrections (`corrections`); restricted ones only for those
-    who may read them. The pages read the corrections by the case instead (`present_contacts`)."""
+def contacts_for(*, user: Any, case: Case, correction_rows: bool = False) -> QuerySet[Contact]:
+    """The case's contacts newest first, with their corrections: prefetched as records (the API's), or with
+    `correction_rows` read with each contact as rows (the pages', `present_contacts`); restricted ones only for
+    those who may read them."""
     contacts = _case_contacts(access.may(user, Action.VIEW_RESTRICTED, case), case=case.pk)
-    return contacts.prefetch_related("corrections__recorded_by") if corrections else contacts
+    return _with_correction_rows(contacts) if correction_rows else contacts.prefetch_related("corrections__recorded_by")
 
 
 def contact_pages(*, user: Any, case: Case, per_page: int) -> CompiledPages:
@@ -200,7 +201,7 @@ def contact_pages(*, user: Any, case: Case, per_page: int) -> CompiledPages:
     restricted_shown = access.may(user, Action.VIEW_RESTRICTED, case)
     tallies = tallies_of.contact_tallies(restricted_shown=restricted_shown)
     return CompiledPages(
-        _case_contacts,
+        _case_contact_rows,
         restricted_shown,
         values={"case": case.pk},
         per_page=per_page,
@@ -209,11 +210,19 @@ def contact_pages(*, user: Any, case: Case, per_page: int) -> CompiledPages:
 
 
 def _case_contacts(restricted_shown: bool, *, case: int) -> QuerySet[Contact]:
-    """The case's contacts, each with its corrections as rows (`correction_rows`, oldest first: a contact's
-    corrections are few), so a page of them is one read (`present_contacts`)."""
     contacts = Contact.objects.filter(case_id=case)
     if not restricted_shown:
         contacts = contacts.filter(restricted=False)
+    return contacts.select_related("recorded_by").order_by("-occurred_at", "-pk")
+
+
+def _case_contact_rows(restricted_shown: bool, *, case: int) -> QuerySet[Contact]:
+    return _with_correction_rows(_case_contacts(restricted_shown, case=case))
+
+
+def _with_correction_rows(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Each contact with its corrections as rows (`correction_rows`, oldest first: a contact's corrections are few),
+    so a page of them is one read (`present_contacts`)."""
     corrections = ContactCorrection.objects.filter(contact=OuterRef("pk")).order_by("recorded_at", "pk")
     rows = corrections.values(
         row=JSONObject(
@@ -224,11 +233,7 @@ def _case_contacts(restricted_shown: bool, *, case: int) -> QuerySet[Contact]:
             reason="reason",
         )
     )
-    return (
-        contacts.select_related("recorded_by")
-        .annotate(correction_rows=ArraySubquery(rows))
-        .order_by("-occurred_at", "-pk")
-    )
+    return contacts.annotate(correction_rows=ArraySubquery(rows))
 
 
 class CorrectionRow(TypedDict):
@@ -271,8 +276,8 @@ def present_contacts(
     its kind's label, who recorded it, its note and its corrections' texts as paragraphs, and the links the page
     offers (`link`: the title to the contact's page; `correct`: "Add a correction"; `mark`: the "Mark as
     significant" form), each built from one reversed prefix. Rows of words, not records: the template's lookups
-    on a dict are its cheapest. The contacts are `_case_contacts`' (`contacts_for`, `contact_pages`): each brings
-    its corrections as rows, read with it."""
+    on a dict are its cheapest. Each contact brings its corrections as rows, read with it (`contact_pages`,
+    `contacts_for(correction_rows=True)`)."""
     prefix = reverse("cases:contacts", args=[case.pk])
     labels = dict(ContactKind.choices)
     rows: list[ContactRow] = []

@@ -14,6 +14,7 @@ from cases import access, selectors, services
 from cases.access import Action
 from cases.capabilities import case_capabilities
 from cases.forms import ContactCorrectionForm, ContactForm
+from cases.models import Case, Contact
 from core.http import SignedInRequest, is_post
 from core.pagination import paginate
 
@@ -58,7 +59,7 @@ def contact_add(request: SignedInRequest, case_id: int) -> HttpResponse:
 def contact_detail(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
     """One contact with its corrections (a restricted one is not found by those who may not read it)."""
     case = access.get_case_for(request.user, case_id, Action.VIEW)
-    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
+    contact = _contact_of(request, case, contact_id)
     caps = case_capabilities(request.user, case)
     rows = selectors.present_contacts(case=case, contacts=[contact], correct=caps.log_contact, mark=caps.log_contact)
     context = {"case": case, "contact": contact, "rows": rows, "caps": caps}
@@ -71,7 +72,7 @@ def contact_significant(request: SignedInRequest, case_id: int, contact_id: int)
     """Mark a contact as a significant event (`significant=yes`) or take the mark off (`no`); kept in the
     contact's history with who changed it. Back to the contact."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
-    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
+    contact = _contact_of(request, case, contact_id)
     choice = request.POST.get("significant", "")
     if choice not in {"yes", "no"}:
         return HttpResponseBadRequest("Say whether the contact is a significant event.")
@@ -90,7 +91,7 @@ def contact_significant(request: SignedInRequest, case_id: int, contact_id: int)
 def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> HttpResponse:
     """Add a correction or addition beneath a contact; the original note is never rewritten."""
     case = access.get_case_for(request.user, case_id, Action.CHANGE)
-    contact = get_object_or_404(selectors.contacts_for(user=request.user, case=case, corrections=False), pk=contact_id)
+    contact = _contact_of(request, case, contact_id)
     rows = selectors.present_contacts(case=case, contacts=[contact])
     form = ContactCorrectionForm(request.POST if is_post(request) else None)
     if is_post(request) and form.is_valid():
@@ -105,3 +106,9 @@ def contact_correct(request: SignedInRequest, case_id: int, contact_id: int) -> 
             return redirect("cases:contact_detail", case.pk, contact.pk)
     context = {"case": case, "contact": contact, "rows": rows, "form": form}
     return render(request, "cases/contact_correct.html", context)
+
+
+def _contact_of(request: SignedInRequest, case: Case, contact_id: int) -> Contact:
+    """One of the case's contacts the person may read (404 otherwise), with its corrections as rows."""
+    contacts = selectors.contacts_for(user=request.user, case=case, correction_rows=True)
+    return get_object_or_404(contacts, pk=contact_id)
