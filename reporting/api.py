@@ -26,7 +26,7 @@ from cases import access
 from core.api.views import ApiView
 from reporting.figures import Report
 from reporting.report_cache import cached_report
-from reporting.scope import LONGEST_PERIOD_YEARS, ReportScope, default_period
+from reporting.scope import LONGEST_PERIOD_YEARS, ReportScope, default_period, reportable_services
 
 RECORD_TYPE = "aggregate report"  # as the dashboard logs it (reporting/views.py)
 EARLIEST_DAY = dt.date(2000, 1, 1)
@@ -199,7 +199,7 @@ class FiguresApi(ApiView):
             **{name: request.query_params[name] for name in ("start", "end") if name in request.query_params},
             **({"agency": request.query_params.getlist("agency")} if "agency" in request.query_params else {}),
         }
-        allowed = list(access.reportable_agencies(request.user).order_by("name"))
+        allowed = list(reportable_services(request.user))
         asked = FiguresQuerySerializer(data=query, context={"allowed": allowed})
         asked.is_valid(raise_exception=True)
         scope: ReportScope = asked.validated_data["scope"]

@@ -132,12 +132,33 @@ def cached_reports(scopes: Sequence[ReportScope]) -> list[Report]:
     keys = [report_key(scope, funnel) for scope in scopes]
     reports: list[Report | None] = [_cached(key) if key is not None else None for key in keys]
     missing = [index for index, report in enumerate(reports) if report is None]
-    for index, report in _made(scopes, missing):
+    for index, report in _made_and_kept(scopes, keys, missing):
         reports[index] = report
+    return [report for report in reports if report is not None]
+
+
+def reports_prepared(scopes: Sequence[ReportScope]) -> int | None:
+    """Make and keep today's reports for those of `scopes` not kept yet, without reading back those that are (as
+    the morning's preparation does: reporting/prepare.py). How many were made; None when there is no cache to keep
+    them in, and then nothing is made."""
+    funnel = load_funnel("mental_health")
+    keys = [report_key(scope, funnel) for scope in scopes]
+    if None in keys:
+        return None
+    missing = [index for index, key in enumerate(keys) if not cache.has_key(key)]
+    return len(_made_and_kept(scopes, keys, missing))
+
+
+def _made_and_kept(
+    scopes: Sequence[ReportScope], keys: Sequence[str | None], missing: list[int]
+) -> list[tuple[int, Report]]:
+    """Make the reports at `missing` (`_made`) and keep each under its key until midnight."""
+    made = _made(scopes, missing)
+    for index, report in made:
         key = keys[index]
         if key is not None:
             cache.set(key, report, timeout=_seconds_left_today())
-    return [report for report in reports if report is not None]
+    return made
 
 
 def reports_compared(scope: ReportScope, earlier_scope: ReportScope | None) -> tuple[Report, Report | None]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency
@@ -108,6 +109,11 @@ class ReportScope:
         }
 
 
+def reportable_services(user: Any) -> QuerySet[Agency]:
+    """Every service the person may report on, in the order a report lists them (its cache key names them in it)."""
+    return access.reportable_agencies(user).order_by("name")
+
+
 def report_scope(
     user: Any,
     *,
@@ -119,7 +125,7 @@ def report_scope(
     """The scope a person asked for, within what they may see (every service they may see when none chosen)."""
     today = today or timezone.localdate()
     default_start, default_end = default_period(today)
-    allowed = list(access.reportable_agencies(user).order_by("name"))
+    allowed = list(reportable_services(user))
     chosen = set(agency_ids)
     agencies = [agency for agency in allowed if agency.pk in chosen] if chosen else allowed
     return ReportScope(start=start or default_start, end=end or default_end, agencies=tuple(agencies), today=today)

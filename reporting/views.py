@@ -33,7 +33,7 @@ from reporting.csv_export import report_csv
 from reporting.forms import ReportFilterForm
 from reporting.headline import KEY_FIGURES, headline_figures
 from reporting.report_cache import cached_report, cached_reports, reports_compared
-from reporting.scope import ReportScope, default_period
+from reporting.scope import ReportScope, default_period, reportable_services
 from reporting.suppression import MARKS
 
 RECORD_TYPE = "aggregate report"
@@ -49,7 +49,7 @@ def _scope_and_form(request: SignedInRequest, data: QueryDict | None = None) -> 
         raise PermissionDenied("Reports are for case managers, ECM clinicians and commissioners.")
     data = request.GET if data is None else data
     today = timezone.localdate()
-    allowed = access.reportable_agencies(request.user).order_by("name")
+    allowed = reportable_services(request.user)
     period = default_period(today)
     submitted = any(name in data for name in FILTER_FIELDS)
     form = ReportFilterForm(

@@ -133,6 +133,13 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 ECM_REPORT_CONNECTIONS = env.int("ECM_REPORT_CONNECTIONS", default=2)
 if ECM_REPORT_CONNECTIONS < 1:
     raise ImproperlyConfigured(f"ECM_REPORT_CONNECTIONS must be 1 or more, not {ECM_REPORT_CONNECTIONS}")
+# The day's first dashboards made before the working day (reporting/prepare.py; beat "reports-prepare", every ten
+# minutes from 05:00 to 06:50): for the people who signed in within this many days, each run starting new scopes
+# for at most this many seconds (under the tasks' soft time limit; the next run goes on).
+ECM_REPORTS_PREPARE = {
+    "SIGNED_IN_WITHIN_DAYS": env.int("ECM_REPORTS_PREPARE_SIGNED_IN_WITHIN_DAYS", default=30),
+    "SECONDS": env.float("ECM_REPORTS_PREPARE_SECONDS", default=180.0),
+}
 
 # Redis is an accelerator, never a single point of failure: the cache treats Redis errors as misses
 # (config/cache.py) and gives up on a connection quickly, so an outage does not make pages wait.
@@ -416,6 +423,9 @@ CELERY_BEAT_SCHEDULE = {
     "documents-resend": {"task": "core.documents.documents_resend_stale", "schedule": 60.0},
     # Virus checks of uploaded case documents whose message or worker was lost are sent again (case_documents/tasks.py).
     "case-documents-scan-resend": {"task": "case_documents.versions_resend_stale", "schedule": 60.0},
+    # The day's first dashboards (reporting/prepare.py), kept before the working day: every ten minutes from 05:00
+    # to 06:50, each run going on from where the last stopped.
+    "reports-prepare": {"task": "reporting.tasks.reports_prepare", "schedule": crontab(minute="*/10", hour="5-6")},
     # Retention (data_rights/retention.py): on the 1st of each month at 06:00, the closed cases due for
     # review are written down as RetentionReview rows and senior practitioners are notified.
     "retention-reviews-list": {
