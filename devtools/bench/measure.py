@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.template.loader import get_template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -384,6 +385,36 @@ def not_measured_here(results: Results) -> None:
             results.check(name, check["value"], check["unit"], f"{check['target']} (make loadtest)", check["ok"])
 
 
+def measure_machine(*, runs: int, results: Results, say: Any) -> None:
+    """How fast this machine does a fixed piece of work, in Python and in PostgreSQL, so that a figure measured here
+    can be set against one from another machine (a slower machine is not a slower page): a 50-row table of ten
+    columns rendered 100 times by Django's template engine (the floor's template), and PostgreSQL counting two
+    million generated rows without JIT. Medians of `runs`; lower is faster."""
+    rows = [[f"cell {row}-{column}" for column in range(10)] for row in range(50)]
+    context = {"name": "machine", "headings": [f"heading {column}" for column in range(10)], "rows": rows}
+    template = get_template("devtools/bench_floor.html")
+
+    def render() -> None:
+        for _ in range(100):
+            template.render(context)
+
+    def count() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SELECT count(*) FROM generate_series(1, 2000000)")
+            cursor.fetchall()
+
+    render()
+    python, _ = _median_of(render, runs)
+    postgres, _ = _median_of(count, runs)
+    speed = results.machine_speed = {"python_ms": round(python * 1000), "postgresql_ms": round(postgres * 1000)}
+    results.notes.append(
+        f"Machine speed (the same work on every machine; lower is faster): a 50-row table rendered 100 times "
+        f"{speed['python_ms']:,} ms; PostgreSQL counting 2,000,000 rows {speed['postgresql_ms']:,} ms."
+    )
+    say(f"  machine: Python {speed['python_ms']} ms, PostgreSQL {speed['postgresql_ms']} ms (reference work)")
+
+
 # --- The whole run ---------------------------------------------------------------------------------
 
 
@@ -405,6 +436,7 @@ def run(
     try:
         with bench_settings():
             clients = {name: signed_in_client(user) for name, user in people.items()}
+            measure_machine(runs=slow_repeat, results=results, say=say)
             pages = [page for page in pages_and_floors(data) if only is None or page.key in only]
             timings = measure_pages(pages, clients, warmup=warmup, repeat=repeat, results=results, say=say)
             page_checks(pages, timings, results)

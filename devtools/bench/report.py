@@ -51,6 +51,8 @@ class Results:
     checks: list[dict[str, Any]] = field(default_factory=list)
     captured: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # printed under the table
+    # The same fixed work timed on every machine (measure.measure_machine), so figures from two machines compare.
+    machine_speed: dict[str, int] = field(default_factory=dict)
 
     def check(self, name: str, value: float | int | None, unit: str, target: str, ok: bool) -> bool:
         rounded = round(value, 3) if isinstance(value, float) else value
@@ -90,6 +92,7 @@ def write_json(results: Results, path: Path) -> dict[str, Any]:
     document = {
         "machine": machine(),
         "when": timezone.now().isoformat(timespec="seconds"),
+        "machine_speed": results.machine_speed,
         "checks": results.checks,
     }
     path.parent.mkdir(parents=True, exist_ok=True)

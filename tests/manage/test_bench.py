@@ -44,8 +44,11 @@ def test_bench_measures_every_page_and_writes_every_check(tmp_path: Path) -> Non
     )
 
     document = json.loads(output.read_text())
-    assert set(document) == {"machine", "when", "checks"}
+    assert set(document) == {"machine", "when", "machine_speed", "checks"}
     assert "PostgreSQL" in document["machine"]
+    # The same fixed work timed on every machine, printed under the table too.
+    assert set(document["machine_speed"]) == {"python_ms", "postgresql_ms"}
+    assert all(value > 0 for value in document["machine_speed"].values())
     for check in document["checks"]:
         assert set(check) == {"name", "value", "unit", "target", "ok"}
         assert isinstance(check["ok"], bool)
@@ -73,3 +76,4 @@ def test_bench_measures_every_page_and_writes_every_check(tmp_path: Path) -> Non
     table = out.getvalue()
     assert "name" in table and "floor p50" in table and "ratio" in table
     assert "checks met" in table
+    assert f"rendered 100 times {document['machine_speed']['python_ms']:,} ms" in table
