@@ -71,9 +71,11 @@ def test_search_matches_once_and_is_logged_without_its_terms(cast: Cast, client:
     with CaptureQueriesContext(connection) as queries:
         body = search(client, "Brennan")
     assert "31 cases found" in body
-    # The names are matched once: the count read with the page's ids (COUNT(*) OVER ()), then the page's rows.
+    # The names are matched once: the page's rows and the count in one query (COUNT(*) OVER ()), nothing read again.
     case_reads = [q["sql"] for q in queries.captured_queries if '"cases_case"' in q["sql"]]
-    assert len(case_reads) == 2 and "OVER ()" in case_reads[0] and not case_reads[1].startswith("SELECT COUNT")
+    assert len(case_reads) == 1 and "OVER ()" in case_reads[0] and '"cases_child"."given_name"' in case_reads[0]
+    # (each name sounds like the word typed: dmetaphone on both sides, for the given and the family name)
+    assert sum(q["sql"].count("dmetaphone(") for q in queries.captured_queries) == 4
     event = AccessEvent.objects.get(user=cast.psychologist, action="search")
     assert "Brennan" not in event.description and event.description == "31 cases found"
     # The one event names exactly the cases on the page shown (issue 15), not only how many were found.
