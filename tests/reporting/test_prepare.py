@@ -24,7 +24,7 @@ from reporting import tasks
 from reporting.prepare import first_dashboards, reports_prepare
 from tests.reporting.conftest import World
 from tests.reporting.test_pages import signed_in
-from tests.reporting.test_report_cache import _closed_port, aggregates, published
+from tests.reporting.test_report_cache import aggregates, published, unreachable_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +105,7 @@ def test_a_run_stops_at_its_time_budget_and_the_next_goes_on(morning: World) -> 
 
 
 def test_nothing_is_made_without_the_cache(morning: World) -> None:
-    unreachable = {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
-    with override_settings(CACHES=unreachable), CaptureQueriesContext(connection) as captured:
+    with override_settings(CACHES=unreachable_cache()), CaptureQueriesContext(connection) as captured:
         prepared = reports_prepare()
     assert prepared.without_cache
     assert (prepared.made, prepared.left) == (0, 3)
